@@ -1,0 +1,48 @@
+"""User-facing errors: one line naming the file, line, key path, what is allowed and the nearest key."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+Path = tuple[str | int, ...]
+
+
+def dotted(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def nearest(word: str, choices: Iterable[str]) -> str | None:
+    found = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    path: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {dotted(self.path)}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A problem in a scenario (or parameter) file that the user can fix; never shown as a traceback."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    @classmethod
+    def at(cls, file: str, path: Path, line: int | None, message: str) -> ScenarioError:
+        return cls([Problem(file, path, line, message)])
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

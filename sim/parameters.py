@@ -1,0 +1,136 @@
+"""Model parameters: typed, range-checked sections, with values and sources kept in one data file.
+
+The schema (meaning, unit, allowed range) lives here and in each rule's ``Params``; the values and
+the evidence for each live in ``sim/data/parameters.yaml``. A scenario may override values under
+``parameters:``; the same ranges apply.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.rules import RULES
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PopulationParams(Section):
+    income_sigma: float = Field(ge=0.1, le=2.0, description="standard deviation of log income per person")
+    education_income_correlation: float = Field(ge=-1, le=1, description="correlation of the head's schooling with log income")
+    savings_months: float = Field(ge=0, le=24, description="mean savings, in months of household income")
+    relatives_abroad_mean: float = Field(ge=0, le=10, description="national mean kin ties in the US per household at the start")
+    unemployed_income_share: float = Field(ge=0, le=1, description="household income without the main earner's work, as a share of base income")
+
+
+class EconomyParams(Section):
+    job_separation: float = Field(ge=0, le=0.5, description="monthly probability the main earner loses work")
+    saving_rate: float = Field(ge=0, le=0.5, description="share of income saved each month")
+    remittance_saving_share: float = Field(ge=0, le=1, description="share of remittances saved each month")
+    debt_interest: float = Field(ge=0, le=0.2, description="monthly interest on debt")
+    victimisation_annual: float = Field(ge=0, le=1, description="yearly probability a household suffers a crime at the national homicide rate of 2018")
+
+
+class AspirationParams(Section):
+    intercept: float = Field(ge=-15, le=5, description="log-odds of aspiring with every rule term at zero")
+    latent_redraw: float = Field(ge=0, le=1, description="monthly probability a household's propensity is redrawn (life events)")
+    action_rate: float = Field(ge=0, le=1, description="yearly probability an aspiring, capable household sets out")
+
+
+class JourneyParams(Section):
+    p_mexico: float = Field(ge=0, le=0.95, description="probability an attempt is stopped in Mexico")
+    p_us: float = Field(ge=0, le=0.95, description="probability an attempt reaching the US border is stopped there, at 2018 Border Patrol staffing")
+    p_death: float = Field(ge=0, le=0.2, description="probability of dying on an attempt")
+    staffing_elasticity: float = Field(ge=0, le=3, description="elasticity of US apprehension probability to Border Patrol southwest staffing")
+    fee_enforcement_elasticity: float = Field(ge=0, le=3, description="elasticity of the smuggler fee to an enforcement multiplier")
+    package_attempts: int = Field(ge=1, le=5, description="attempts one smuggler fee covers")
+    reattempt_rate: float = Field(ge=0, le=1, description="monthly probability an apprehended migrant tries again while the fee still covers it")
+
+
+class ReturnsParams(Section):
+    return_annual: float = Field(ge=0, le=1, description="yearly probability a member abroad comes home voluntarily")
+    removal_annual: float = Field(ge=0, le=1, description="yearly probability a member abroad is removed from the US interior")
+    enforcement_elasticity: float = Field(ge=0, le=3, description="elasticity of voluntary return to an enforcement multiplier (negative effect)")
+
+
+class RemittanceParams(Section):
+    lag_months: int = Field(ge=0, le=24, description="months after arrival before a member sends money")
+    kin_usd_month: float = Field(ge=0, le=2000, description="USD per month received per relative abroad outside the household")
+
+
+class LegalParams(Section):
+    slots_per_year: float = Field(ge=0, le=500000, description="temporary US work visas to Guatemalans per year")
+    duration_months: int = Field(ge=1, le=36, description="months a temporary worker stays abroad")
+
+
+CORE_SECTIONS: dict[str, type[Section]] = {
+    "population": PopulationParams,
+    "economy": EconomyParams,
+    "aspiration": AspirationParams,
+    "journey": JourneyParams,
+    "returns": ReturnsParams,
+    "remittances": RemittanceParams,
+    "legal": LegalParams,
+}
+
+
+def section_schemas() -> dict[str, type[BaseModel]]:
+    """Every parameter section: the core ones and one per registered rule."""
+    return {**CORE_SECTIONS, **{name: rule.Params for name, rule in RULES.items()}}
+
+
+class Parameters:
+    """Validated parameter values by section, e.g. ``params.journey.p_us`` or ``params["employment"]``."""
+
+    def __init__(self, sections: dict[str, BaseModel], sources: dict[str, dict[str, str]]) -> None:
+        self._sections = sections
+        self.sources = sources
+
+    def __getattr__(self, name: str) -> BaseModel:
+        try:
+            return self.__dict__["_sections"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> BaseModel:
+        return self._sections[name]
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        return {name: section.model_dump() for name, section in self._sections.items()}
+
+    def with_overrides(self, overrides: dict[str, dict[str, Any]]) -> Parameters:
+        """A new set with some values replaced (validated); this one is unchanged."""
+        merged = self.as_dict()
+        for section, values in overrides.items():
+            merged[section] = {**merged[section], **values}
+        return build_parameters(merged, self.sources)
+
+
+def build_parameters(values: dict[str, dict[str, Any]], sources: dict[str, dict[str, str]]) -> Parameters:
+    """Validate plain values into a :class:`Parameters` (raises pydantic's ValidationError)."""
+    schemas = section_schemas()
+    missing = set(schemas) - set(values)
+    if missing:
+        raise ValueError(f"parameter sections missing: {sorted(missing)}")
+    return Parameters({name: schemas[name].model_validate(values[name]) for name in schemas}, sources)
+
+
+def read_parameter_file(text: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+    """Split the ``{section: {name: {value, source}}}`` file into values and sources."""
+    raw = yaml.safe_load(text)
+    values = {s: {k: entry["value"] for k, entry in body.items()} for s, body in raw.items()}
+    sources = {s: {k: entry["source"] for k, entry in body.items()} for s, body in raw.items()}
+    return values, sources
+
+
+@cache
+def default_parameters() -> Parameters:
+    """The model's default parameters, from ``sim/data/parameters.yaml``."""
+    text = resources.files("sim.data").joinpath("parameters.yaml").read_text(encoding="utf-8")
+    return build_parameters(*read_parameter_file(text))

@@ -1,0 +1,216 @@
+"""Scenario files: YAML validated into a frozen :class:`Scenario`, overlaid on a parent with ``extends:``.
+
+A scenario names which levers act (by label; the label is the lever type unless ``lever:`` says
+otherwise), when, where and how much; it may override model parameters. Errors name the file, the
+line, the key path, what is allowed and the nearest valid key, and never mutate the parent.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.calendar import format_month
+from sim.errors import Path, Problem, ScenarioError, nearest
+from sim.levers import LEVERS, LeverConfig
+from sim.levers.base import Month
+from sim.parameters import default_parameters, section_schemas
+from sim.yamlio import load_yaml
+
+MAX_EXTENDS_DEPTH = 20
+
+
+class ScenarioFile(BaseModel):
+    """The top level of a scenario file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=200, description="short name shown in tables")
+    description: str = Field("", max_length=5000, description="what the scenario represents")
+    extends: str | None = Field(None, description="parent scenario file, relative to this one")
+    start: Month = Field("2002-01", description="first simulated month, YYYY-MM (2002-01 replays history from the 2002 census)")
+    end: Month = Field("2035-12", description="last simulated month (the horizon), YYYY-MM")
+    levers: dict[str, dict[str, Any] | None] = Field(default_factory=dict, description="policy levers by label")
+    parameters: dict[str, dict[str, Any]] = Field(default_factory=dict, description="model parameter overrides by section")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: what a run needs, and where it came from."""
+
+    name: str
+    start: int
+    end: int
+    levers: tuple[tuple[str, LeverConfig], ...] = ()
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    description: str = ""
+    source: str = "<dict>"
+
+    def resolved(self) -> dict[str, Any]:
+        """The scenario as plain data (what its digest is computed from)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "start": format_month(self.start),
+            "end": format_month(self.end),
+            "levers": {label: config.model_dump(mode="json", exclude_none=True) for label, config in self.levers},
+            "parameters": self.parameters,
+        }
+
+    @property
+    def digest(self) -> str:
+        text = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def lever_labels(self) -> list[str]:
+        return [label for label, _ in self.levers]
+
+
+def load_scenario(file: str | FilePath) -> Scenario:
+    """Read, overlay and validate a scenario file; raise :class:`ScenarioError` on any problem."""
+    data, lines, origin = _resolve(FilePath(file), ())
+    return validate_scenario(data, origin, lines)
+
+
+def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple[str, int]] | None = None) -> Scenario:
+    """Validate already-loaded scenario data (e.g. built by the app or a sweep)."""
+    lines = lines or {}
+    problems: list[tuple[Path, str]] = []
+    if not isinstance(data, dict):
+        raise ScenarioError.at(source, (), None, "a scenario must be a mapping of keys (name:, levers:, ...)")
+    try:
+        top = ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        problems += _explain(exc, ScenarioFile, ())
+        raise _error(source, problems, lines) from None
+    if top.end < top.start:
+        problems.append((("end",), f"{format_month(top.end)} is before start {format_month(top.start)}"))
+    levers = []
+    for label, body in top.levers.items():
+        if body is None:  # `label: null` removes a lever inherited from the parent
+            continue
+        kind = body.get("lever") or label
+        if kind not in LEVERS:
+            hint = nearest(kind, LEVERS)
+            where = ("levers", label, "lever") if "lever" in body else ("levers", label)
+            problems.append((where, f"unknown lever {kind!r}" + (f"; did you mean '{hint}'?" if hint else "")
+                             + f" (levers: {', '.join(sorted(LEVERS))})"))
+            continue
+        cls = LEVERS[kind]
+        try:
+            levers.append((label, cls.Config.model_validate(body)))
+        except ValidationError as exc:
+            problems += _explain(exc, cls.Config, ("levers", label))
+    schemas = section_schemas()
+    defaults = default_parameters()
+    for section, values in top.parameters.items():
+        if section not in schemas:
+            hint = nearest(section, schemas)
+            problems.append((("parameters", section), "unknown parameter section" + (f"; did you mean '{hint}'?" if hint else "")
+                             + f" (sections: {', '.join(schemas)})"))
+            continue
+        try:
+            schemas[section].model_validate({**defaults[section].model_dump(), **(values or {})})
+        except ValidationError as exc:
+            problems += _explain(exc, schemas[section], ("parameters", section))
+    if problems:
+        raise _error(source, problems, lines)
+    return Scenario(name=top.name, description=top.description, start=top.start, end=top.end,
+                    levers=tuple(levers), parameters=copy.deepcopy(top.parameters), source=source)
+
+
+def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Path, tuple[str, int]], str]:
+    """Load ``file`` and its ``extends:`` ancestors; merge child over parent (the parent is not changed)."""
+    name = str(file)
+    resolved = file.resolve()
+    if resolved in chain:
+        cycle = " -> ".join(str(p.name) for p in (*chain, resolved))
+        raise ScenarioError.at(name, ("extends",), None, f"extends cycle: {cycle}")
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        raise ScenarioError.at(name, ("extends",), None, f"more than {MAX_EXTENDS_DEPTH} levels of extends")
+    data, raw_lines = load_yaml(file)
+    lines = {path: (name, line) for path, line in raw_lines.items()}
+    if data is None:
+        raise ScenarioError.at(name, (), None, "file is empty; a scenario needs at least name:")
+    if not isinstance(data, dict):
+        raise ScenarioError.at(name, (), 1, "a scenario must be a mapping of keys (name:, levers:, ...)")
+    parent_ref = data.get("extends")
+    if parent_ref is None:
+        return data, lines, name
+    if not isinstance(parent_ref, str):
+        raise ScenarioError.at(name, ("extends",), raw_lines.get(("extends",)), "extends: must be a file name")
+    parent_file = file.parent / parent_ref
+    if not parent_file.exists():
+        raise ScenarioError.at(name, ("extends",), raw_lines.get(("extends",)), f"parent scenario {parent_ref!r} not found next to this file")
+    parent, parent_lines, _ = _resolve(parent_file, (*chain, resolved))
+    merged = _overlay(parent, {k: v for k, v in data.items() if k != "extends"})
+    return merged, {**parent_lines, **lines}, name
+
+
+def _overlay(parent: Any, child: Any) -> Any:
+    """Child values replace parent values; mappings merge key by key. Returns new objects."""
+    if isinstance(parent, dict) and isinstance(child, dict):
+        out = copy.deepcopy(parent)
+        for key, value in child.items():
+            out[key] = _overlay(parent[key], value) if key in parent and value is not None else copy.deepcopy(value)
+        return out
+    return copy.deepcopy(child)
+
+
+def _explain(exc: ValidationError, model: type[BaseModel], prefix: Path) -> list[tuple[Path, str]]:
+    """Turn pydantic errors into (key path, plain message) pairs."""
+    errors = exc.errors(include_url=False)
+    # A misspelt key also makes the key it stands for "missing": report only the misspelling.
+    guessed = {nearest(str(e["loc"][-1]), model.model_fields) for e in errors if e["type"] == "extra_forbidden"}
+    errors = [e for e in errors if not (e["type"] == "missing" and e["loc"] and e["loc"][0] in guessed)]
+    out = []
+    for err in errors:
+        loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and ("[" in part or part in ("str", "int"))))
+        key = loc[0] if loc else None
+        info = model.model_fields.get(key) if isinstance(key, str) else None
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            hint = nearest(str(loc[-1]), model.model_fields)
+            message = "unknown key" + (f"; did you mean '{hint}'?" if hint else "") + f" (allowed: {', '.join(model.model_fields)})"
+        elif kind == "missing":
+            message = "required key is missing" + (f" ({info.description})" if info and info.description else "")
+        elif kind == "value_error":
+            message = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            message = f"{err.get('input')!r} is out of range; allowed: {_allowed(info)}"
+        else:
+            allowed = _allowed(info)
+            message = f"{err['msg'].lower()}, got {err.get('input')!r}" + (f"; allowed: {allowed}" if allowed else "")
+        out.append((prefix + loc, message))
+    return out
+
+
+def _allowed(info: Any) -> str:
+    """Allowed range of a numeric field, e.g. '0 to 500000 (jobs created per year ...)'."""
+    if info is None:
+        return ""
+    low = high = None
+    for meta in info.metadata:
+        low = getattr(meta, "ge", getattr(meta, "gt", low))
+        high = getattr(meta, "le", getattr(meta, "lt", high))
+    rng = f"{low:g} to {high:g}" if low is not None and high is not None else ""
+    return f"{rng} ({info.description})" if rng and info.description else rng or (info.description or "")
+
+
+def _error(source: str, problems: list[tuple[Path, str]], lines: dict[Path, tuple[str, int]]) -> ScenarioError:
+    """Attach the file and line where each problem's key (or its nearest parent key) was written."""
+    located = []
+    for path, message in problems:
+        file, line = source, None
+        for depth in range(len(path), 0, -1):
+            if path[:depth] in lines:
+                file, line = lines[path[:depth]]
+                break
+        located.append(Problem(file, path, line, message))
+    return ScenarioError(located)

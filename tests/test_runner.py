@@ -1,0 +1,50 @@
+"""RunResult: metadata that lets a number be traced back, parameters that are all sourced."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sim.compare import compare
+from sim.parameters import default_parameters, section_schemas
+from sim.runner import run
+from tests.conftest import shortened
+
+
+def test_every_parameter_has_a_value_in_range_and_a_source():
+    params = default_parameters()
+    for section, schema in section_schemas().items():
+        for key in schema.model_fields:
+            assert params.sources[section][key].strip(), f"{section}.{key} has no source"
+            assert math.isfinite(float(getattr(params[section], key)))
+
+
+def test_overrides_are_validated_and_do_not_touch_defaults():
+    params = default_parameters()
+    changed = params.with_overrides({"journey": {"p_death": 0.01}})
+    assert changed.journey.p_death == 0.01 and params.journey.p_death != 0.01
+    with pytest.raises(ValueError):
+        params.with_overrides({"journey": {"p_death": 2}})
+
+
+def test_metadata_records_what_produced_the_numbers():
+    scenario = shortened("job_programs", "2025-06", "2026-06")
+    result = run(scenario, seed=4, households_per_agent=5000)
+    meta = result.metadata
+    assert meta["seed"] == 4 and meta["scenario_digest"] == scenario.digest
+    assert meta["scenario_resolved"]["levers"]["job_programs"]["start"] == "2026-01"
+    assert meta["parameters"]["journey"]["p_us"] == default_parameters().journey.p_us
+    assert meta["packages"]["mesa"].startswith("3.") and meta["code_version"]
+    national = result.national()
+    assert list(national.index) == [2025, 2026]
+    assert (national.outflow == national.departures_irregular + national.departures_legal).all()
+
+
+def test_comparison_is_the_same_serial_or_parallel():
+    scenarios = [shortened("baseline", "2024-01", "2027-12"), shortened("border_enforcement", "2024-01", "2027-12")]
+    serial = compare(scenarios, [0, 1], households_per_agent=2000, workers=1)
+    parallel = compare(scenarios, [0, 1], households_per_agent=2000, workers=2)
+    assert serial.yearly.equals(parallel.yearly)
+    totals = serial.totals("outflow", (2026, 2027))
+    assert totals.averted.iloc[0] == 0 and totals.cost_usd.iloc[1] == pytest.approx(1e9 / 12 * (sum(range(1, 13)) / 12 + 12))
