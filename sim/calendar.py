@@ -26,10 +26,6 @@ def format_month(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def year_of(index: int) -> int:
-    return index // 12
-
-
 def decimal_year(index: int) -> float:
     """Mid-month as a decimal year, for interpolating yearly series."""
     return index // 12 + (index % 12 + 0.5) / 12

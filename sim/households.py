@@ -83,10 +83,6 @@ class Households:
         sums[self.count == 0] = 0.0  # reduceat returns the element at start for empty blocks
         return sums
 
-    def copy(self) -> Households:
-        return Households(self.start.copy(), self.count.copy(), self.weight.copy(),
-                          {k: v.copy() for k, v in self.columns.items()})
-
     def check(self) -> None:
         """Raise if a column has the wrong length or dtype (used after synthesis and by tests)."""
         for name, (dtype, _) in COLUMNS.items():

@@ -29,7 +29,7 @@ MAX_EXTENDS_DEPTH = 20
 class ScenarioFile(BaseModel):
     """The top level of a scenario file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     name: str = Field(min_length=1, max_length=200, description="short name shown in tables")
     description: str = Field("", max_length=5000, description="what the scenario represents")

@@ -54,6 +54,15 @@ def test_child_can_remove_and_relabel_levers(tmp_path, root):
     assert load_scenario(parent).lever_labels() == ["job_programs"]
 
 
+def test_defaults_are_months_and_the_minimal_scenario_runs():
+    from sim.runner import run
+
+    scenario = validate_scenario({"name": "minimal"})
+    assert (scenario.start, scenario.end) == (parse_month("2002-01"), parse_month("2035-12"))
+    short = validate_scenario({"name": "minimal", "start": "2030-01"})
+    assert run(short, 0, households_per_agent=20000).national().index[-1] == 2035
+
+
 def test_scenario_digest_tracks_content(root):
     a = load_scenario(root / "scenarios" / "border_enforcement.yaml")
     b = validate_scenario({**a.resolved(), "levers": {"border_enforcement": {
@@ -116,6 +125,8 @@ def test_month_parser_rejects_or_parses(text):
 def test_any_data_is_accepted_or_explained(data):
     """Whatever a YAML file could hold, validation either succeeds or raises ScenarioError (no crash)."""
     try:
-        validate_scenario(data, source="generated.yaml")
+        scenario = validate_scenario(data, source="generated.yaml")
     except ScenarioError as exc:
         assert str(exc).startswith("generated.yaml")
+    else:
+        assert isinstance(scenario.start, int) and isinstance(scenario.end, int) and scenario.start <= scenario.end

@@ -25,7 +25,7 @@ Month = Annotated[int, BeforeValidator(parse_month), PlainSerializer(format_mont
 class LeverConfig(BaseModel):
     """Settings every lever shares: its type (if the label is not its name) and when it acts."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     lever: str | None = Field(None, description="lever type, when the scenario label is not the lever's name")
     start: Month = Field(description="first month the lever acts, YYYY-MM")
