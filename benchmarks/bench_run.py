@@ -50,13 +50,22 @@ def main() -> None:
             continue
         runs = []
         for _ in range(args.repeat):
-            done = subprocess.run([sys.executable, "-c", CHILD, scenario, start, end, str(hpa)], cwd=root,
-                                  capture_output=True, text=True, check=True)
+            done = subprocess.run(
+                [sys.executable, "-c", CHILD, scenario, start, end, str(hpa)],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
         best = min(runs, key=lambda r: r["run_s"])
-        rows.append({"case": name, "households_per_agent": hpa, **best,
-                     "run_s_all": [round(r["run_s"], 2) for r in runs]})
-        print(f"{name}: {best['run_s']:.2f} s, {best['peak_rss_mib']:.0f} MiB peak ({best['agents']:,} agents)", flush=True)
+        rows.append(
+            {"case": name, "households_per_agent": hpa, **best, "run_s_all": [round(r["run_s"], 2) for r in runs]}
+        )
+        print(
+            f"{name}: {best['run_s']:.2f} s, {best['peak_rss_mib']:.0f} MiB peak ({best['agents']:,} agents)",
+            flush=True,
+        )
     out = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},

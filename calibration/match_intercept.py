@@ -30,8 +30,14 @@ CENSUS_MONTH = "2018-07"
 
 def emigrant_share(intercept: float, seeds: list[int], households_per_agent: float) -> float:
     """Model share of households with a member abroad in July 2018, averaged over seeds."""
-    scenario = validate_scenario({"name": "census replay", "start": "2002-01", "end": CENSUS_MONTH,
-                                  "parameters": {"aspiration": {"intercept": intercept}}})
+    scenario = validate_scenario(
+        {
+            "name": "census replay",
+            "start": "2002-01",
+            "end": CENSUS_MONTH,
+            "parameters": {"aspiration": {"intercept": intercept}},
+        }
+    )
     shares = []
     for seed in seeds:
         model = MigrationModel(scenario, seed=seed, households_per_agent=households_per_agent)
@@ -52,7 +58,9 @@ def main() -> None:
     target = departments.emigrant_household_share @ departments.households / departments.households.sum()
     seeds = list(range(args.seeds))
     intercept = brentq(lambda b: emigrant_share(b, seeds, args.households_per_agent) - target, -12, 2, xtol=0.005)
-    print(f"target {target:.4%}; intercept {intercept:.3f} gives {emigrant_share(intercept, seeds, args.households_per_agent):.4%}")
+    print(
+        f"target {target:.4%}; intercept {intercept:.3f} gives {emigrant_share(intercept, seeds, args.households_per_agent):.4%}"
+    )
     if args.write:
         path = resources.files("sim.data").joinpath("parameters.yaml")
         text = path.read_text(encoding="utf-8")

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from sim.errors import ScenarioError
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT
+from sim.schema import allowed_text
 
 DEFAULT_COMPARISON = ("baseline.yaml", "job_programs.yaml", "border_enforcement.yaml")
 out = Console()
@@ -42,8 +42,14 @@ def _progress(label: str, quiet: bool):
     if quiet:
         yield None
         return
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
@@ -69,27 +75,42 @@ def cmd_run(args: argparse.Namespace) -> None:
     folder = Path(args.out) / f"{_slug(scenario.name)}-seed{args.seed}"
     result.save(folder)
     national = result.national()
-    table = Table(title=f"{scenario.name}: national totals per year (seed {args.seed}, "
-                        f"{result.metadata['agents']:,} agents for {result.metadata['households']:,} households)")
-    columns = {"outflow": "outflow", "departures_irregular": "irregular", "departures_legal": "visa",
-               "apprehended_mexico": "stopped MX", "apprehended_us": "stopped US", "arrivals": "arrived",
-               "returns": "returned", "removals": "removed", "stock_abroad": "abroad (Dec)", "cost_usd": "cost USD"}
+    table = Table(
+        title=f"{scenario.name}: national totals per year (seed {args.seed}, "
+        f"{result.metadata['agents']:,} agents for {result.metadata['households']:,} households)"
+    )
+    columns = {
+        "outflow": "outflow",
+        "departures_irregular": "irregular",
+        "departures_legal": "visa",
+        "apprehended_mexico": "stopped MX",
+        "apprehended_us": "stopped US",
+        "arrivals": "arrived",
+        "returns": "returned",
+        "removals": "removed",
+        "stock_abroad": "abroad (Dec)",
+        "cost_usd": "cost USD",
+    }
     table.add_column("year", justify="right")
     for label in columns.values():
         table.add_column(label, justify="right")
     for year, row in national.iterrows():
         table.add_row(str(year), *(_fmt(row[c]) for c in columns))
     out.print(table)
-    out.print(f"outflow = irregular journeys started + visa departures (people). Tables written to {folder}/ "
-              f"(monthly.parquet by department, costs.parquet, metadata.json) in {result.metadata['wall_seconds']:.1f} s.")
+    out.print(
+        f"outflow = irregular journeys started + visa departures (people). Tables written to {folder}/ "
+        f"(monthly.parquet by department, costs.parquet, metadata.json) in {result.metadata['wall_seconds']:.1f} s."
+    )
 
 
 def _default_scenarios() -> list[Path]:
     folder = Path("scenarios")
     found = [folder / name for name in DEFAULT_COMPARISON if (folder / name).exists()]
     if not found:
-        raise UserError("no scenario files given and none of scenarios/baseline.yaml, job_programs.yaml, "
-                        "border_enforcement.yaml found here; pass scenario files, e.g. migsim compare a.yaml b.yaml")
+        raise UserError(
+            "no scenario files given and none of scenarios/baseline.yaml, job_programs.yaml, "
+            "border_enforcement.yaml found here; pass scenario files, e.g. migsim compare a.yaml b.yaml"
+        )
     return found
 
 
@@ -103,8 +124,10 @@ def cmd_compare(args: argparse.Namespace) -> None:
         raise UserError("--seeds must be at least 1")
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     end_year = min(s.end for s in scenarios) // 12
-    first_year = args.from_year or max(min((c.start // 12 for s in scenarios for _, c in s.levers), default=2026),
-                                       max(s.start for s in scenarios) // 12)
+    first_year = args.from_year or max(
+        min((c.start // 12 for s in scenarios for _, c in s.levers), default=2026),
+        max(s.start for s in scenarios) // 12,
+    )
     last_year = args.to_year or end_year
     if not first_year <= last_year <= end_year:
         raise UserError(f"--from/--to must satisfy from <= to <= {end_year} (the scenarios' horizon)")
@@ -112,8 +135,10 @@ def cmd_compare(args: argparse.Namespace) -> None:
         result = compare(scenarios, seeds, households_per_agent=_scale(args), workers=args.workers, progress=update)
     window = (first_year, last_year)
     per_year = result.per_year("outflow", window)
-    table = Table(title=f"Projected outflow per year (people leaving: irregular journeys started + work visas), "
-                        f"mean and 90% interval over {len(seeds)} seeds")
+    table = Table(
+        title=f"Projected outflow per year (people leaving: irregular journeys started + work visas), "
+        f"mean and 90% interval over {len(seeds)} seeds"
+    )
     table.add_column("year", justify="right")
     for name in result.scenarios:
         table.add_column(name, justify="right")
@@ -129,12 +154,18 @@ def cmd_compare(args: argparse.Namespace) -> None:
     for label in ("scenario", "outflow", "averted vs baseline [90%]", "cost USD", "USD per departure averted"):
         summary.add_column(label, justify="left" if label == "scenario" else "right")
     for _, row in totals.iterrows():
-        summary.add_row(row["scenario"], _fmt(row["total"]),
-                        f"{row['averted']:,.0f} [{row['averted_low']:,.0f} to {row['averted_high']:,.0f}]",
-                        _fmt(row["cost_usd"]), _fmt(row["cost_per_averted_usd"]))
+        summary.add_row(
+            row["scenario"],
+            _fmt(row["total"]),
+            f"{row['averted']:,.0f} [{row['averted_low']:,.0f} to {row['averted_high']:,.0f}]",
+            _fmt(row["cost_usd"]),
+            _fmt(row["cost_per_averted_usd"]),
+        )
     out.print(summary)
-    out.print(f"{result.yearly['seed'].nunique()} seeds x {len(scenarios)} scenarios at "
-              f"{_scale(args):g} households per agent. A negative 'averted' means more departures than the baseline.")
+    out.print(
+        f"{result.yearly['seed'].nunique()} seeds x {len(scenarios)} scenarios at "
+        f"{_scale(args):g} households per agent. A negative 'averted' means more departures than the baseline."
+    )
     if args.out:
         folder = Path(args.out)
         folder.mkdir(parents=True, exist_ok=True)
@@ -160,11 +191,8 @@ def cmd_levers(args: argparse.Namespace) -> None:
         for label in ("key", "allowed", "default", "meaning"):
             table.add_column(label)
         for key, info in lever.Config.model_fields.items():
-            low = next((getattr(m, "ge") for m in info.metadata if hasattr(m, "ge")), None)
-            high = next((getattr(m, "le") for m in info.metadata if hasattr(m, "le")), None)
-            allowed = f"{low:g} to {high:g}" if low is not None and high is not None else ""
             default = "required" if info.is_required() else repr(info.default)
-            table.add_row(key, allowed, default, info.description or "")
+            table.add_row(key, allowed_text(info, with_meaning=False), default, info.description or "")
         out.print(table)
 
 
@@ -177,10 +205,13 @@ def cmd_params(args: argparse.Namespace) -> None:
         table.add_column(label, overflow="fold")
     for section, schema in section_schemas().items():
         for key, info in schema.model_fields.items():
-            low = next((getattr(m, "ge") for m in info.metadata if hasattr(m, "ge")), None)
-            high = next((getattr(m, "le") for m in info.metadata if hasattr(m, "le")), None)
-            table.add_row(f"{section}.{key}", f"{getattr(params[section], key):g}", f"{low:g} to {high:g}",
-                          info.description or "", params.sources[section][key])
+            table.add_row(
+                f"{section}.{key}",
+                f"{getattr(params[section], key):g}",
+                allowed_text(info, with_meaning=False),
+                info.description or "",
+                params.sources[section][key],
+            )
     out.print(table)
 
 
@@ -192,35 +223,55 @@ def cmd_departments(args: argparse.Namespace) -> None:
     for label in ("INE", "name", "households", "with emigrants %", "poverty %", "homicide /100k", "homicide source"):
         table.add_column(label, justify="left" if label in ("name", "homicide source") else "right")
     for i in range(len(d.code)):
-        table.add_row(str(d.code[i]), d.name[i], f"{d.households[i]:,}", f"{100 * d.emigrant_household_share[i]:.1f}",
-                      f"{100 * d.poverty[i]:.1f}", f"{d.homicide_rate[i]:.1f}", d.homicide_source[i])
+        table.add_row(
+            str(d.code[i]),
+            d.name[i],
+            f"{d.households[i]:,}",
+            f"{100 * d.emigrant_household_share[i]:.1f}",
+            f"{100 * d.poverty[i]:.1f}",
+            f"{d.homicide_rate[i]:.1f}",
+            d.homicide_source[i],
+        )
     out.print(table)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="migsim", description="Simulate Guatemalan households deciding whether to migrate, under policy scenarios.")
+        prog="migsim", description="Simulate Guatemalan households deciding whether to migrate, under policy scenarios."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def scale_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--households-per-agent", type=float, default=DEFAULT_HOUSEHOLDS_PER_AGENT, metavar="H",
-                       help=f"real households each agent stands for (default {DEFAULT_HOUSEHOLDS_PER_AGENT}; 1 = full scale, "
-                            "3,275,931 agents)")
+        p.add_argument(
+            "--households-per-agent",
+            type=float,
+            default=DEFAULT_HOUSEHOLDS_PER_AGENT,
+            metavar="H",
+            help=f"real households each agent stands for (default {DEFAULT_HOUSEHOLDS_PER_AGENT}; 1 = full scale, "
+            "3,275,931 agents)",
+        )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = sub.add_parser("run", help="simulate one scenario with one seed and write its tables",
-                       description="Simulate one scenario month by month; write monthly.parquet (month x department), "
-                                   "costs.parquet and metadata.json; print national totals per year.")
+    p = sub.add_parser(
+        "run",
+        help="simulate one scenario with one seed and write its tables",
+        description="Simulate one scenario month by month; write monthly.parquet (month x department), "
+        "costs.parquet and metadata.json; print national totals per year.",
+    )
     p.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", default="results", help="folder for results (default results/)")
     scale_option(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("compare", help="compare scenarios over several seeds",
-                       description="Run each scenario with the same seeds and print projected outflow per year and "
-                                   "totals against the first scenario (the baseline). Without files: "
-                                   + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON) + ".")
+    p = sub.add_parser(
+        "compare",
+        help="compare scenarios over several seeds",
+        description="Run each scenario with the same seeds and print projected outflow per year and "
+        "totals against the first scenario (the baseline). Without files: "
+        + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON)
+        + ".",
+    )
     p.add_argument("scenarios", nargs="*", help="scenario files; the first is the baseline")
     p.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
     p.add_argument("--first-seed", type=int, default=0, help="first seed (default 0)")
@@ -231,19 +282,31 @@ def build_parser() -> argparse.ArgumentParser:
     scale_option(p)
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("validate", help="check scenario files without running them",
-                       description="Validate scenario files; print one line per problem (file:line: key path: message).")
+    p = sub.add_parser(
+        "validate",
+        help="check scenario files without running them",
+        description="Validate scenario files; print one line per problem (file:line: key path: message).",
+    )
     p.add_argument("scenarios", nargs="+", help="scenario files")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("levers", help="list policy levers and their settings",
-                       description="List every lever a scenario can use, with its keys, allowed ranges and defaults.")
+    p = sub.add_parser(
+        "levers",
+        help="list policy levers and their settings",
+        description="List every lever a scenario can use, with its keys, allowed ranges and defaults.",
+    )
     p.set_defaults(func=cmd_levers)
-    p = sub.add_parser("params", help="list model parameters, values and sources",
-                       description="List every model parameter with its value, allowed range, meaning and source.")
+    p = sub.add_parser(
+        "params",
+        help="list model parameters, values and sources",
+        description="List every model parameter with its value, allowed range, meaning and source.",
+    )
     p.set_defaults(func=cmd_params)
-    p = sub.add_parser("departments", help="list departments and their data",
-                       description="List the 22 departments with INE codes and the data the model uses.")
+    p = sub.add_parser(
+        "departments",
+        help="list departments and their data",
+        description="List the 22 departments with INE codes and the data the model uses.",
+    )
     p.set_defaults(func=cmd_departments)
     return parser
 

@@ -49,17 +49,19 @@ class Comparison:
             averted = (baseline[metric] - mine[metric]).reindex(self.seeds)
             cost = mine["cost_usd"].reindex(self.seeds)
             mean_averted = float(averted.mean())
-            rows.append({
-                "scenario": name,
-                "total": float(mine[metric].mean()),
-                "total_low": float(mine[metric].quantile(LOW)),
-                "total_high": float(mine[metric].quantile(HIGH)),
-                "averted": mean_averted,
-                "averted_low": float(averted.quantile(LOW)),
-                "averted_high": float(averted.quantile(HIGH)),
-                "cost_usd": float(cost.mean()),
-                "cost_per_averted_usd": float(cost.mean() / mean_averted) if mean_averted > 0 else np.nan,
-            })
+            rows.append(
+                {
+                    "scenario": name,
+                    "total": float(mine[metric].mean()),
+                    "total_low": float(mine[metric].quantile(LOW)),
+                    "total_high": float(mine[metric].quantile(HIGH)),
+                    "averted": mean_averted,
+                    "averted_low": float(averted.quantile(LOW)),
+                    "averted_high": float(averted.quantile(HIGH)),
+                    "cost_usd": float(cost.mean()),
+                    "cost_per_averted_usd": float(cost.mean() / mean_averted) if mean_averted > 0 else np.nan,
+                }
+            )
         return pd.DataFrame(rows)
 
     def _window(self, years: tuple[int, int] | None) -> pd.DataFrame:
@@ -75,9 +77,15 @@ def _national(scenario: Scenario, seed: int, households_per_agent: float) -> pd.
     return table
 
 
-def compare(scenarios: Sequence[Scenario], seeds: Sequence[int], *,
-            households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT, workers: int | None = None,
-            executor: Executor | None = None, progress: Callable[[int, int], None] | None = None) -> Comparison:
+def compare(
+    scenarios: Sequence[Scenario],
+    seeds: Sequence[int],
+    *,
+    households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Comparison:
     """Run every scenario with every seed (in parallel processes by default) and collect national results.
 
     Results do not depend on ``workers`` or on the executor: each run is seeded on its own.
@@ -111,4 +119,3 @@ def compare(scenarios: Sequence[Scenario], seeds: Sequence[int], *,
             pool.shutdown(cancel_futures=True)
     yearly = pd.concat([tables[(s.name, seed)] for s, seed in jobs], ignore_index=True)
     return Comparison(yearly, names, list(seeds))
-

@@ -52,9 +52,12 @@ def remittance_points() -> dict[float, float]:
     """USD per month per migrant: Banguat yearly total / senders."""
     banguat = _series("remittances_banguat")
     per_2016 = banguat[2016] * 1e6 / 12 / _survey("iom_people_sending_remittances", "2016")
-    per_2022 = banguat[2022] * 1e6 / 12 / 2.1e6  # 2.1 million senders: surveys.csv iom_avg_monthly_remittance_per_recipient_usd note
+    per_2022 = (
+        banguat[2022] * 1e6 / 12 / 2.1e6
+    )  # 2.1 million senders: surveys.csv iom_avg_monthly_remittance_per_recipient_usd note
     ratio_2010 = _survey("iom_avg_monthly_remittance_per_household_usd", "2010") / _survey(
-        "iom_avg_monthly_remittance_per_household_usd", "2016")
+        "iom_avg_monthly_remittance_per_household_usd", "2016"
+    )
     return {2010.5: per_2016 * ratio_2010, 2016.5: per_2016, 2022.5: per_2022}
 
 

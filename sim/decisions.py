@@ -55,8 +55,15 @@ def legal_probability(eligible_real: float, slots: float) -> float:
     return min(1.0, slots / eligible_real) if eligible_real > 0 else 0.0
 
 
-def decide(h: Households, env: Environment, params: Parameters, rules: list[Rule],
-           u_latent: np.ndarray, u_act: np.ndarray, u_legal: np.ndarray) -> Decisions:
+def decide(
+    h: Households,
+    env: Environment,
+    params: Parameters,
+    rules: list[Rule],
+    u_latent: np.ndarray,
+    u_act: np.ndarray,
+    u_legal: np.ndarray,
+) -> Decisions:
     a = params.aspiration
     redraw = u_latent < np.float32(a.latent_redraw)
     if a.latent_redraw > 0:

@@ -21,8 +21,11 @@ def job_finding(unemployment: np.ndarray, separation: float) -> np.ndarray:
 
 
 def hiring_eligible(h: Households, env: Environment, in_program: np.ndarray) -> np.ndarray:
-    """Households a job program may hire: someone of working age at home, not already hired, and in
-    the lever's target group (anyone; below the poverty line; or aspiring to migrate last month)."""
+    """Households a job program may hire.
+
+    Someone of working age is at home, nobody is already hired, and the household is in the lever's
+    target group (anyone; below the poverty line; or aspiring to migrate last month).
+    """
     target = h.per_household(env.program_target, np.int8)
     poor = h.income < np.float32(env.poverty_line) * np.maximum(h.members_home, 1)
     in_group = (target == 0) | ((target == 1) & poor) | ((target == 2) & h.aspiring)
@@ -32,11 +35,14 @@ def hiring_eligible(h: Households, env: Environment, in_program: np.ndarray) -> 
 def hiring_probability(eligible_per_dept: np.ndarray, env: Environment, weight: np.ndarray) -> np.ndarray:
     """Chance an eligible household gets one of this month's program jobs, per department."""
     wanted_rows = env.program_jobs / weight
-    return np.divide(wanted_rows, eligible_per_dept, out=np.zeros_like(wanted_rows), where=eligible_per_dept > 0).clip(0, 1)
+    return np.divide(wanted_rows, eligible_per_dept, out=np.zeros_like(wanted_rows), where=eligible_per_dept > 0).clip(
+        0, 1
+    )
 
 
-def update_economy(h: Households, env: Environment, params: Parameters,
-                   u_job: np.ndarray, u_program: np.ndarray, u_crime: np.ndarray) -> None:
+def update_economy(
+    h: Households, env: Environment, params: Parameters, u_job: np.ndarray, u_program: np.ndarray, u_crime: np.ndarray
+) -> None:
     """Advance work, income, crime, remittances, savings and debt in place."""
     month = env.month
     e = params.economy

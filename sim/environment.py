@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 PROGRAM_TARGETS = ("any", "poor", "aspiring")  # job-program eligibility, see sim.levers.job_programs
 
 

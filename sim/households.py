@@ -121,4 +121,3 @@ class HouseholdAgent(mesa.Agent):
 
     def snapshot(self) -> dict[str, object]:
         return {"row": self.row, "department": self.department, **{c: getattr(self, c) for c in COLUMNS}}
-

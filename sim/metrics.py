@@ -24,7 +24,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "removals": ("people", "members abroad removed from the US interior"),
     "legal_returns": ("people", "temporary workers back at the end of their visa"),
     "stock_abroad": ("people", "household members abroad at the end of the month (irregular and visa)"),
-    "emigrant_households": ("households", "households with a member who left since the run started and is still abroad (census PEI measure)"),
+    "emigrant_households": (
+        "households",
+        "households with a member who left since the run started and is still abroad (census PEI measure)",
+    ),
     "remittances_usd": ("USD", "remittances received this month"),
     "receiving_remittances": ("households", "households receiving remittances this month"),
     "program_jobs": ("households", "households holding a job-program job"),
@@ -48,7 +51,9 @@ class Collector:
             row[:, k] = per_dept[name] * weight
 
 
-def monthly_table(collector: Collector, codes: np.ndarray, names: tuple[str, ...], months: int | None = None) -> pd.DataFrame:
+def monthly_table(
+    collector: Collector, codes: np.ndarray, names: tuple[str, ...], months: int | None = None
+) -> pd.DataFrame:
     """Tidy table: one row per month and department, one column per metric."""
     values = collector.values[: months if months is not None else len(collector.values)]
     n_months, n_dept, _ = values.shape

@@ -39,16 +39,26 @@ def build_rules(params: Parameters) -> list[Rule]:
 class MigrationModel(mesa.Model):
     """Households deciding whether to migrate, month by month, under one scenario."""
 
-    def __init__(self, scenario: Scenario, seed: int = 0, households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
-                 parameters: Parameters | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
+        parameters: Parameters | None = None,
+    ) -> None:
         super().__init__(rng=seed)
         self.seed = seed
         self.spec = scenario
         self.params = (parameters or default_parameters()).with_overrides(scenario.parameters)
         self.departments = load_departments()
         self.households: Households = synthesise(
-            self.departments, self.params.population, self.params.economy.victimisation_annual,
-            households_per_agent, scenario.start, self.rng)
+            self.departments,
+            self.params.population,
+            self.params.economy.victimisation_annual,
+            households_per_agent,
+            scenario.start,
+            self.rng,
+        )
         self.households_per_agent = households_per_agent
         self.rules = build_rules(self.params)
         self.levers = [get_lever(config.lever or label)(label, config) for label, config in scenario.levers]
@@ -58,12 +68,14 @@ class MigrationModel(mesa.Model):
         self.month = scenario.start
         self.collector = Collector(scenario.start, n_months, len(self.departments.code))
         self.costs = np.zeros((n_months, len(self.levers)))
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "month": lambda m: m.month - 1,
-            "departures": lambda m: m._last_national("departures_irregular") + m._last_national("departures_legal"),
-            "arrivals": lambda m: m._last_national("arrivals"),
-            "stock_abroad": lambda m: m._last_national("stock_abroad"),
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "month": lambda m: m.month - 1,
+                "departures": lambda m: m._last_national("departures_irregular") + m._last_national("departures_legal"),
+                "arrivals": lambda m: m._last_national("arrivals"),
+                "stock_abroad": lambda m: m._last_national("stock_abroad"),
+            }
+        )
         self._agents_built = False
 
     # --- Mesa agents as views -------------------------------------------------------------
@@ -91,8 +103,15 @@ class MigrationModel(mesa.Model):
     def step(self) -> None:
         """Advance one month."""
         h = self.households
-        env, costs = build_environment(self.month, self.conditions, self.departments, self.params,
-                                       self.levers, self.prevalence(), self.poverty_line)
+        env, costs = build_environment(
+            self.month,
+            self.conditions,
+            self.departments,
+            self.params,
+            self.levers,
+            self.prevalence(),
+            self.poverty_line,
+        )
         u = self.rng.random((N_DRAWS, h.n), dtype=np.float32)
         update_economy(h, env, self.params, u[JOB], u[PROGRAM], u[CRIME])
         back = come_home(h, env, u[RETURN])

@@ -23,10 +23,16 @@ class Section(BaseModel):
 
 class PopulationParams(Section):
     income_sigma: float = Field(ge=0.1, le=2.0, description="standard deviation of log income per person")
-    education_income_correlation: float = Field(ge=-1, le=1, description="correlation of the head's schooling with log income")
+    education_income_correlation: float = Field(
+        ge=-1, le=1, description="correlation of the head's schooling with log income"
+    )
     savings_months: float = Field(ge=0, le=24, description="mean savings, in months of household income")
-    relatives_abroad_mean: float = Field(ge=0, le=10, description="national mean kin ties in the US per household at the start")
-    unemployed_income_share: float = Field(ge=0, le=1, description="household income without the main earner's work, as a share of base income")
+    relatives_abroad_mean: float = Field(
+        ge=0, le=10, description="national mean kin ties in the US per household at the start"
+    )
+    unemployed_income_share: float = Field(
+        ge=0, le=1, description="household income without the main earner's work, as a share of base income"
+    )
 
 
 class EconomyParams(Section):
@@ -34,34 +40,54 @@ class EconomyParams(Section):
     saving_rate: float = Field(ge=0, le=0.5, description="share of income saved each month")
     remittance_saving_share: float = Field(ge=0, le=1, description="share of remittances saved each month")
     debt_interest: float = Field(ge=0, le=0.2, description="monthly interest on debt")
-    victimisation_annual: float = Field(ge=0, le=1, description="yearly probability a household suffers a crime at the national homicide rate of 2018")
+    victimisation_annual: float = Field(
+        ge=0, le=1, description="yearly probability a household suffers a crime at the national homicide rate of 2018"
+    )
 
 
 class AspirationParams(Section):
     intercept: float = Field(ge=-15, le=5, description="log-odds of aspiring with every rule term at zero")
-    latent_redraw: float = Field(ge=0, le=1, description="monthly probability a household's propensity is redrawn (life events)")
+    latent_redraw: float = Field(
+        ge=0, le=1, description="monthly probability a household's propensity is redrawn (life events)"
+    )
     action_rate: float = Field(ge=0, le=1, description="yearly probability an aspiring, capable household sets out")
 
 
 class JourneyParams(Section):
     p_mexico: float = Field(ge=0, le=0.95, description="probability an attempt is stopped in Mexico")
-    p_us: float = Field(ge=0, le=0.95, description="probability an attempt reaching the US border is stopped there, at 2018 Border Patrol staffing")
+    p_us: float = Field(
+        ge=0,
+        le=0.95,
+        description="probability an attempt reaching the US border is stopped there, at 2018 Border Patrol staffing",
+    )
     p_death: float = Field(ge=0, le=0.2, description="probability of dying on an attempt")
-    staffing_elasticity: float = Field(ge=0, le=3, description="elasticity of US apprehension probability to Border Patrol southwest staffing")
-    fee_enforcement_elasticity: float = Field(ge=0, le=3, description="elasticity of the smuggler fee to an enforcement multiplier")
+    staffing_elasticity: float = Field(
+        ge=0, le=3, description="elasticity of US apprehension probability to Border Patrol southwest staffing"
+    )
+    fee_enforcement_elasticity: float = Field(
+        ge=0, le=3, description="elasticity of the smuggler fee to an enforcement multiplier"
+    )
     package_attempts: int = Field(ge=1, le=5, description="attempts one smuggler fee covers")
-    reattempt_rate: float = Field(ge=0, le=1, description="monthly probability an apprehended migrant tries again while the fee still covers it")
+    reattempt_rate: float = Field(
+        ge=0, le=1, description="monthly probability an apprehended migrant tries again while the fee still covers it"
+    )
 
 
 class ReturnsParams(Section):
     return_annual: float = Field(ge=0, le=1, description="yearly probability a member abroad comes home voluntarily")
-    removal_annual: float = Field(ge=0, le=1, description="yearly probability a member abroad is removed from the US interior")
-    enforcement_elasticity: float = Field(ge=0, le=3, description="elasticity of voluntary return to an enforcement multiplier (negative effect)")
+    removal_annual: float = Field(
+        ge=0, le=1, description="yearly probability a member abroad is removed from the US interior"
+    )
+    enforcement_elasticity: float = Field(
+        ge=0, le=3, description="elasticity of voluntary return to an enforcement multiplier (negative effect)"
+    )
 
 
 class RemittanceParams(Section):
     lag_months: int = Field(ge=0, le=24, description="months after arrival before a member sends money")
-    kin_usd_month: float = Field(ge=0, le=2000, description="USD per month received per relative abroad outside the household")
+    kin_usd_month: float = Field(
+        ge=0, le=2000, description="USD per month received per relative abroad outside the household"
+    )
 
 
 class LegalParams(Section):

@@ -60,7 +60,8 @@ def synthesise(
     working_age = 1 + rng.binomial(size - 1, q_working)
     dependants = size - working_age
     share_children = f["population_share_age_0_14_census2018"] / (
-        f["population_share_age_0_14_census2018"] + f["population_share_age_65plus_census2018"])
+        f["population_share_age_0_14_census2018"] + f["population_share_age_65plus_census2018"]
+    )
     children = rng.binomial(dependants, share_children) > 0
 
     # Head's schooling: literate with the department's adult literacy; literate heads reach 6, 9 and
@@ -124,8 +125,9 @@ def synthesise(
         "legal_return": NEVER,
         "program_until": NEVER,
     }
-    columns = {name: np.broadcast_to(np.asarray(values[name]), (n,)).astype(dtype)
-               for name, (dtype, _) in COLUMNS.items()}
+    columns = {
+        name: np.broadcast_to(np.asarray(values[name]), (n,)).astype(dtype) for name, (dtype, _) in COLUMNS.items()
+    }
     households = Households(start=start, count=count, weight=weight, columns=columns)
     households.check()
     return households

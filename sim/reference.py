@@ -20,7 +20,19 @@ from sim.environment import PROGRAM_TARGETS, Environment, build_environment, mon
 from sim.households import COLUMNS
 from sim.levers import get_lever
 from sim.metrics import NAMES, Collector
-from sim.model import ACT, CRIME, DEFAULT_HOUSEHOLDS_PER_AGENT, JOB, JOURNEY, LATENT, LEGAL, N_DRAWS, PROGRAM, RETURN, build_rules
+from sim.model import (
+    ACT,
+    CRIME,
+    DEFAULT_HOUSEHOLDS_PER_AGENT,
+    JOB,
+    JOURNEY,
+    LATENT,
+    LEGAL,
+    N_DRAWS,
+    PROGRAM,
+    RETURN,
+    build_rules,
+)
 from sim.parameters import Parameters, default_parameters
 from sim.population import poverty_line_usd, synthesise
 from sim.scenario import Scenario
@@ -143,14 +155,24 @@ class ReferenceHousehold(mesa.Agent):
             self.members_home -= 1
             self.legal_abroad += 1
             self.legal_return = env.month + p.legal.duration_months
-        events = {**self.events, **{
-            "aspiring": self.aspiring, "departures_irregular": started, "departures_legal": legal,
-            "apprehended_mexico": outcome == "mexico", "apprehended_us": outcome == "us",
-            "deaths": outcome == "died", "arrivals": outcome == "arrived",
-            "stock_abroad": self.members_abroad + self.legal_abroad, "emigrant_households": self.members_abroad > 0,
-            "remittances_usd": self.remittances, "receiving_remittances": self.remittances > 0,
-            "program_jobs": self.program_until > env.month, "population_home": self.members_home,
-        }}
+        events = {
+            **self.events,
+            **{
+                "aspiring": self.aspiring,
+                "departures_irregular": started,
+                "departures_legal": legal,
+                "apprehended_mexico": outcome == "mexico",
+                "apprehended_us": outcome == "us",
+                "deaths": outcome == "died",
+                "arrivals": outcome == "arrived",
+                "stock_abroad": self.members_abroad + self.legal_abroad,
+                "emigrant_households": self.members_abroad > 0,
+                "remittances_usd": self.remittances,
+                "receiving_remittances": self.remittances > 0,
+                "program_jobs": self.program_until > env.month,
+                "population_home": self.members_home,
+            },
+        }
         for name, value in events.items():
             self.model.tally[name][self.d] += value
 
@@ -158,14 +180,25 @@ class ReferenceHousehold(mesa.Agent):
 class ReferenceModel(mesa.Model):
     """Same scenario, seed and population as MigrationModel; households step one at a time."""
 
-    def __init__(self, scenario: Scenario, seed: int = 0, households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
-                 parameters: Parameters | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
+        parameters: Parameters | None = None,
+    ) -> None:
         super().__init__(rng=seed)
         self.spec = scenario
         self.params = (parameters or default_parameters()).with_overrides(scenario.parameters)
         self.departments = load_departments()
-        h = synthesise(self.departments, self.params.population, self.params.economy.victimisation_annual,
-                       households_per_agent, scenario.start, self.rng)
+        h = synthesise(
+            self.departments,
+            self.params.population,
+            self.params.economy.victimisation_annual,
+            households_per_agent,
+            scenario.start,
+            self.rng,
+        )
         self.count, self.weight, self.n = h.count, h.weight, h.n
         department = h.department
         for row in range(h.n):
@@ -186,8 +219,9 @@ class ReferenceModel(mesa.Model):
 
     def step(self) -> None:
         prevalence = self.dept_total(lambda a: a.members_abroad > 0) / self.count
-        env, _ = build_environment(self.month, self.conditions, self.departments, self.params, self.levers,
-                                   prevalence, self.poverty_line)
+        env, _ = build_environment(
+            self.month, self.conditions, self.departments, self.params, self.levers, prevalence, self.poverty_line
+        )
         self.draws = self.rng.random((N_DRAWS, self.n), dtype=np.float32)
         self.agents.do("plan_hiring", env)
         eligible = self.dept_total(lambda a: a.hire_eligible)

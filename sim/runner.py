@@ -62,9 +62,14 @@ def _atomic(target: Path, write: Callable[[str], None]) -> None:
             os.unlink(temp)
 
 
-def run(scenario: Scenario | str | Path, seed: int = 0, *,
-        households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT, parameters: Parameters | None = None,
-        progress: Callable[[int, int], None] | None = None) -> RunResult:
+def run(
+    scenario: Scenario | str | Path,
+    seed: int = 0,
+    *,
+    households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
+    parameters: Parameters | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
     """Simulate ``scenario`` with one seed and return its tables and metadata.
 
     ``progress(done, total)`` is called after every month, for progress bars.
@@ -81,9 +86,19 @@ def run(scenario: Scenario | str | Path, seed: int = 0, *,
     d = model.departments
     monthly = monthly_table(model.collector, d.code, d.name)
     costs = pd.DataFrame(
-        [(format_month(scenario.start + i), (scenario.start + i) // 12, lever.label, lever.name, float(model.costs[i, k]))
-         for i in range(total) for k, lever in enumerate(model.levers)],
-        columns=["month", "year", "lever_label", "lever", "cost_usd"])
+        [
+            (
+                format_month(scenario.start + i),
+                (scenario.start + i) // 12,
+                lever.label,
+                lever.name,
+                float(model.costs[i, k]),
+            )
+            for i in range(total)
+            for k, lever in enumerate(model.levers)
+        ],
+        columns=["month", "year", "lever_label", "lever", "cost_usd"],
+    )
     metadata = {
         "scenario": scenario.name,
         "scenario_source": scenario.source,

@@ -21,6 +21,7 @@ from sim.errors import Path, Problem, ScenarioError, nearest
 from sim.levers import LEVERS, LeverConfig
 from sim.levers.base import Month
 from sim.parameters import default_parameters, section_schemas
+from sim.schema import allowed_text
 from sim.yamlio import load_yaml
 
 MAX_EXTENDS_DEPTH = 20
@@ -34,10 +35,14 @@ class ScenarioFile(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="short name shown in tables")
     description: str = Field("", max_length=5000, description="what the scenario represents")
     extends: str | None = Field(None, description="parent scenario file, relative to this one")
-    start: Month = Field("2002-01", description="first simulated month, YYYY-MM (2002-01 replays history from the 2002 census)")
+    start: Month = Field(
+        "2002-01", description="first simulated month, YYYY-MM (2002-01 replays history from the 2002 census)"
+    )
     end: Month = Field("2035-12", description="last simulated month (the horizon), YYYY-MM")
     levers: dict[str, dict[str, Any] | None] = Field(default_factory=dict, description="policy levers by label")
-    parameters: dict[str, dict[str, Any]] = Field(default_factory=dict, description="model parameter overrides by section")
+    parameters: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="model parameter overrides by section"
+    )
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,14 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
         if kind not in LEVERS:
             hint = nearest(kind, LEVERS)
             where = ("levers", label, "lever") if "lever" in body else ("levers", label)
-            problems.append((where, f"unknown lever {kind!r}" + (f"; did you mean '{hint}'?" if hint else "")
-                             + f" (levers: {', '.join(sorted(LEVERS))})"))
+            problems.append(
+                (
+                    where,
+                    f"unknown lever {kind!r}"
+                    + (f"; did you mean '{hint}'?" if hint else "")
+                    + f" (levers: {', '.join(sorted(LEVERS))})",
+                )
+            )
             continue
         cls = LEVERS[kind]
         try:
@@ -112,8 +123,14 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
     for section, values in top.parameters.items():
         if section not in schemas:
             hint = nearest(section, schemas)
-            problems.append((("parameters", section), "unknown parameter section" + (f"; did you mean '{hint}'?" if hint else "")
-                             + f" (sections: {', '.join(schemas)})"))
+            problems.append(
+                (
+                    ("parameters", section),
+                    "unknown parameter section"
+                    + (f"; did you mean '{hint}'?" if hint else "")
+                    + f" (sections: {', '.join(schemas)})",
+                )
+            )
             continue
         try:
             schemas[section].model_validate({**defaults[section].model_dump(), **(values or {})})
@@ -121,8 +138,15 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
             problems += _explain(exc, schemas[section], ("parameters", section))
     if problems:
         raise _error(source, problems, lines)
-    return Scenario(name=top.name, description=top.description, start=top.start, end=top.end,
-                    levers=tuple(levers), parameters=copy.deepcopy(top.parameters), source=source)
+    return Scenario(
+        name=top.name,
+        description=top.description,
+        start=top.start,
+        end=top.end,
+        levers=tuple(levers),
+        parameters=copy.deepcopy(top.parameters),
+        source=source,
+    )
 
 
 def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Path, tuple[str, int]], str]:
@@ -147,7 +171,12 @@ def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Pa
         raise ScenarioError.at(name, ("extends",), raw_lines.get(("extends",)), "extends: must be a file name")
     parent_file = file.parent / parent_ref
     if not parent_file.exists():
-        raise ScenarioError.at(name, ("extends",), raw_lines.get(("extends",)), f"parent scenario {parent_ref!r} not found next to this file")
+        raise ScenarioError.at(
+            name,
+            ("extends",),
+            raw_lines.get(("extends",)),
+            f"parent scenario {parent_ref!r} not found next to this file",
+        )
     parent, parent_lines, _ = _resolve(parent_file, (*chain, resolved))
     merged = _overlay(parent, {k: v for k, v in data.items() if k != "extends"})
     return merged, {**parent_lines, **lines}, name
@@ -171,36 +200,30 @@ def _explain(exc: ValidationError, model: type[BaseModel], prefix: Path) -> list
     errors = [e for e in errors if not (e["type"] == "missing" and e["loc"] and e["loc"][0] in guessed)]
     out = []
     for err in errors:
-        loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and ("[" in part or part in ("str", "int"))))
+        loc = tuple(
+            part for part in err["loc"] if not (isinstance(part, str) and ("[" in part or part in ("str", "int")))
+        )
         key = loc[0] if loc else None
         info = model.model_fields.get(key) if isinstance(key, str) else None
         kind = err["type"]
         if kind == "extra_forbidden":
             hint = nearest(str(loc[-1]), model.model_fields)
-            message = "unknown key" + (f"; did you mean '{hint}'?" if hint else "") + f" (allowed: {', '.join(model.model_fields)})"
+            message = (
+                "unknown key"
+                + (f"; did you mean '{hint}'?" if hint else "")
+                + f" (allowed: {', '.join(model.model_fields)})"
+            )
         elif kind == "missing":
             message = "required key is missing" + (f" ({info.description})" if info and info.description else "")
         elif kind == "value_error":
             message = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            message = f"{err.get('input')!r} is out of range; allowed: {_allowed(info)}"
+            message = f"{err.get('input')!r} is out of range; allowed: {allowed_text(info)}"
         else:
-            allowed = _allowed(info)
+            allowed = allowed_text(info)
             message = f"{err['msg'].lower()}, got {err.get('input')!r}" + (f"; allowed: {allowed}" if allowed else "")
         out.append((prefix + loc, message))
     return out
-
-
-def _allowed(info: Any) -> str:
-    """Allowed range of a numeric field, e.g. '0 to 500000 (jobs created per year ...)'."""
-    if info is None:
-        return ""
-    low = high = None
-    for meta in info.metadata:
-        low = getattr(meta, "ge", getattr(meta, "gt", low))
-        high = getattr(meta, "le", getattr(meta, "lt", high))
-    rng = f"{low:g} to {high:g}" if low is not None and high is not None else ""
-    return f"{rng} ({info.description})" if rng and info.description else rng or (info.description or "")
 
 
 def _error(source: str, problems: list[tuple[Path, str]], lines: dict[Path, tuple[str, int]]) -> ScenarioError:

@@ -57,7 +57,9 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, path: Path, lines: dict[P
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 raise ScenarioError.at(name, path, line, f"keys must be names, got {key!r}")
             if key in out:
-                raise ScenarioError.at(name, path + (key,), line, f"duplicate key (first on line {lines[path + (key,)]})")
+                raise ScenarioError.at(
+                    name, path + (key,), line, f"duplicate key (first on line {lines[path + (key,)]})"
+                )
             lines[path + (key,)] = line
             out[key] = _convert(loader, value_node, path + (key,), lines, name)
         return out

@@ -15,7 +15,9 @@ COMMANDS = ["run", "compare", "validate", "levers", "params", "departments"]
 
 
 def migsim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])
@@ -29,8 +31,17 @@ def test_every_subcommand_is_listed():
 
 
 def test_run_writes_tidy_tables_and_prints_yearly_totals(tmp_path, root):
-    done = migsim("run", str(root / "scenarios" / "border_enforcement.yaml"), "--seed", "3", "--out", str(tmp_path),
-                  "--households-per-agent", "2000", "--quiet")
+    done = migsim(
+        "run",
+        str(root / "scenarios" / "border_enforcement.yaml"),
+        "--seed",
+        "3",
+        "--out",
+        str(tmp_path),
+        "--households-per-agent",
+        "2000",
+        "--quiet",
+    )
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "border-enforcement-seed3"
     monthly = pd.read_parquet(folder / "monthly.parquet")
@@ -45,8 +56,19 @@ def test_run_writes_tidy_tables_and_prints_yearly_totals(tmp_path, root):
 
 
 def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
-    done = migsim("compare", "--seeds", "2", "--households-per-agent", "3000", "--workers", "1", "--quiet",
-                  "--out", str(tmp_path), cwd=root)
+    done = migsim(
+        "compare",
+        "--seeds",
+        "2",
+        "--households-per-agent",
+        "3000",
+        "--workers",
+        "1",
+        "--quiet",
+        "--out",
+        str(tmp_path),
+        cwd=root,
+    )
     assert done.returncode == 0, done.stderr
     for name in ("baseline", "job programs (western highlands)", "border enforcement"):
         assert name in done.stdout

@@ -23,7 +23,9 @@ HIGHLANDS = ["Huehuetenango", "Quiché", "Sololá", "Quetzaltenango", "San Marco
 
 @pytest.fixture(scope="module")
 def policy_runs():
-    scenarios = {name: shortened(name, "2002-01", "2031-12") for name in ("baseline", "job_programs", "border_enforcement")}
+    scenarios = {
+        name: shortened(name, "2002-01", "2031-12") for name in ("baseline", "job_programs", "border_enforcement")
+    }
     return {(name, seed): run(s, seed, households_per_agent=SCALE) for name, s in scenarios.items() for seed in SEEDS}
 
 
@@ -51,8 +53,10 @@ def test_households_and_people_are_conserved_every_month():
     inflow = sum(values[:, NAMES.index(n)] for n in FLOWS_OUT) - sum(values[:, NAMES.index(n)] for n in FLOWS_IN)
     np.testing.assert_allclose(np.diff(stock), inflow[1:], atol=1e-6)
     home = values[:, NAMES.index("population_home")]
-    np.testing.assert_allclose(home + stock + np.cumsum(values[:, NAMES.index("deaths")]),
-                               (h.size.astype(float) * np.repeat(h.weight, h.count)).sum())
+    np.testing.assert_allclose(
+        home + stock + np.cumsum(values[:, NAMES.index("deaths")]),
+        (h.size.astype(float) * np.repeat(h.weight, h.count)).sum(),
+    )
 
 
 def test_same_seed_same_numbers_different_seed_different_numbers():
@@ -69,7 +73,7 @@ def test_job_programs_lower_outflow_from_their_departments(policy_runs):
     base = [total(policy_runs["baseline", s], "departures_irregular", departments=HIGHLANDS) for s in SEEDS]
     jobs = [total(policy_runs["job_programs", s], "departures_irregular", departments=HIGHLANDS) for s in SEEDS]
     assert sum(jobs) < 0.99 * sum(base)
-    assert sum(j < b for j, b in zip(jobs, base)) >= 3, (base, jobs)
+    assert sum(j < b for j, b in zip(jobs, base, strict=True)) >= 3, (base, jobs)
     # and before the program starts nothing differs (common random numbers)
     for s in SEEDS:
         before_b = policy_runs["baseline", s].monthly.query("year < 2026")[NAMES]
@@ -91,7 +95,9 @@ def test_border_enforcement_raises_apprehensions_and_fees_and_lowers_returns(pol
         rate = [total(r, "apprehended_us") / total(r, "departures_irregular") for r in (base, border)]
         assert rate[1] > 1.2 * rate[0], "apprehensions per attempt"
         assert total(border, "returns") < 0.9 * total(base, "returns")
-    apprehended = [sum(total(policy_runs[name, s], "apprehended_us") for s in SEEDS) for name in ("baseline", "border_enforcement")]
+    apprehended = [
+        sum(total(policy_runs[name, s], "apprehended_us") for s in SEEDS) for name in ("baseline", "border_enforcement")
+    ]
     assert apprehended[1] > 1.1 * apprehended[0], "apprehension events"
     scenario = shortened("border_enforcement")
     model = MigrationModel(scenario, seed=0, households_per_agent=5000)

@@ -84,7 +84,9 @@ def test_kin_abroad_follow_census_emigration(fine):
     d, h = fine
     mean_ties = h.dept_sum(h.relatives_abroad) / h.count
     per_household = d.emigrants / d.households
-    expected = default_parameters().population.relatives_abroad_mean * per_household / (d.emigrants.sum() / d.households.sum())
+    expected = (
+        default_parameters().population.relatives_abroad_mean * per_household / (d.emigrants.sum() / d.households.sum())
+    )
     np.testing.assert_allclose(mean_ties, expected, rtol=0.1)
     alta, huehue = d.index("Alta Verapaz"), d.index("Huehuetenango")
     assert mean_ties[huehue] > 5 * mean_ties[alta]

@@ -47,4 +47,6 @@ def test_comparison_is_the_same_serial_or_parallel():
     parallel = compare(scenarios, [0, 1], households_per_agent=2000, workers=2)
     assert serial.yearly.equals(parallel.yearly)
     totals = serial.totals("outflow", (2026, 2027))
-    assert totals.averted.iloc[0] == 0 and totals.cost_usd.iloc[1] == pytest.approx(1e9 / 12 * (sum(range(1, 13)) / 12 + 12))
+    assert totals.averted.iloc[0] == 0 and totals.cost_usd.iloc[1] == pytest.approx(
+        1e9 / 12 * (sum(range(1, 13)) / 12 + 12)
+    )

@@ -44,9 +44,11 @@ def test_child_can_remove_and_relabel_levers(tmp_path, root):
     parent = tmp_path / "parent.yaml"
     parent.write_text((root / "scenarios" / "job_programs.yaml").read_text().replace("extends: baseline.yaml\n", ""))
     child = tmp_path / "child.yaml"
-    child.write_text("name: child\nextends: parent.yaml\nlevers:\n  job_programs: null\n"
-                     "  jobs_east:\n    lever: job_programs\n    departments: [Chiquimula, 22]\n"
-                     "    start: 2027-01\n    jobs_per_year: 500\n    cost_usd_per_job: 100\n")
+    child.write_text(
+        "name: child\nextends: parent.yaml\nlevers:\n  job_programs: null\n"
+        "  jobs_east:\n    lever: job_programs\n    departments: [Chiquimula, 22]\n"
+        "    start: 2027-01\n    jobs_per_year: 500\n    cost_usd_per_job: 100\n"
+    )
     scenario = load_scenario(child)
     assert scenario.lever_labels() == ["jobs_east"]
     mask = scenario.levers[0][1].department_mask()
@@ -65,8 +67,14 @@ def test_defaults_are_months_and_the_minimal_scenario_runs():
 
 def test_scenario_digest_tracks_content(root):
     a = load_scenario(root / "scenarios" / "border_enforcement.yaml")
-    b = validate_scenario({**a.resolved(), "levers": {"border_enforcement": {
-        **a.resolved()["levers"]["border_enforcement"], "apprehension_multiplier": 2.0}}})
+    b = validate_scenario(
+        {
+            **a.resolved(),
+            "levers": {
+                "border_enforcement": {**a.resolved()["levers"]["border_enforcement"], "apprehension_multiplier": 2.0}
+            },
+        }
+    )
     assert a.digest != b.digest
     assert validate_scenario(a.resolved()).digest == a.digest
 
@@ -80,11 +88,13 @@ def test_bad_scenario_messages(file):
         assert words in message, f"{words!r} not in {message!r}"
 
 
-@pytest.mark.parametrize("file", [f for f in BAD if f.stem in ("unknown_key", "out_of_range", "duplicate_key")],
-                         ids=lambda f: f.name)
+@pytest.mark.parametrize(
+    "file", [f for f in BAD if f.stem in ("unknown_key", "out_of_range", "duplicate_key")], ids=lambda f: f.name
+)
 def test_cli_reports_bad_scenario_in_one_line(file):
-    done = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(file), "--quiet"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "run", str(file), "--quiet"], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
@@ -117,11 +127,33 @@ def test_month_parser_rejects_or_parses(text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-                    lambda children: st.lists(children, max_size=3) | st.dictionaries(
-                        st.sampled_from(["name", "levers", "start", "end", "parameters", "job_programs",
-                                         "border_enforcement", "jobs_per_year", "journey", "x"]), children, max_size=4),
-                    max_leaves=12))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "name",
+                        "levers",
+                        "start",
+                        "end",
+                        "parameters",
+                        "job_programs",
+                        "border_enforcement",
+                        "jobs_per_year",
+                        "journey",
+                        "x",
+                    ]
+                ),
+                children,
+                max_size=4,
+            )
+        ),
+        max_leaves=12,
+    )
+)
 def test_any_data_is_accepted_or_explained(data):
     """Whatever a YAML file could hold, validation either succeeds or raises ScenarioError (no crash)."""
     try:

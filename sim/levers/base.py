@@ -6,7 +6,6 @@ and returns what it cost that month in USD. Households then respond through the 
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -14,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from sim.calendar import format_month, parse_month
 from sim.departments import N_DEPARTMENTS, load_departments
+from sim.registry import Registry
 
 if TYPE_CHECKING:
     from sim.environment import Environment
@@ -45,7 +45,8 @@ class TargetedConfig(LeverConfig):
     """A lever that acts in chosen departments."""
 
     departments: Literal["all"] | list[str | int] = Field(
-        "all", description="department names or INE codes (1-22), or 'all'")
+        "all", description="department names or INE codes (1-22), or 'all'"
+    )
 
     @field_validator("departments")
     @classmethod
@@ -58,7 +59,9 @@ class TargetedConfig(LeverConfig):
                 try:
                     departments.index(item)
                 except KeyError as exc:
-                    raise ValueError(f"{exc.args[0]} (names or INE codes 1-22; `migsim departments` lists them)") from None
+                    raise ValueError(
+                        f"{exc.args[0]} (names or INE codes 1-22; `migsim departments` lists them)"
+                    ) from None
         return value
 
     def department_mask(self) -> np.ndarray:
@@ -96,19 +99,6 @@ class Lever:
         raise NotImplementedError
 
 
-LEVERS: dict[str, type[Lever]] = {}
-
-
-def register(cls: type[Lever]) -> type[Lever]:
-    LEVERS[cls.name] = cls
-    return cls
-
-
-def get_lever(name: str) -> type[Lever]:
-    """Look up a lever type; an unknown name says the nearest valid names."""
-    try:
-        return LEVERS[name]
-    except KeyError:
-        near = difflib.get_close_matches(name, LEVERS, n=3)
-        hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-        raise KeyError(f"unknown lever {name!r}{hint} (known: {', '.join(sorted(LEVERS))})") from None
+LEVERS = Registry("lever")
+register = LEVERS.register
+get_lever = LEVERS.lookup

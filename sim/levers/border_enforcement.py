@@ -17,9 +17,13 @@ P_MAX = 0.95
 
 
 class BorderEnforcementConfig(LeverConfig):
-    apprehension_multiplier: float = Field(1.5, ge=1, le=3, description="factor on the probability of apprehension at the US border")
+    apprehension_multiplier: float = Field(
+        1.5, ge=1, le=3, description="factor on the probability of apprehension at the US border"
+    )
     mexico_multiplier: float = Field(1.0, ge=1, le=3, description="factor on the probability of apprehension in Mexico")
-    cost_usd_per_year: float = Field(ge=0, le=1e11, description="cost of the extra surveillance and patrols, USD per year")
+    cost_usd_per_year: float = Field(
+        ge=0, le=1e11, description="cost of the extra surveillance and patrols, USD per year"
+    )
 
 
 @register
@@ -36,6 +40,6 @@ class BorderEnforcement(Lever):
         env.p_us = min(P_MAX, env.p_us * us)
         env.p_mexico = min(P_MAX, env.p_mexico * mexico)
         overall = us * mexico
-        env.fee = env.fee * overall ** params.journey.fee_enforcement_elasticity
-        env.return_rate = env.return_rate * overall ** -params.returns.enforcement_elasticity
+        env.fee = env.fee * overall**params.journey.fee_enforcement_elasticity
+        env.return_rate = env.return_rate * overall**-params.returns.enforcement_elasticity
         return c.cost_usd_per_year / 12 * strength

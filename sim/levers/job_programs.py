@@ -5,16 +5,16 @@ target departments in proportion to their census occupied population, and go to 
 working-age member at home in the target group: by default households where someone wants to migrate
 (as youth-at-risk employment programs recruit), or households below the poverty line, or anyone. A job sets the household as employed and adds the wage to its income for
 ``job_duration_months``; the employment rule then lowers its aspiration, while its savings (and so its
-capability) rise. Untargeted jobs can therefore change outflow little or even raise it (the
-"migration hump": Clemens 2014): compare ``targeting: any`` with the default. No Guatemalan evaluation
+capability) rise. Untargeted jobs therefore change outflow little (the "migration hump": Clemens
+2014): compare ``targeting: any`` with the default. No Guatemalan evaluation
 of the size of this effect was found; it is what the employment rule's coefficients imply.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from sim.departments import read_csv
@@ -25,10 +25,19 @@ from sim.levers.base import Lever, TargetedConfig, register
 class JobProgramsConfig(TargetedConfig):
     jobs_per_year: float = Field(ge=0, le=500_000, description="jobs created per year across the target departments")
     job_duration_months: int = Field(24, ge=1, le=120, description="months each job lasts")
-    wage_usd_per_month: float = Field(400, ge=0, le=5_000, description="wage of a program job, USD per month (default near Guatemala's minimum wage, assumed)")
+    wage_usd_per_month: float = Field(
+        400,
+        ge=0,
+        le=5_000,
+        description="wage of a program job, USD per month (default near Guatemala's minimum wage, assumed)",
+    )
     targeting: Literal["aspiring", "poor", "any"] = Field(
-        "aspiring", description="who is hired: households wanting to migrate, households below the poverty line, or anyone")
-    cost_usd_per_job: float = Field(ge=0, le=1_000_000, description="cost of creating one job for its whole duration, USD")
+        "aspiring",
+        description="who is hired: households wanting to migrate, households below the poverty line, or anyone",
+    )
+    cost_usd_per_job: float = Field(
+        ge=0, le=1_000_000, description="cost of creating one job for its whole duration, USD"
+    )
 
 
 def _occupied() -> np.ndarray:

@@ -7,11 +7,12 @@ form over all households and a per-household form for the reference implementati
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
+
+from sim.registry import Registry
 
 if TYPE_CHECKING:
     from sim.environment import Environment
@@ -43,20 +44,6 @@ class Rule:
         raise NotImplementedError
 
 
-RULES: dict[str, type[Rule]] = {}
-
-
-def register(cls: type[Rule]) -> type[Rule]:
-    """Class decorator: make a rule available by its ``name``."""
-    RULES[cls.name] = cls
-    return cls
-
-
-def get_rule(name: str) -> type[Rule]:
-    """Look up a rule; an unknown name says the nearest valid names."""
-    try:
-        return RULES[name]
-    except KeyError:
-        near = difflib.get_close_matches(name, RULES, n=3)
-        hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-        raise KeyError(f"unknown rule {name!r}{hint} (known: {', '.join(sorted(RULES))})") from None
+RULES = Registry("rule")
+register = RULES.register
+get_rule = RULES.lookup

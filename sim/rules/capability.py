@@ -33,7 +33,9 @@ class Savings(Rule):
 
 
 class CreditParams(RuleParams):
-    income_months: float = Field(ge=0, le=60, description="months of household income a local lender would advance, less debt owed")
+    income_months: float = Field(
+        ge=0, le=60, description="months of household income a local lender would advance, less debt owed"
+    )
 
 
 @register

@@ -13,7 +13,9 @@ from sim.rules.base import Rule, RuleParams, register
 
 
 class EducationParams(RuleParams):
-    school_gap: float = Field(ge=-5, le=5, description="log-odds per unit of (1 - school attendance at 13-15) for households with children")
+    school_gap: float = Field(
+        ge=-5, le=5, description="log-odds per unit of (1 - school attendance at 13-15) for households with children"
+    )
     head_schooling: float = Field(ge=-1, le=1, description="log-odds per year of the head's schooling")
 
 

@@ -16,8 +16,12 @@ from sim.rules.base import Rule, RuleParams, register
 
 
 class JourneyRiskParams(RuleParams):
-    risk: float = Field(ge=-10, le=10, description="log-odds per unit probability that an attempt fails (apprehension or death)")
-    cost: float = Field(ge=-3, le=3, description="log-odds per log unit of the smuggler fee over a year of household income")
+    risk: float = Field(
+        ge=-10, le=10, description="log-odds per unit probability that an attempt fails (apprehension or death)"
+    )
+    cost: float = Field(
+        ge=-3, le=3, description="log-odds per log unit of the smuggler fee over a year of household income"
+    )
 
 
 @register

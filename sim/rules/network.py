@@ -14,7 +14,6 @@ from pydantic import Field
 
 from sim.rules.base import Rule, RuleParams, register
 
-
 LOG1P = np.log1p(np.arange(256, dtype=np.float32))  # ties are small integers: a lookup beats log1p
 
 
@@ -25,7 +24,9 @@ def ties(h) -> np.ndarray:
 
 class NetworkParams(RuleParams):
     ties: float = Field(ge=-3, le=3, description="log-odds per log(1 + relatives and members abroad)")
-    prevalence: float = Field(ge=-10, le=20, description="log-odds per unit share of department households with a member abroad")
+    prevalence: float = Field(
+        ge=-10, le=20, description="log-odds per unit share of department households with a member abroad"
+    )
 
 
 @register
