@@ -1,41 +1,50 @@
 """What households face in one month, per department: conditions from data, changed by levers.
 
 Computed once per step before any household rule runs ("place first, then household").
-Arrays have one entry per department (22); scalars are national.
+Arrays have one entry per department (22); scalars are national. Conditions (uncertainties such
+as drought) edit it first, then levers (policies), each in scenario order.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-PROGRAM_TARGETS = ("any", "poor", "aspiring")  # job-program eligibility, see sim.levers.job_programs
+
+@dataclass
+class VisaPool:
+    """Temporary work visas offered this month to aspiring households of the masked departments."""
+
+    slots: float  # people
+    mask: np.ndarray  # (22,) bool
 
 
 @dataclass
 class Environment:
-    """Department conditions for one month. Levers edit a fresh copy each month; rules only read it."""
+    """Department conditions for one month. Conditions and levers edit a fresh one each month."""
 
     month: int
+    scale: float  # real households per household of the census population (population growth)
     unemployment: np.ndarray  # share of the labour force without work (census 2018 level)
     homicide: np.ndarray  # homicides per 100k per year
     victimisation: np.ndarray  # monthly probability that a household suffers a crime
     school_attendance: np.ndarray  # share of 13-15-year-olds attending school
     prevalence: np.ndarray  # share of households with a member abroad, start of the month
+    crop_loss: np.ndarray  # share of agricultural income lost this month to drought or crop disease
+    drought_recent: np.ndarray  # severity of a drought in the last 12 months (0-1): aspiration rises
     poverty_line: float  # USD per person per month
+    us_demand: float  # US labour demand index, 1 = as observed
     fee: float  # smuggler fee, USD per person (covers `package_attempts` attempts)
     p_mexico: float  # probability an attempt is stopped in Mexico
     p_us: float  # probability an attempt that reaches the US border is stopped there
     p_death: float  # probability of dying on an attempt
     return_rate: float  # monthly probability a member abroad comes home voluntarily
     removal_rate: float  # monthly probability a member abroad is removed from the US interior
-    remittance: float  # USD per month sent by a member abroad
-    legal_slots: float  # temporary work visas issued this month (people)
-    program_jobs: np.ndarray  # job-program jobs created this month (real jobs)
-    program_wage: np.ndarray  # USD per month paid by a job-program job
-    program_months: np.ndarray  # months a job-program job lasts
-    program_target: np.ndarray  # who may be hired: index into PROGRAM_TARGETS
+    remittance: float  # USD per month sent by a member abroad, before sending costs
+    remittance_kept: float  # share of remittances that arrives after sending costs
+    visas: list[VisaPool] = field(default_factory=list)
+    enrol: dict[str, np.ndarray] = field(default_factory=dict)  # program label -> real households to enrol
 
     @property
     def perceived_failure(self) -> float:
@@ -66,34 +75,38 @@ def monthly(annual: float) -> float:
     return 1 - (1 - annual) ** (1 / 12)
 
 
-def build_environment(month, conditions, departments, params, levers, prevalence, poverty_line):
-    """Conditions for ``month`` from the data, then each lever's edit in scenario order.
+def build_environment(month, history, departments, params, conditions, levers, prevalence, poverty_line):
+    """Conditions for ``month`` from the data, then each condition's and each lever's edit.
 
     Returns the environment and the USD each lever cost this month.
     """
-    i = conditions.at(month)
+    i = history.at(month)
     j = params.journey
-    homicide = departments.homicide_rate * conditions.homicide[i]
+    zeros = np.zeros(len(prevalence))
     env = Environment(
         month=month,
+        scale=1.0,
         unemployment=departments.unemployment,
-        homicide=homicide,
-        victimisation=monthly_victimisation(params.economy.victimisation_annual, homicide),
+        homicide=departments.homicide_rate * history.homicide[i],
+        victimisation=zeros,  # set below, once conditions may have changed homicide
         school_attendance=departments.school_attendance,
         prevalence=prevalence,
+        crop_loss=zeros,
+        drought_recent=zeros,
         poverty_line=poverty_line,
-        fee=float(conditions.fee[i]),
+        us_demand=1.0,
+        fee=float(history.fee[i]),
         p_mexico=j.p_mexico,
-        p_us=min(0.95, j.p_us * conditions.staffing[i] ** j.staffing_elasticity),
+        p_us=min(0.95, j.p_us * history.staffing[i] ** j.staffing_elasticity),
         p_death=j.p_death,
         return_rate=monthly(params.returns.return_annual),
         removal_rate=monthly(params.returns.removal_annual),
-        remittance=float(conditions.remittance[i]),
-        legal_slots=params.legal.slots_per_year / 12,
-        program_jobs=np.zeros(len(prevalence)),
-        program_wage=np.zeros(len(prevalence)),
-        program_months=np.zeros(len(prevalence), dtype=np.int64),
-        program_target=np.zeros(len(prevalence), dtype=np.int8),
+        remittance=float(history.remittance[i]),
+        remittance_kept=1.0,
+        visas=[VisaPool(params.legal.slots_per_year / 12, np.ones(len(prevalence), dtype=bool))],
     )
+    for condition in conditions:
+        condition.apply(env, params)
     costs = np.array([lever.apply(env, params) for lever in levers], dtype=np.float64)
+    env.victimisation = monthly_victimisation(params.economy.victimisation_annual, env.homicide)
     return env, costs

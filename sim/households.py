@@ -42,7 +42,7 @@ COLUMNS: dict[str, tuple[type, str]] = {
     "deportations": (np.int8, "apprehensions (Mexico or US) and removals suffered"),
     "last_arrival": (np.int16, "month index a member last arrived in the US (NEVER if none)"),
     "legal_return": (np.int16, "month index temporary workers come back (NEVER if none abroad)"),
-    "program_until": (np.int16, "month index a job-program job ends (NEVER if none)"),
+    "engaged": (np.bool_, "household takes part in prevention programs without any new measure"),
 }
 
 
@@ -53,7 +53,8 @@ class Households:
     start: np.ndarray  # (22,) first row of each department block
     count: np.ndarray  # (22,) rows per department
     weight: np.ndarray  # (22,) real households per row (float64), so count * weight == census households
-    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    columns: dict[str, np.ndarray] = field(default_factory=dict)  # COLUMNS, then two per program
+    effects: object = None  # this month's program effects (sim.programs.Effects), set by the step
 
     def __getattr__(self, name: str) -> np.ndarray:
         try:

@@ -1,7 +1,8 @@
-"""Monthly outcomes by department, scaled to real households and people.
+"""Monthly outcomes by department (and by program), scaled to real households and people.
 
-The collector stores one row per month and department in a preallocated array; :func:`monthly_table`
-turns it into a tidy table. Stocks are measured at the end of the month, flows during it.
+The collector stores one row per month and department in preallocated arrays; :func:`monthly_table`
+and :func:`program_table` turn them into tidy tables. Stocks are measured at the end of the month,
+flows during it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "aspiring": ("households", "households that aspire to migrate"),
     "departures_irregular": ("people", "irregular journeys started (first attempts and re-attempts)"),
     "departures_legal": ("people", "departures on temporary work visas"),
+    "departures_poor": ("people", "irregular journeys started from households below the poverty line"),
     "apprehended_mexico": ("events", "attempts stopped in Mexico (returned home)"),
     "apprehended_us": ("events", "attempts stopped at the US border (returned home)"),
     "deaths": ("people", "deaths on the journey"),
@@ -30,46 +32,73 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "remittances_usd": ("USD", "remittances received this month"),
     "receiving_remittances": ("households", "households receiving remittances this month"),
-    "program_jobs": ("households", "households holding a job-program job"),
+    "engaged_households": ("households", "households taking part in prevention programs (community engagement)"),
     "population_home": ("people", "members living at home at the end of the month"),
 }
 NAMES = list(METRICS)
+STOCKS = ("aspiring", "stock_abroad", "emigrant_households", "engaged_households", "population_home")
 FLOWS_OUT = ("arrivals", "departures_legal")
 FLOWS_IN = ("returns", "removals", "legal_returns")
+PROGRAM_METRICS = ("participants", "participant_departures")
 
 
 class Collector:
     """Department sums of each metric for every month of a run, already scaled by household weights."""
 
-    def __init__(self, first_month: int, n_months: int, n_departments: int) -> None:
+    def __init__(self, first_month: int, n_months: int, n_departments: int, programs: list[str]) -> None:
         self.first_month = first_month
         self.values = np.zeros((n_months, n_departments, len(NAMES)))
+        self.programs = programs
+        self.program_values = np.zeros((n_months, n_departments, len(programs), len(PROGRAM_METRICS)))
 
-    def record(self, month: int, per_dept: dict[str, np.ndarray], weight: np.ndarray) -> None:
-        row = self.values[month - self.first_month]
+    def record(
+        self, month: int, per_dept: dict[str, np.ndarray], per_program: dict[str, tuple], weight: np.ndarray
+    ) -> None:
+        i = month - self.first_month
         for k, name in enumerate(NAMES):
-            row[:, k] = per_dept[name] * weight
+            self.values[i, :, k] = per_dept[name] * weight
+        for p, label in enumerate(self.programs):
+            for k, values in enumerate(per_program[label]):
+                self.program_values[i, :, p, k] = values * weight
+
+    def national(self, month: int, name: str) -> float:
+        return float(self.values[month - self.first_month, :, NAMES.index(name)].sum())
 
 
-def monthly_table(
-    collector: Collector, codes: np.ndarray, names: tuple[str, ...], months: int | None = None
-) -> pd.DataFrame:
+def _month_columns(first_month: int, n_months: int, repeat: int) -> dict[str, np.ndarray]:
+    months = np.repeat(np.arange(first_month, first_month + n_months), repeat)
+    return {"month": np.array([format_month(m) for m in months]), "year": months // 12}
+
+
+def monthly_table(collector: Collector, codes: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
     """Tidy table: one row per month and department, one column per metric."""
-    values = collector.values[: months if months is not None else len(collector.values)]
-    n_months, n_dept, _ = values.shape
-    month_index = np.repeat(np.arange(collector.first_month, collector.first_month + n_months), n_dept)
-    table = pd.DataFrame(values.reshape(n_months * n_dept, -1), columns=NAMES)
-    table.insert(0, "month", [format_month(m) for m in month_index])
-    table.insert(1, "year", month_index // 12)
+    n_months, n_dept, _ = collector.values.shape
+    table = pd.DataFrame(collector.values.reshape(n_months * n_dept, -1), columns=NAMES)
+    for position, (name, column) in enumerate(_month_columns(collector.first_month, n_months, n_dept).items()):
+        table.insert(position, name, column)
     table.insert(2, "ine_code", np.tile(codes, n_months))
     table.insert(3, "department", pd.Categorical(np.tile(np.array(names), n_months), categories=list(names)))
     return table
 
 
+def program_table(collector: Collector, codes: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
+    """Tidy table: one row per month, department and program (lever label)."""
+    n_months, n_dept, n_prog, _ = collector.program_values.shape
+    rows = n_months * n_dept * n_prog
+    table = pd.DataFrame(collector.program_values.reshape(rows, len(PROGRAM_METRICS)), columns=list(PROGRAM_METRICS))
+    for position, (name, column) in enumerate(_month_columns(collector.first_month, n_months, n_dept * n_prog).items()):
+        table.insert(position, name, column)
+    table.insert(2, "ine_code", np.tile(np.repeat(codes, n_prog), n_months))
+    table.insert(
+        3, "department", pd.Categorical(np.tile(np.repeat(np.array(names), n_prog), n_months), categories=list(names))
+    )
+    table.insert(4, "program", np.tile(np.array(collector.programs, dtype=object), n_months * n_dept))
+    return table
+
+
 def national_yearly(monthly: pd.DataFrame) -> pd.DataFrame:
     """National totals per year: flows summed over months, stocks taken in December (last month)."""
-    stocks = ["stock_abroad", "emigrant_households", "population_home", "program_jobs", "aspiring"]
     by_month = monthly.groupby(["year", "month"], observed=True)[NAMES].sum().reset_index()
-    flows = by_month.groupby("year")[[n for n in NAMES if n not in stocks]].sum()
-    last = by_month.groupby("year")[stocks].last()
+    flows = by_month.groupby("year")[[n for n in NAMES if n not in STOCKS]].sum()
+    last = by_month.groupby("year")[list(STOCKS)].last()
     return flows.join(last)[NAMES]

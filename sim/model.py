@@ -1,10 +1,10 @@
 """The migration model: Guatemala's households as Mesa agents stepping month by month.
 
-Each step: levers and data set the month's environment per department; households update their
-economy, members abroad may come home, households aspire and (if capable) leave, journeys resolve,
-and outcomes are recorded by department. The household state is numpy columns (see
-:mod:`sim.households`); ``model.agents`` gives one :class:`HouseholdAgent` view per row, built on first
-use so that a full-scale run never pays for 3.3 million Python objects it does not look at.
+Each step: data, conditions and levers set the month's environment per department; programs enrol
+households; households update their economy, members abroad may come home, households aspire and (if
+capable) leave, journeys resolve, and outcomes are recorded by department. The household state is numpy
+columns (see :mod:`sim.households`); ``model.agents`` gives one :class:`HouseholdAgent` view per row,
+built on first use so that a full-scale run never pays for 3.3 million Python objects it does not use.
 """
 
 from __future__ import annotations
@@ -12,15 +12,17 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.conditions import Conditions
+from sim import programs
+from sim.conditions import get_condition
 from sim.decisions import decide
 from sim.departments import load_departments
-from sim.economy import update_economy
+from sim.economy import update_economy, working_age_home
 from sim.environment import build_environment
+from sim.history import History
 from sim.households import HouseholdAgent, Households
 from sim.journey import come_home, travel
 from sim.levers import get_lever
-from sim.metrics import NAMES, Collector
+from sim.metrics import Collector
 from sim.parameters import Parameters, default_parameters
 from sim.population import poverty_line_usd, synthesise
 from sim.rules import RULES, Rule
@@ -34,6 +36,13 @@ N_DRAWS = 8
 
 def build_rules(params: Parameters) -> list[Rule]:
     return [cls(params[name]) for name, cls in RULES.items()]
+
+
+def build_activities(scenario: Scenario) -> tuple[list, list]:
+    """The scenario's conditions and levers, as objects that edit the environment."""
+    conditions = [get_condition(c.condition or label)(label, c) for label, c in scenario.conditions]
+    levers = [get_lever(c.lever or label)(label, c) for label, c in scenario.levers]
+    return conditions, levers
 
 
 class MigrationModel(mesa.Model):
@@ -61,19 +70,26 @@ class MigrationModel(mesa.Model):
         )
         self.households_per_agent = households_per_agent
         self.rules = build_rules(self.params)
-        self.levers = [get_lever(config.lever or label)(label, config) for label, config in scenario.levers]
-        self.conditions = Conditions.historical(scenario.start, scenario.end)
+        self.conditions, self.levers = build_activities(scenario)
+        self.programs = [p for p in (lever.program() for lever in self.levers) if p is not None]
+        programs.add_columns(self.households, self.programs)
+        self.history = History.from_data(scenario.start, scenario.end)
         self.poverty_line = poverty_line_usd()
         n_months = scenario.end - scenario.start + 1
         self.month = scenario.start
-        self.collector = Collector(scenario.start, n_months, len(self.departments.code))
+        self.collector = Collector(
+            scenario.start, n_months, len(self.departments.code), [p.label for p in self.programs]
+        )
         self.costs = np.zeros((n_months, len(self.levers)))
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "month": lambda m: m.month - 1,
-                "departures": lambda m: m._last_national("departures_irregular") + m._last_national("departures_legal"),
-                "arrivals": lambda m: m._last_national("arrivals"),
-                "stock_abroad": lambda m: m._last_national("stock_abroad"),
+                "departures": lambda m: (
+                    m.collector.national(m.month - 1, "departures_irregular")
+                    + m.collector.national(m.month - 1, "departures_legal")
+                ),
+                "arrivals": lambda m: m.collector.national(m.month - 1, "arrivals"),
+                "stock_abroad": lambda m: m.collector.national(m.month - 1, "stock_abroad"),
             }
         )
         self._agents_built = False
@@ -100,27 +116,37 @@ class MigrationModel(mesa.Model):
         h = self.households
         return h.dept_sum(h.members_abroad > 0) / h.count
 
-    def step(self) -> None:
-        """Advance one month."""
-        h = self.households
-        env, costs = build_environment(
+    def environment(self):
+        """The environment of the current month, and what each lever cost in it."""
+        return build_environment(
             self.month,
-            self.conditions,
+            self.history,
             self.departments,
             self.params,
+            self.conditions,
             self.levers,
             self.prevalence(),
             self.poverty_line,
         )
+
+    def step(self) -> None:
+        """Advance one month."""
+        h = self.households
+        env, costs = self.environment()
+        weight = h.weight * env.scale
         u = self.rng.random((N_DRAWS, h.n), dtype=np.float32)
-        update_economy(h, env, self.params, u[JOB], u[PROGRAM], u[CRIME])
+        programs.enrol(h, self.programs, env, u[PROGRAM], weight, working_age_home(h) >= 1)
+        h.effects = programs.effects(h, self.programs, self.month)
+        update_economy(h, env, self.params, u[JOB], u[CRIME])
         back = come_home(h, env, u[RETURN])
-        decisions = decide(h, env, self.params, self.rules, u[LATENT], u[ACT], u[LEGAL])
+        decisions = decide(h, env, self.params, self.rules, weight, u[LATENT], u[ACT], u[LEGAL])
+        poor = h.income < np.float32(env.poverty_line) * np.maximum(h.members_home, 1)
         out = travel(h, env, self.params, decisions, u[JOURNEY])
         per_dept = {
             "aspiring": h.dept_sum(decisions.aspiring),
             "departures_irregular": h.dept_sum(out.started),
             "departures_legal": h.dept_sum(decisions.legal),
+            "departures_poor": h.dept_sum(out.started & poor),
             "apprehended_mexico": h.dept_sum(out.mexico),
             "apprehended_us": h.dept_sum(out.us),
             "deaths": h.dept_sum(out.died),
@@ -132,15 +158,15 @@ class MigrationModel(mesa.Model):
             "emigrant_households": h.dept_sum(h.members_abroad > 0),
             "remittances_usd": h.dept_sum(h.remittances),
             "receiving_remittances": h.dept_sum(h.remittances > 0),
-            "program_jobs": h.dept_sum(h.program_until > self.month),
+            "engaged_households": h.dept_sum(h.engaged | h.effects.engaged),
             "population_home": h.dept_sum(h.members_home),
         }
-        self.collector.record(self.month, per_dept, h.weight)
+        per_program = {
+            label: (h.dept_sum(active), h.dept_sum(active & out.started)) for label, active in h.effects.active.items()
+        }
+        self.collector.record(self.month, per_dept, per_program, weight)
         self.costs[self.month - self.spec.start] = costs
         self.month += 1
         self.datacollector.collect(self)
         if self.month > self.spec.end:
             self.running = False
-
-    def _last_national(self, name: str) -> float:
-        return float(self.collector.values[self.month - 1 - self.spec.start, :, NAMES.index(name)].sum())

@@ -33,6 +33,9 @@ class PopulationParams(Section):
     unemployed_income_share: float = Field(
         ge=0, le=1, description="household income without the main earner's work, as a share of base income"
     )
+    engagement_baseline: float = Field(
+        ge=0, le=1, description="share of households taking part in prevention programs without any new measure"
+    )
 
 
 class EconomyParams(Section):
@@ -87,6 +90,9 @@ class RemittanceParams(Section):
     lag_months: int = Field(ge=0, le=24, description="months after arrival before a member sends money")
     kin_usd_month: float = Field(
         ge=0, le=2000, description="USD per month received per relative abroad outside the household"
+    )
+    us_demand_elasticity: float = Field(
+        ge=0, le=3, description="elasticity of remittances per migrant to the US labour demand index"
     )
 
 

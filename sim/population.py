@@ -123,7 +123,7 @@ def synthesise(
         "deportations": 0,
         "last_arrival": NEVER,
         "legal_return": NEVER,
-        "program_until": NEVER,
+        "engaged": rng.random(n) < params.engagement_baseline,
     }
     columns = {
         name: np.broadcast_to(np.asarray(values[name]), (n,)).astype(dtype) for name, (dtype, _) in COLUMNS.items()

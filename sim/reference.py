@@ -2,8 +2,9 @@
 
 It exists to check the vectorised model (tests run both on a small population with the same seed and
 compare) and to measure how much faster the vectorised step is. It reads the same uniform draws as
-:class:`~sim.model.MigrationModel` (one row per purpose, one column per household), so both make the
-same decisions up to float32-versus-float64 rounding at thresholds.
+:class:`~sim.model.MigrationModel` (one row per purpose, one column per household) and compares them
+with the same float32 thresholds, so both make the same decisions; continuous state (savings, income)
+is float64 here and float32 there, so it agrees to rounding.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import math
 import mesa
 import numpy as np
 
-from sim.conditions import Conditions
+from sim import programs as prog
+from sim.decisions import visa_rate
 from sim.departments import load_departments
 from sim.economy import job_finding
-from sim.environment import PROGRAM_TARGETS, Environment, build_environment, monthly
-from sim.households import COLUMNS
-from sim.levers import get_lever
+from sim.environment import Environment, build_environment, monthly
+from sim.history import History
+from sim.households import COLUMNS, NEVER
 from sim.metrics import NAMES, Collector
 from sim.model import (
     ACT,
@@ -31,11 +33,14 @@ from sim.model import (
     N_DRAWS,
     PROGRAM,
     RETURN,
+    build_activities,
     build_rules,
 )
 from sim.parameters import Parameters, default_parameters
 from sim.population import poverty_line_usd, synthesise
 from sim.scenario import Scenario
+
+f32 = np.float32
 
 
 class ReferenceHousehold(mesa.Agent):
@@ -46,6 +51,7 @@ class ReferenceHousehold(mesa.Agent):
         self.row = row
         self.d = department
         self.__dict__.update(state)
+        self.programs = {p.label: [int(NEVER), int(NEVER)] for p in model.programs}
         self.events: dict[str, float] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -55,36 +61,40 @@ class ReferenceHousehold(mesa.Agent):
     def can_send(self) -> bool:
         return self.members_home >= 2 and self.working_age_home() >= 1
 
-    def u(self, kind: int) -> float:
-        return float(self.model.draws[kind, self.row])
+    def u(self, kind: int) -> np.float32:
+        return self.model.draws[kind, self.row]
 
     # -- the month, in the order of MigrationModel.step --------------------------------------------
-    def plan_hiring(self, env: Environment) -> None:
-        self.in_program = self.program_until > env.month
-        target = PROGRAM_TARGETS[env.program_target[self.d]]
-        poor = self.income < env.poverty_line * max(self.members_home, 1)
-        in_group = target == "any" or (target == "poor" and poor) or (target == "aspiring" and self.aspiring)
-        self.hire_eligible = in_group and not self.in_program and self.working_age_home() >= 1
+    def eligible_for(self, program: prog.Program, env: Environment) -> bool:
+        ok = prog.in_target_one(self, program.target, env.poverty_line) and self.programs[program.label][1] <= env.month
+        return ok and (not program.needs_worker or self.working_age_home() >= 1)
+
+    def enrol(self, k: int, program: prog.Program, env: Environment) -> None:
+        if self.eligible_now and prog.shifted(self.u(PROGRAM), k) < f32(self.model.enrol_p[self.d]):
+            self.programs[program.label] = [env.month + program.lag, env.month + program.lag + program.months]
+            self.savings += program.effect.savings_usd
+            self.debt += program.effect.debt_usd
 
     def update_economy(self, env: Environment) -> None:
-        m, p = self.model, self.model.params
+        p = self.model.params
         e = p.economy
+        self.effects = prog.effects_one(self, self.model.programs, env.month)
+        fx = self.effects
         if self.employed:
-            employed = not ((not self.in_program) and self.u(JOB) < e.job_separation)
+            employed = fx["employed"] or not self.u(JOB) < f32(e.job_separation)
         else:
-            employed = self.u(JOB) < job_finding(env.unemployment, e.job_separation)[self.d]
-        if env.program_jobs.any() and self.hire_eligible and self.u(PROGRAM) < m.hire_p[self.d]:
-            self.program_until = env.month + int(env.program_months[self.d])
-            self.in_program = True
-        self.employed = employed or self.in_program
+            employed = self.u(JOB) < f32(job_finding(env.unemployment, e.job_separation)[self.d])
+        self.employed = employed or fx["employed"]
         own = self.base_income if self.employed else self.base_income * p.population.unemployed_income_share
-        self.income = own + (env.program_wage[self.d] if self.in_program else 0.0)
-        if self.u(CRIME) < env.victimisation[self.d]:
+        farm = 1 - env.crop_loss[self.d] * self.agricultural
+        self.income = own * farm * (1 + fx["income_share"]) + fx["income_usd"]
+        if self.u(CRIME) < f32(env.victimisation[self.d]):
             self.victim_month = env.month
         r = p.remittances
         recent = self.members_abroad > 0 and env.month - self.last_arrival < r.lag_months
         senders = self.members_abroad - recent + self.legal_abroad
-        self.remittances = env.remittance * senders + r.kin_usd_month * self.relatives_abroad
+        sent = env.remittance * senders + r.kin_usd_month * self.relatives_abroad
+        self.remittances = env.remittance_kept * sent
         saved = e.saving_rate * self.income + e.remittance_saving_share * self.remittances
         owed = self.debt * (1 + e.debt_interest)
         paid = min(owed, saved)
@@ -93,10 +103,10 @@ class ReferenceHousehold(mesa.Agent):
 
     def come_home(self, env: Environment) -> None:
         hazard = env.return_rate + env.removal_rate
-        p_any = 1 - (1 - hazard) ** self.members_abroad
+        p_any = f32(1 - (1 - hazard) ** self.members_abroad)
         u = self.u(RETURN)
         back = u < p_any
-        removed = back and u < p_any * env.removal_rate / hazard
+        removed = back and u < p_any * f32(env.removal_rate / hazard)
         if back:
             self.members_abroad -= 1
             self.members_home += 1
@@ -105,29 +115,33 @@ class ReferenceHousehold(mesa.Agent):
         if legal_members:
             self.members_home += legal_members
             self.legal_abroad = 0
-            self.legal_return = int(np.int16(-32768))
+            self.legal_return = int(NEVER)
         self.events = {"returns": back and not removed, "removals": removed, "legal_returns": legal_members}
 
     def aspire(self, env: Environment) -> None:
         p = self.model.params
         a = p.aspiration
         u = self.u(LATENT)
-        if u < a.latent_redraw:
-            self.latent = u / a.latent_redraw
+        if u < f32(a.latent_redraw):
+            self.latent = float(u / f32(a.latent_redraw))
         utility = a.intercept + sum(r.one(self, self.d, env) for r in self.model.rules if r.kind == "aspiration")
         self.aspiring = self.latent < 1 / (1 + math.exp(-utility))
         self.sendable = self.can_send()
-        self.reattempt = self.attempts_left > 0 and self.sendable and self.u(ACT) < p.journey.reattempt_rate
+        reattempt_p = f32(p.journey.reattempt_rate) * f32(self.effects["reattempt_factor"])
+        self.reattempt = self.attempts_left > 0 and self.sendable and self.u(ACT) < reattempt_p
         self.legal_eligible = self.aspiring and self.sendable and not self.reattempt and self.legal_abroad == 0
+        self.priority = self.effects["visa_priority"] if self.legal_eligible else 0.0
 
     def leave(self, env: Environment) -> None:
         p = self.model.params
-        legal = self.legal_eligible and self.u(LEGAL) < self.model.legal_p
-        act = self.u(ACT) < monthly(p.aspiration.action_rate)
+        chance = min(f32(self.priority) * f32(self.model.visa_rate[self.d]), f32(1))
+        legal = self.legal_eligible and self.u(LEGAL) < chance
+        act = self.u(ACT) < f32(monthly(p.aspiration.action_rate))
         new = False
         if self.aspiring and self.sendable and not legal and self.attempts_left == 0 and act:
             resources = sum(r.one(self, self.d, env) for r in self.model.rules if r.kind == "capability")
-            new = resources >= env.fee
+            new = resources >= f32(env.fee)
+        poor = self.income < env.poverty_line * max(self.members_home, 1)
         if new:
             from_savings = min(self.savings, env.fee)
             self.savings -= from_savings
@@ -138,7 +152,7 @@ class ReferenceHousehold(mesa.Agent):
         if started:
             self.attempts += 1
             self.attempts_left -= 1
-            mexico, death, us = env.journey_thresholds()
+            mexico, death, us = (f32(c) for c in env.journey_thresholds())
             u = self.u(JOURNEY)
             outcome = "mexico" if u < mexico else "died" if u < death else "us" if u < us else "arrived"
             if outcome in ("mexico", "us"):
@@ -157,24 +171,29 @@ class ReferenceHousehold(mesa.Agent):
             self.legal_return = env.month + p.legal.duration_months
         events = {
             **self.events,
-            **{
-                "aspiring": self.aspiring,
-                "departures_irregular": started,
-                "departures_legal": legal,
-                "apprehended_mexico": outcome == "mexico",
-                "apprehended_us": outcome == "us",
-                "deaths": outcome == "died",
-                "arrivals": outcome == "arrived",
-                "stock_abroad": self.members_abroad + self.legal_abroad,
-                "emigrant_households": self.members_abroad > 0,
-                "remittances_usd": self.remittances,
-                "receiving_remittances": self.remittances > 0,
-                "program_jobs": self.program_until > env.month,
-                "population_home": self.members_home,
-            },
+            "aspiring": self.aspiring,
+            "departures_irregular": started,
+            "departures_legal": legal,
+            "departures_poor": started and poor,
+            "apprehended_mexico": outcome == "mexico",
+            "apprehended_us": outcome == "us",
+            "deaths": outcome == "died",
+            "arrivals": outcome == "arrived",
+            "stock_abroad": self.members_abroad + self.legal_abroad,
+            "emigrant_households": self.members_abroad > 0,
+            "remittances_usd": self.remittances,
+            "receiving_remittances": self.remittances > 0,
+            "engaged_households": self.engaged or self.effects["engaged"],
+            "population_home": self.members_home,
         }
         for name, value in events.items():
             self.model.tally[name][self.d] += value
+        for program in self.model.programs:
+            start, until = self.programs[program.label]
+            if start <= env.month < until:
+                counts = self.model.program_tally[program.label]
+                counts[0][self.d] += 1
+                counts[1][self.d] += started
 
 
 class ReferenceModel(mesa.Model):
@@ -200,16 +219,19 @@ class ReferenceModel(mesa.Model):
             self.rng,
         )
         self.count, self.weight, self.n = h.count, h.weight, h.n
+        self.rules = build_rules(self.params)
+        self.conditions, self.levers = build_activities(scenario)
+        self.programs = [p for p in (lever.program() for lever in self.levers) if p is not None]
         department = h.department
         for row in range(h.n):
             state = {name: h.columns[name][row].item() for name in COLUMNS}
             ReferenceHousehold(self, row, int(department[row]), state)
-        self.rules = build_rules(self.params)
-        self.levers = [get_lever(c.lever or label)(label, c) for label, c in scenario.levers]
-        self.conditions = Conditions.historical(scenario.start, scenario.end)
+        self.history = History.from_data(scenario.start, scenario.end)
         self.poverty_line = poverty_line_usd()
         self.month = scenario.start
-        self.collector = Collector(scenario.start, scenario.end - scenario.start + 1, len(self.count))
+        self.collector = Collector(
+            scenario.start, scenario.end - scenario.start + 1, len(self.count), [p.label for p in self.programs]
+        )
 
     def dept_total(self, value) -> np.ndarray:
         totals = np.zeros(len(self.count))
@@ -220,21 +242,33 @@ class ReferenceModel(mesa.Model):
     def step(self) -> None:
         prevalence = self.dept_total(lambda a: a.members_abroad > 0) / self.count
         env, _ = build_environment(
-            self.month, self.conditions, self.departments, self.params, self.levers, prevalence, self.poverty_line
+            self.month,
+            self.history,
+            self.departments,
+            self.params,
+            self.conditions,
+            self.levers,
+            prevalence,
+            self.poverty_line,
         )
+        weight = self.weight * env.scale
         self.draws = self.rng.random((N_DRAWS, self.n), dtype=np.float32)
-        self.agents.do("plan_hiring", env)
-        eligible = self.dept_total(lambda a: a.hire_eligible)
-        wanted = env.program_jobs / self.weight
-        self.hire_p = np.where(eligible > 0, np.minimum(wanted / np.maximum(eligible, 1), 1), 0)
+        for k, program in enumerate(self.programs):
+            wanted = env.enrol.get(program.label)
+            if wanted is None or not wanted.any():
+                continue
+            for agent in self.agents:
+                agent.eligible_now = agent.eligible_for(program, env)
+            self.enrol_p = prog.enrol_probability(wanted, self.dept_total(lambda a: a.eligible_now), weight)
+            self.agents.do("enrol", k, program, env)
         self.agents.do("update_economy", env)
         self.agents.do("come_home", env)
         self.agents.do("aspire", env)
-        eligible_real = float(self.dept_total(lambda a: a.legal_eligible) @ self.weight)
-        self.legal_p = min(1.0, env.legal_slots / eligible_real) if eligible_real > 0 else 0.0
+        self.visa_rate = visa_rate(env.visas, self.dept_total(lambda a: a.priority) * weight)
         self.tally = {name: np.zeros(len(self.count)) for name in NAMES}
+        self.program_tally = {p.label: (np.zeros(len(self.count)), np.zeros(len(self.count))) for p in self.programs}
         self.agents.do("leave", env)
-        self.collector.record(self.month, self.tally, self.weight)
+        self.collector.record(self.month, self.tally, self.program_tally, weight)
         self.month += 1
         if self.month > self.spec.end:
             self.running = False

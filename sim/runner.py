@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.calendar import format_month
-from sim.metrics import METRICS, monthly_table, national_yearly
+from sim.metrics import METRICS, monthly_table, national_yearly, program_table
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT, MigrationModel
 from sim.parameters import Parameters
 from sim.provenance import code_version, package_versions
@@ -26,6 +26,7 @@ class RunResult:
 
     monthly: pd.DataFrame  # one row per month x department, one column per metric (see sim.metrics.METRICS)
     costs: pd.DataFrame  # one row per month x lever: cost_usd
+    programs: pd.DataFrame  # one row per month x department x program (lever label): participants, their departures
     metadata: dict
 
     def national(self) -> pd.DataFrame:
@@ -38,7 +39,7 @@ class RunResult:
         return yearly
 
     def save(self, directory: str | Path) -> Path:
-        """Write ``monthly.parquet``, ``costs.parquet`` and ``metadata.json`` into ``directory``.
+        """Write ``monthly.parquet``, ``costs.parquet``, ``programs.parquet`` and ``metadata.json`` into ``directory``.
 
         Each file is written under a temporary name and renamed, so an interrupted save never leaves
         a half-written file behind under the final name.
@@ -47,6 +48,7 @@ class RunResult:
         directory.mkdir(parents=True, exist_ok=True)
         _atomic(directory / "monthly.parquet", lambda p: self.monthly.to_parquet(p, index=False))
         _atomic(directory / "costs.parquet", lambda p: self.costs.to_parquet(p, index=False))
+        _atomic(directory / "programs.parquet", lambda p: self.programs.to_parquet(p, index=False))
         _atomic(directory / "metadata.json", lambda p: Path(p).write_text(json.dumps(self.metadata, indent=2)))
         return directory
 
@@ -114,4 +116,4 @@ def run(
         "metrics": {name: {"unit": unit, "meaning": meaning} for name, (unit, meaning) in METRICS.items()},
         "wall_seconds": round(time.perf_counter() - began, 3),
     }
-    return RunResult(monthly, costs, metadata)
+    return RunResult(monthly, costs, program_table(model.collector, d.code, d.name), metadata)

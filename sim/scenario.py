@@ -1,7 +1,8 @@
-"""Scenario files: YAML validated into a frozen :class:`Scenario`, overlaid on a parent with ``extends:``.
+"""Scenario files: YAML validated into a frozen :class:`Scenario`, overlaid on parents with ``extends:``.
 
-A scenario names which levers act (by label; the label is the lever type unless ``lever:`` says
-otherwise), when, where and how much; it may override model parameters. Errors name the file, the
+A scenario names which levers (policies) and conditions (uncertainties) act, by label (the label is
+the type unless ``lever:`` or ``condition:`` says otherwise), when, where and how much; it may override
+model parameters. Errors name the file, the
 line, the key path, what is allowed and the nearest valid key, and never mutate the parent.
 """
 
@@ -16,10 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.activity import Month
 from sim.calendar import format_month
+from sim.conditions import CONDITIONS, ConditionConfig
 from sim.errors import Path, Problem, ScenarioError, nearest
 from sim.levers import LEVERS, LeverConfig
-from sim.levers.base import Month
 from sim.parameters import default_parameters, section_schemas
 from sim.schema import allowed_text
 from sim.yamlio import load_yaml
@@ -34,11 +36,12 @@ class ScenarioFile(BaseModel):
 
     name: str = Field(min_length=1, max_length=200, description="short name shown in tables")
     description: str = Field("", max_length=5000, description="what the scenario represents")
-    extends: str | None = Field(None, description="parent scenario file, relative to this one")
+    extends: str | list[str] | None = Field(None, description="parent scenario file(s), relative to this one")
     start: Month = Field(
         "2002-01", description="first simulated month, YYYY-MM (2002-01 replays history from the 2002 census)"
     )
     end: Month = Field("2035-12", description="last simulated month (the horizon), YYYY-MM")
+    conditions: dict[str, dict[str, Any] | None] = Field(default_factory=dict, description="conditions by label")
     levers: dict[str, dict[str, Any] | None] = Field(default_factory=dict, description="policy levers by label")
     parameters: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="model parameter overrides by section"
@@ -53,6 +56,7 @@ class Scenario:
     start: int
     end: int
     levers: tuple[tuple[str, LeverConfig], ...] = ()
+    conditions: tuple[tuple[str, ConditionConfig], ...] = ()
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     description: str = ""
     source: str = "<dict>"
@@ -64,7 +68,8 @@ class Scenario:
             "description": self.description,
             "start": format_month(self.start),
             "end": format_month(self.end),
-            "levers": {label: config.model_dump(mode="json", exclude_none=True) for label, config in self.levers},
+            "conditions": {label: c.model_dump(mode="json", exclude_none=True) for label, c in self.conditions},
+            "levers": {label: c.model_dump(mode="json", exclude_none=True) for label, c in self.levers},
             "parameters": self.parameters,
         }
 
@@ -83,6 +88,28 @@ def load_scenario(file: str | FilePath) -> Scenario:
     return validate_scenario(data, origin, lines)
 
 
+def _activities(section: str, type_key: str, bodies: dict, registry: dict, problems: list) -> list:
+    """Validate the levers (or conditions) of a scenario, each against its own type's settings."""
+    out = []
+    for label, body in bodies.items():
+        if body is None:  # `label: null` removes one inherited from a parent
+            continue
+        kind = body.get(type_key) or label
+        if kind not in registry:
+            hint = nearest(kind, registry)
+            where = (section, label, type_key) if type_key in body else (section, label)
+            known = ", ".join(sorted(registry))
+            message = f"unknown {type_key} {kind!r}" + (f"; did you mean '{hint}'?" if hint else "")
+            problems.append((where, f"{message} ({section}: {known})"))
+            continue
+        config = registry[kind].Config
+        try:
+            out.append((label, config.model_validate(body)))
+        except ValidationError as exc:
+            problems += _explain(exc, config, (section, label))
+    return out
+
+
 def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple[str, int]] | None = None) -> Scenario:
     """Validate already-loaded scenario data (e.g. built by the app or a sweep)."""
     lines = lines or {}
@@ -96,41 +123,15 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
         raise _error(source, problems, lines) from None
     if top.end < top.start:
         problems.append((("end",), f"{format_month(top.end)} is before start {format_month(top.start)}"))
-    levers = []
-    for label, body in top.levers.items():
-        if body is None:  # `label: null` removes a lever inherited from the parent
-            continue
-        kind = body.get("lever") or label
-        if kind not in LEVERS:
-            hint = nearest(kind, LEVERS)
-            where = ("levers", label, "lever") if "lever" in body else ("levers", label)
-            problems.append(
-                (
-                    where,
-                    f"unknown lever {kind!r}"
-                    + (f"; did you mean '{hint}'?" if hint else "")
-                    + f" (levers: {', '.join(sorted(LEVERS))})",
-                )
-            )
-            continue
-        cls = LEVERS[kind]
-        try:
-            levers.append((label, cls.Config.model_validate(body)))
-        except ValidationError as exc:
-            problems += _explain(exc, cls.Config, ("levers", label))
+    conditions = _activities("conditions", "condition", top.conditions, CONDITIONS, problems)
+    levers = _activities("levers", "lever", top.levers, LEVERS, problems)
     schemas = section_schemas()
     defaults = default_parameters()
     for section, values in top.parameters.items():
         if section not in schemas:
             hint = nearest(section, schemas)
-            problems.append(
-                (
-                    ("parameters", section),
-                    "unknown parameter section"
-                    + (f"; did you mean '{hint}'?" if hint else "")
-                    + f" (sections: {', '.join(schemas)})",
-                )
-            )
+            message = "unknown parameter section" + (f"; did you mean '{hint}'?" if hint else "")
+            problems.append((("parameters", section), f"{message} (sections: {', '.join(schemas)})"))
             continue
         try:
             schemas[section].model_validate({**defaults[section].model_dump(), **(values or {})})
@@ -144,13 +145,17 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
         start=top.start,
         end=top.end,
         levers=tuple(levers),
+        conditions=tuple(conditions),
         parameters=copy.deepcopy(top.parameters),
         source=source,
     )
 
 
 def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Path, tuple[str, int]], str]:
-    """Load ``file`` and its ``extends:`` ancestors; merge child over parent (the parent is not changed)."""
+    """Load ``file`` and its ``extends:`` parents; merge parents left to right, then the child over them.
+
+    Parents are read, never changed.
+    """
     name = str(file)
     resolved = file.resolve()
     if resolved in chain:
@@ -164,22 +169,27 @@ def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Pa
         raise ScenarioError.at(name, (), None, "file is empty; a scenario needs at least name:")
     if not isinstance(data, dict):
         raise ScenarioError.at(name, (), 1, "a scenario must be a mapping of keys (name:, levers:, ...)")
-    parent_ref = data.get("extends")
-    if parent_ref is None:
+    refs = data.get("extends")
+    if refs is None:
         return data, lines, name
-    if not isinstance(parent_ref, str):
-        raise ScenarioError.at(name, ("extends",), raw_lines.get(("extends",)), "extends: must be a file name")
-    parent_file = file.parent / parent_ref
-    if not parent_file.exists():
+    if isinstance(refs, str):
+        refs = [refs]
+    if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
         raise ScenarioError.at(
-            name,
-            ("extends",),
-            raw_lines.get(("extends",)),
-            f"parent scenario {parent_ref!r} not found next to this file",
+            name, ("extends",), raw_lines.get(("extends",)), "extends: must be a file name or a list of them"
         )
-    parent, parent_lines, _ = _resolve(parent_file, (*chain, resolved))
-    merged = _overlay(parent, {k: v for k, v in data.items() if k != "extends"})
-    return merged, {**parent_lines, **lines}, name
+    merged: dict = {}
+    parents_lines: dict = {}
+    for i, ref in enumerate(refs):
+        parent_file = file.parent / ref
+        if not parent_file.exists():
+            line = raw_lines.get(("extends", i), raw_lines.get(("extends",)))
+            raise ScenarioError.at(name, ("extends",), line, f"parent scenario {ref!r} not found next to this file")
+        parent, parent_lines, _ = _resolve(parent_file, (*chain, resolved))
+        merged = _overlay(merged, parent)
+        parents_lines.update(parent_lines)
+    merged = _overlay(merged, {k: v for k, v in data.items() if k != "extends"})
+    return merged, {**parents_lines, **lines}, name
 
 
 def _overlay(parent: Any, child: Any) -> Any:

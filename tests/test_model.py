@@ -102,9 +102,9 @@ def test_border_enforcement_raises_apprehensions_and_fees_and_lowers_returns(pol
     scenario = shortened("border_enforcement")
     model = MigrationModel(scenario, seed=0, households_per_agent=5000)
     month = parse_month("2028-06")
-    args = (model.conditions, model.departments, model.params)
-    plain, _ = build_environment(month, *args, [], model.prevalence(), model.poverty_line)
-    enforced, cost = build_environment(month, *args, model.levers, model.prevalence(), model.poverty_line)
+    args = (model.history, model.departments, model.params)
+    plain, _ = build_environment(month, *args, [], [], model.prevalence(), model.poverty_line)
+    enforced, cost = build_environment(month, *args, [], model.levers, model.prevalence(), model.poverty_line)
     assert enforced.fee > plain.fee and enforced.p_us > plain.p_us and enforced.return_rate < plain.return_rate
     assert cost[0] == pytest.approx(1e9 / 12)
 
@@ -118,8 +118,13 @@ def test_vectorised_step_matches_the_per_agent_reference():
         slow.step()
     np.testing.assert_allclose(fast.collector.values, slow.collector.values, rtol=1e-5)
     agents = sorted(slow.agents, key=lambda a: a.row)
-    for column in ("members_home", "members_abroad", "legal_abroad", "attempts", "deportations", "program_until"):
+    for column in ("members_home", "members_abroad", "legal_abroad", "attempts", "deportations", "employed"):
         np.testing.assert_array_equal(fast.households.columns[column], [getattr(a, column) for a in agents], column)
+    for program in fast.programs:
+        for k, column in enumerate((program.start_column, program.until_column)):
+            np.testing.assert_array_equal(
+                fast.households.columns[column], [a.programs[program.label][k] for a in agents]
+            )
     np.testing.assert_allclose(fast.households.savings, [a.savings for a in agents], rtol=1e-3, atol=1e-2)
     assert fast.collector.values[:, :, NAMES.index("departures_irregular")].sum() > 0
 

@@ -1,6 +1,17 @@
 """Built-in policy levers; importing this package registers them."""
 
-from sim.levers import border_enforcement, job_programs  # noqa: F401
+from sim.levers import (  # noqa: F401
+    border_enforcement,
+    community_health,
+    community_programs,
+    education_investment,
+    job_programs,
+    legal_aid,
+    legal_pathways,
+    microfinance,
+    public_awareness,
+    vocational_training,
+)
 from sim.levers.base import LEVERS, Lever, LeverConfig, TargetedConfig, get_lever, register
 
 __all__ = ["LEVERS", "Lever", "LeverConfig", "TargetedConfig", "get_lever", "register"]

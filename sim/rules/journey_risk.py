@@ -2,7 +2,8 @@
 
 Evidence: awareness of stricter US enforcement "had no effect" on considering emigration (Hiskey et al.
 2018), so the risk term is small by default; enforcement works mostly through capability and the
-journey itself. Cost is weighed against a year of household income. Magnitudes are assumed.
+journey itself. Awareness campaigns add to a household's perceived risk (``public_awareness``). Cost is
+weighed against a year of household income. Magnitudes are assumed.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ class JourneyRisk(Rule):
     def vectorised(self, h, env):
         p = self.params
         burden = np.log(np.float32(env.fee) / (np.float32(12) * np.maximum(h.income, np.float32(1))))
-        return np.float32(p.risk * env.perceived_failure) + np.float32(p.cost) * burden
+        risk = np.float32(env.perceived_failure) + h.effects.perceived_risk
+        return np.float32(p.risk) * risk + np.float32(p.cost) * burden
 
     def one(self, hh, d, env):
         p = self.params
-        return p.risk * env.perceived_failure + p.cost * math.log(env.fee / (12 * max(hh.income, 1.0)))
+        risk = env.perceived_failure + hh.effects["perceived_risk"]
+        return p.risk * risk + p.cost * math.log(env.fee / (12 * max(hh.income, 1.0)))

@@ -1,4 +1,4 @@
-"""Exogenous conditions over time, read from the sourced national series (``national_series.csv``).
+"""Observed conditions over time, read from the sourced national series (``national_series.csv``).
 
 Each series is a yearly or fiscal-year table interpolated to months and held flat beyond its data:
 
@@ -62,8 +62,8 @@ def remittance_points() -> dict[float, float]:
 
 
 @dataclass(frozen=True)
-class Conditions:
-    """Monthly values of each condition for months ``first .. first + len - 1``."""
+class History:
+    """Monthly values of each observed series for months ``first .. first + len - 1``."""
 
     first: int
     fee: np.ndarray
@@ -72,7 +72,7 @@ class Conditions:
     remittance: np.ndarray
 
     @classmethod
-    def historical(cls, first: int, last: int) -> Conditions:
+    def from_data(cls, first: int, last: int) -> History:
         months = np.arange(first, last + 1)
         years = np.array([decimal_year(m) for m in months])
         fiscal_year = months // 12 + (months % 12 >= 9)  # October starts the next US fiscal year

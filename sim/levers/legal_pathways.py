@@ -1,0 +1,38 @@
+"""Legal pathways: temporary US work visas (H-2A-like), circular by design.
+
+Mechanism: ``visas_per_year`` extra visas are offered to aspiring households with a working-age member
+to send and another staying, in the target departments (on top of the 3,964 H-2A visas a year of the
+baseline, 2018). Uptake is realistic in two ways: only ``uptake`` of offers are taken up (recruitment,
+paperwork, costs; assumed), and visas cannot exceed the eligible households. Temporary workers leave for
+``legal.duration_months`` (8, seasonal), remit, and come back; they do not need a smuggler.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from sim.environment import VisaPool
+from sim.levers.base import Lever, TargetedConfig, register
+
+
+class LegalPathwaysConfig(TargetedConfig):
+    visas_per_year: float = Field(ge=0, le=500_000, description="extra temporary work visas offered per year")
+    uptake: float = Field(0.8, ge=0, le=1, description="share of offered visas taken up (assumed)")
+    cost_usd_per_visa: float = Field(
+        ge=0, le=100_000, description="public cost per visa used (recruitment, processing, protection), USD"
+    )
+
+
+@register
+class LegalPathways(Lever):
+    name = "legal_pathways"
+    summary = "temporary work visas per year for aspiring households: legal, circular departures replace irregular ones"
+    Config = LegalPathwaysConfig
+
+    def apply(self, env, params):
+        c = self.config
+        slots = c.visas_per_year / 12 * c.uptake * self.intensity(env.month)
+        if slots <= 0:
+            return 0.0
+        env.visas.append(VisaPool(slots, self.mask))
+        return slots * c.cost_usd_per_visa
