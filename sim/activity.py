@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -65,6 +65,7 @@ class PlacedConfig(TimedConfig):
         return mask
 
 
+@cache
 def occupied_population() -> np.ndarray:
     """Census 2018 occupied population by department (for sharing jobs)."""
     rows = sorted(read_csv("departments.csv"), key=lambda r: int(r["ine_code"]))

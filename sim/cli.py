@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from sim.errors import ScenarioError
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.schema import allowed_text
 
-DEFAULT_COMPARISON = ("baseline.yaml", "job_programs.yaml", "border_enforcement.yaml")
+DEFAULT_COMPARISON = ("baseline.yaml", "agreement_package.yaml", "enforcement_only.yaml", "root_causes.yaml")
 out = Console()
 if not out.is_terminal:
     out = Console(width=160)  # piped or captured output: wide enough that tables are not cut
@@ -108,14 +109,32 @@ def _default_scenarios() -> list[Path]:
     found = [folder / name for name in DEFAULT_COMPARISON if (folder / name).exists()]
     if not found:
         raise UserError(
-            "no scenario files given and none of scenarios/baseline.yaml, job_programs.yaml, "
-            "border_enforcement.yaml found here; pass scenario files, e.g. migsim compare a.yaml b.yaml"
+            "no scenario files given and none of "
+            + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON)
+            + " found here; pass scenario files, e.g. migsim compare a.yaml b.yaml"
         )
     return found
 
 
+def _years(text: str | None, scenarios: list, default_first: int) -> tuple[int, int]:
+    first_possible = max(s.start for s in scenarios) // 12
+    last_possible = min(s.end for s in scenarios) // 12
+    if text is None:
+        return max(default_first, first_possible), last_possible
+    try:
+        first, _, last = text.partition("-")
+        window = int(first), int(last or first)
+    except ValueError:
+        raise UserError(f"--years must look like 2026-2035, got {text!r}") from None
+    if not first_possible <= window[0] <= window[1] <= last_possible:
+        raise UserError(f"--years must lie within {first_possible}-{last_possible} (the scenarios' span), got {text}")
+    return window
+
+
 def cmd_compare(args: argparse.Namespace) -> None:
-    from sim.compare import compare
+    from sim.charts import comparison_chart
+    from sim.compare import ENGAGEMENT_TARGET, compare
+    from sim.runner import shared_past
     from sim.scenario import load_scenario
 
     files = [Path(f) for f in args.scenarios] or _default_scenarios()
@@ -123,64 +142,102 @@ def cmd_compare(args: argparse.Namespace) -> None:
     if args.seeds < 1:
         raise UserError("--seeds must be at least 1")
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    end_year = min(s.end for s in scenarios) // 12
-    first_year = args.from_year or max(
-        min((c.start // 12 for s in scenarios for _, c in s.levers), default=2026),
-        max(s.start for s in scenarios) // 12,
-    )
-    last_year = args.to_year or end_year
-    if not first_year <= last_year <= end_year:
-        raise UserError(f"--from/--to must satisfy from <= to <= {end_year} (the scenarios' horizon)")
+    prefix, fork = shared_past(scenarios)
+    years = _years(args.years, scenarios, fork // 12 if prefix else 2026)  # default: from when they differ
+    began = time.perf_counter()
     with _progress(f"{len(scenarios)} scenarios x {len(seeds)} seeds", args.quiet) as update:
         result = compare(scenarios, seeds, households_per_agent=_scale(args), workers=args.workers, progress=update)
-    window = (first_year, last_year)
-    per_year = result.per_year("outflow", window)
+    seconds = time.perf_counter() - began
+    base = result.scenarios[0]
+
+    per_year = result.per_year("departures_irregular", years)
     table = Table(
-        title=f"Projected outflow per year (people leaving: irregular journeys started + work visas), "
-        f"mean and 90% interval over {len(seeds)} seeds"
+        title=f"Irregular departures per year (people setting out; mean [90% interval] over {len(seeds)} seeds)"
     )
     table.add_column("year", justify="right")
     for name in result.scenarios:
         table.add_column(name, justify="right")
-    for year in range(first_year, last_year + 1):
+    for year in range(years[0], years[1] + 1):
         cells = []
         for name in result.scenarios:
             row = per_year[(per_year.scenario == name) & (per_year.year == year)].iloc[0]
             cells.append(f"{row['mean']:,.0f} [{row['low']:,.0f}-{row['high']:,.0f}]")
         table.add_row(str(year), *cells)
     out.print(table)
-    totals = result.totals("outflow", window)
-    summary = Table(title=f"{first_year}-{last_year} totals against '{result.scenarios[0]}' (paired by seed)")
-    for label in ("scenario", "outflow", "averted vs baseline [90%]", "cost USD", "USD per departure averted"):
+
+    totals = result.totals("departures_irregular", years)
+    summary = Table(title=f"{years[0]}-{years[1]} against '{base}' (paired by seed)")
+    labels = (
+        "scenario",
+        "irregular departures",
+        "averted [90%]",
+        "visa departures",
+        "cost USD",
+        "USD per departure averted",
+        f"engagement vs '{base}' (target +{ENGAGEMENT_TARGET:.0%})",
+    )
+    for label in labels:
         summary.add_column(label, justify="left" if label == "scenario" else "right")
     for _, row in totals.iterrows():
         summary.add_row(
             row["scenario"],
             _fmt(row["total"]),
             f"{row['averted']:,.0f} [{row['averted_low']:,.0f} to {row['averted_high']:,.0f}]",
+            _fmt(row["departures_legal"]),
             _fmt(row["cost_usd"]),
             _fmt(row["cost_per_averted_usd"]),
+            f"{row['engagement_change']:+.0%}" + (" met" if row["engagement_target_met"] else ""),
         )
     out.print(summary)
-    out.print(
-        f"{result.yearly['seed'].nunique()} seeds x {len(scenarios)} scenarios at "
-        f"{_scale(args):g} households per agent. A negative 'averted' means more departures than the baseline."
+
+    by_dept = result.per_department("departures_irregular", years)
+    dept_table = Table(
+        title=f"Irregular departures {years[0]}-{years[1]} by department: '{base}' and averted by each scenario"
     )
-    if args.out:
-        folder = Path(args.out)
-        folder.mkdir(parents=True, exist_ok=True)
-        result.yearly.to_csv(folder / "comparison_yearly.csv", index=False)
-        totals.to_csv(folder / "comparison_totals.csv", index=False)
-        out.print(f"Tables written to {folder}/comparison_yearly.csv and comparison_totals.csv")
+    dept_table.add_column("department")
+    dept_table.add_column(base, justify="right")
+    for name in result.scenarios[1:]:
+        dept_table.add_column(f"averted: {name}", justify="right")
+    base_rows = by_dept[by_dept.scenario == base].set_index("department")
+    for department, row in base_rows.iterrows():
+        cells = [
+            _fmt(by_dept[(by_dept.scenario == n) & (by_dept.department == department)]["averted"].iloc[0])
+            for n in result.scenarios[1:]
+        ]
+        dept_table.add_row(str(department), _fmt(row["total"]), *cells)
+    out.print(dept_table)
+
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    result.yearly.to_parquet(folder / "yearly.parquet", index=False)
+    result.departments.to_parquet(folder / "departments_yearly.parquet", index=False)
+    totals.to_csv(folder / "totals.csv", index=False)
+    per_year.to_csv(folder / "per_year.csv", index=False)
+    by_dept.to_csv(folder / "per_department.csv", index=False)
+    chart = comparison_chart(result, years, folder / "comparison.png")
+    out.print(
+        f"{len(seeds)} seeds x {len(scenarios)} scenarios at {_scale(args):g} households per agent in {seconds:.1f} s. "
+        "'Averted' counts irregular journeys not started; negative means more than the baseline; visa departures are "
+        f"legal and counted apart. Written to {folder}/: yearly.parquet and departments_yearly.parquet (every seed), "
+        f"totals.csv, per_year.csv, per_department.csv, {chart.name}."
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
     from sim.scenario import load_scenario
 
+    failed = []
     for file in args.scenarios:
-        scenario = load_scenario(file)
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as exc:
+            failed.append(exc)
+            continue
         levers = ", ".join(scenario.lever_labels()) or "no levers"
-        out.print(f"{file}: ok ({scenario.name}; {levers})")
+        conditions = ", ".join(label for label, _ in scenario.conditions) or "no conditions"
+        out.print(f"{file}: ok ({scenario.name}; {levers}; {conditions})", markup=False, highlight=False)
+    if failed:
+        raise ScenarioError([problem for exc in failed for problem in exc.problems])
 
 
 def cmd_levers(args: argparse.Namespace) -> None:
@@ -235,6 +292,18 @@ def cmd_departments(args: argparse.Namespace) -> None:
     out.print(table)
 
 
+def cmd_reference(args: argparse.Namespace) -> None:
+    from sim.reference_docs import render
+
+    text = render()
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+        out.print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migsim", description="Simulate Guatemalan households deciding whether to migrate, under policy scenarios."
@@ -267,18 +336,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "compare",
         help="compare scenarios over several seeds",
-        description="Run each scenario with the same seeds and print projected outflow per year and "
-        "totals against the first scenario (the baseline). Without files: "
+        description="Run each scenario with the same seeds and print irregular departures per year, totals "
+        "against the first scenario (the baseline: departures averted, cost, cost per departure averted, community "
+        "engagement) and departures by department; write the tables and a chart. Without files: "
         + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON)
         + ".",
     )
     p.add_argument("scenarios", nargs="*", help="scenario files; the first is the baseline")
-    p.add_argument("--seeds", type=int, default=5, help="number of seeds (default 5)")
+    p.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
     p.add_argument("--first-seed", type=int, default=0, help="first seed (default 0)")
-    p.add_argument("--from", dest="from_year", type=int, help="first year shown (default: first lever's start year)")
-    p.add_argument("--to", dest="to_year", type=int, help="last year shown (default: the horizon)")
+    p.add_argument(
+        "--years", help="window of years shown and totalled, e.g. 2026-2035 (default: first lever's year to horizon)"
+    )
     p.add_argument("--workers", type=int, default=None, help="parallel processes (default: all cores)")
-    p.add_argument("--out", help="folder to write comparison_yearly.csv and comparison_totals.csv")
+    p.add_argument("--out", default="results/compare", help="folder for tables and chart (default results/compare)")
     scale_option(p)
     p.set_defaults(func=cmd_compare)
 
@@ -308,6 +379,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the 22 departments with INE codes and the data the model uses.",
     )
     p.set_defaults(func=cmd_departments)
+    p = sub.add_parser(
+        "reference",
+        help="write the reference page of levers, conditions, rules and parameters",
+        description="Generate the Markdown reference of every lever, condition, rule and parameter from the code's "
+        "schemas and docstrings (docs/reference.md in the repository is this command's output).",
+    )
+    p.add_argument("--out", help="file to write (default: print)")
+    p.set_defaults(func=cmd_reference)
     return parser
 
 

@@ -1,8 +1,9 @@
-"""Compare scenarios over several seeds: projected outflow, change against the first (baseline) scenario.
+"""Compare scenarios over several seeds: irregular departures, migration averted, cost, engagement.
 
 Runs with the same seed share the synthetic population and every random draw (common random
 numbers), so the difference between two scenarios for one seed is the policy's effect, not noise;
-intervals are taken over seeds of those paired differences.
+intervals are taken over seeds of those paired differences. Scenarios that share their past are
+simulated together up to the month they first differ (:func:`sim.runner.run_many`).
 """
 
 from __future__ import annotations
@@ -16,39 +17,49 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.metrics import NAMES, STOCKS
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT
-from sim.runner import run
+from sim.runner import run_many
 from sim.scenario import Scenario
 
 LOW, HIGH = 0.05, 0.95  # interval reported over seeds
+HEADLINE = "departures_irregular"  # "migration" in the agreement's sense: irregular journeys started
+ENGAGEMENT_TARGET = 0.25  # the agreement: community engagement in prevention programs +25%
 
 
 @dataclass
 class Comparison:
-    """National yearly results of every (scenario, seed) run, in one tidy table."""
+    """Yearly results of every (scenario, seed) run: national and by department, in tidy tables."""
 
-    yearly: pd.DataFrame  # columns: scenario, seed, year, and every metric of RunResult.national()
+    yearly: pd.DataFrame  # scenario, seed, year, every metric, cost_usd, outflow
+    departments: pd.DataFrame  # scenario, seed, year, ine_code, department, every flow metric
     scenarios: list[str]
     seeds: list[int]
 
-    def per_year(self, metric: str = "outflow", years: tuple[int, int] | None = None) -> pd.DataFrame:
+    def per_year(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:
         """Mean and 5-95% interval over seeds of ``metric`` per scenario and year."""
-        data = self._window(years)
-        grouped = data.groupby(["scenario", "year"], sort=False)[metric]
+        grouped = _window(self.yearly, years).groupby(["scenario", "year"], sort=False)[metric]
         table = pd.DataFrame({"mean": grouped.mean(), "low": grouped.quantile(LOW), "high": grouped.quantile(HIGH)})
         return table.reset_index()
 
-    def totals(self, metric: str = "outflow", years: tuple[int, int] | None = None) -> pd.DataFrame:
-        """Per scenario over the window: total, change against the baseline (paired by seed), cost, cost per unit averted."""
-        data = self._window(years)
-        total = data.groupby(["scenario", "seed"], sort=False)[[metric, "cost_usd"]].sum()
-        baseline = total.loc[self.scenarios[0]]
+    def totals(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:
+        """Per scenario over the window: totals, effects and costs against the first scenario.
+
+        Total of ``metric``, averted against the first scenario (paired by seed), visa departures, cost,
+        cost per unit averted, and community engagement at the end of the window.
+        """
+        data = _window(self.yearly, years)
+        total = data.groupby(["scenario", "seed"], sort=False)[[metric, "departures_legal", "cost_usd"]].sum()
+        last_year = data["year"].max()
+        engaged = data[data.year == last_year].set_index(["scenario", "seed"])["engaged_households"]
+        base_name = self.scenarios[0]
         rows = []
         for name in self.scenarios:
-            mine = total.loc[name]
-            averted = (baseline[metric] - mine[metric]).reindex(self.seeds)
-            cost = mine["cost_usd"].reindex(self.seeds)
+            mine = total.loc[name].reindex(self.seeds)
+            averted = total.loc[base_name][metric].reindex(self.seeds) - mine[metric]
+            engagement = engaged.loc[name].reindex(self.seeds) / engaged.loc[base_name].reindex(self.seeds) - 1
             mean_averted = float(averted.mean())
+            cost = float(mine["cost_usd"].mean())
             rows.append(
                 {
                     "scenario": name,
@@ -58,23 +69,64 @@ class Comparison:
                     "averted": mean_averted,
                     "averted_low": float(averted.quantile(LOW)),
                     "averted_high": float(averted.quantile(HIGH)),
-                    "cost_usd": float(cost.mean()),
-                    "cost_per_averted_usd": float(cost.mean() / mean_averted) if mean_averted > 0 else np.nan,
+                    "departures_legal": float(mine["departures_legal"].mean()),
+                    "cost_usd": cost,
+                    "cost_per_averted_usd": cost / mean_averted if mean_averted > 0 else np.nan,
+                    "engagement_change": float(engagement.mean()),
+                    "engagement_target_met": bool(engagement.mean() >= ENGAGEMENT_TARGET),
                 }
             )
         return pd.DataFrame(rows)
 
-    def _window(self, years: tuple[int, int] | None) -> pd.DataFrame:
-        if years is None:
-            return self.yearly
-        return self.yearly[(self.yearly["year"] >= years[0]) & (self.yearly["year"] <= years[1])]
+    def per_department(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:
+        """Per scenario and department over the window: mean total, interval, and averted against the first."""
+        data = _window(self.departments, years)
+        total = data.groupby(["scenario", "seed", "department"], sort=False, observed=True)[metric].sum()
+        base = total.loc[self.scenarios[0]]
+        rows = []
+        for name in self.scenarios:
+            mine = total.loc[name]
+            averted = (base - mine).groupby(level="department", observed=True)
+            grouped = mine.groupby(level="department", observed=True)
+            table = pd.DataFrame(
+                {
+                    "total": grouped.mean(),
+                    "total_low": grouped.quantile(LOW),
+                    "total_high": grouped.quantile(HIGH),
+                    "averted": averted.mean(),
+                    "averted_low": averted.quantile(LOW),
+                    "averted_high": averted.quantile(HIGH),
+                }
+            )
+            table.insert(0, "scenario", name)
+            rows.append(table.reset_index())
+        return pd.concat(rows, ignore_index=True)
 
 
-def _national(scenario: Scenario, seed: int, households_per_agent: float) -> pd.DataFrame:
-    table = run(scenario, seed, households_per_agent=households_per_agent).national().reset_index()
-    table.insert(0, "seed", seed)
-    table.insert(0, "scenario", scenario.name)
-    return table
+def _window(table: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:
+    if years is None:
+        return table
+    return table[(table["year"] >= years[0]) & (table["year"] <= years[1])]
+
+
+def _seed_tables(
+    scenarios: Sequence[Scenario], seed: int, households_per_agent: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run every scenario with one seed; keep yearly national and department tables (small to send back)."""
+    national, departments = [], []
+    flows = [n for n in NAMES if n not in STOCKS]
+    for scenario, result in zip(
+        scenarios, run_many(scenarios, seed, households_per_agent=households_per_agent), strict=True
+    ):
+        table = result.national().reset_index()
+        table.insert(0, "seed", seed)
+        table.insert(0, "scenario", scenario.name)
+        national.append(table)
+        by_dept = result.monthly.groupby(["year", "ine_code", "department"], observed=True)[flows].sum().reset_index()
+        by_dept.insert(0, "seed", seed)
+        by_dept.insert(0, "scenario", scenario.name)
+        departments.append(by_dept)
+    return pd.concat(national, ignore_index=True), pd.concat(departments, ignore_index=True)
 
 
 def compare(
@@ -86,16 +138,16 @@ def compare(
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
-    """Run every scenario with every seed (in parallel processes by default) and collect national results.
+    """Run every scenario with every seed (seeds in parallel processes by default) and collect the results.
 
-    Results do not depend on ``workers`` or on the executor: each run is seeded on its own.
+    Results do not depend on ``workers`` or on the executor: each seed's runs are seeded on their own.
     """
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to be compared: {names}")
-    jobs = [(s, seed) for s in scenarios for seed in seeds]
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
-    tables: dict[tuple[str, int], pd.DataFrame] = {}
+    seeds = list(seeds)
+    workers = workers or min(len(seeds), os.cpu_count() or 1)
+    tables: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
     own = executor is None and workers > 1
     if own:  # forkserver: forking a process that already runs threads can deadlock
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
@@ -104,18 +156,19 @@ def compare(
         pool = executor
     try:
         if pool is None:
-            for s, seed in jobs:
-                tables[(s.name, seed)] = _national(s, seed, households_per_agent)
+            for seed in seeds:
+                tables[seed] = _seed_tables(scenarios, seed, households_per_agent)
                 if progress:
-                    progress(len(tables), len(jobs))
+                    progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
         else:
-            futures = {pool.submit(_national, s, seed, households_per_agent): (s.name, seed) for s, seed in jobs}
+            futures = {pool.submit(_seed_tables, list(scenarios), seed, households_per_agent): seed for seed in seeds}
             for future in as_completed(futures):
                 tables[futures[future]] = future.result()
                 if progress:
-                    progress(len(tables), len(jobs))
+                    progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
     finally:
         if own:
             pool.shutdown(cancel_futures=True)
-    yearly = pd.concat([tables[(s.name, seed)] for s, seed in jobs], ignore_index=True)
-    return Comparison(yearly, names, list(seeds))
+    yearly = pd.concat([tables[s][0] for s in seeds], ignore_index=True)
+    departments = pd.concat([tables[s][1] for s in seeds], ignore_index=True)
+    return Comparison(yearly, departments, names, seeds)

@@ -5,7 +5,9 @@ its persistent propensity quantile ``latent`` is below that probability. It leav
 also can raise the smuggler fee (the capability rules' USD add up to the fee), has a working-age member
 to send and one to stay, and acts this month (``aspiration.action_rate`` a year). Apprehended migrants
 whose fee still covers attempts try again; temporary work visas go to aspiring households at random
-(weighted by legal aid's priority), from each visa pool's departments.
+(weighted by legal aid's priority), from each visa pool's departments. Visas are circular: households
+whose temporary worker came back recently are rehired first and wait for the next season rather than
+pay a smuggler (``legal.rehire_months``).
 """
 
 from __future__ import annotations
@@ -82,11 +84,16 @@ def decide(
     sendable = can_send(h)
     reattempt_p = np.float32(params.journey.reattempt_rate) * fx.reattempt_factor
     reattempt = (h.attempts_left > 0) & sendable & (u_act < reattempt_p)
-    eligible_legal = aspiring & sendable & ~reattempt & (h.legal_abroad == 0)
-    priority = np.where(eligible_legal, fx.visa_priority, np.float32(0))
+    rehire = (env.month - h.legal_back.astype(np.int32)) < params.legal.rehire_months
+    eligible_legal = (aspiring | rehire) & sendable & ~reattempt & (h.legal_abroad == 0)
+    priority = np.where(
+        eligible_legal,
+        fx.visa_priority * np.where(rehire, np.float32(params.legal.rehire_priority), np.float32(1)),
+        np.float32(0),
+    )
     rate = visa_rate(env.visas, h.dept_sum(priority) * weight)
     legal = eligible_legal & (u_legal < np.minimum(priority * h.per_household(rate), np.float32(1)))
     act = u_act < np.float32(monthly(a.action_rate))
-    candidates = aspiring & sendable & ~legal & (h.attempts_left == 0) & act
+    candidates = aspiring & sendable & ~legal & ~rehire & (h.attempts_left == 0) & act
     irregular = candidates & (capability(h, env, rules) >= np.float32(env.fee))
     return Decisions(aspiring, reattempt, irregular, legal)

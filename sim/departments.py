@@ -144,6 +144,7 @@ def load_departments() -> Departments:
     )
 
 
+@cache
 def facts() -> dict[str, float]:
     """Single sourced figures from ``extra_facts.csv`` (poverty lines, age structure, exchange rate)."""
     return {row["indicator"]: float(row["value"]) for row in read_csv("extra_facts.csv")}

@@ -17,6 +17,7 @@ Each series is a yearly or fiscal-year table interpolated to months and held fla
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -24,10 +25,12 @@ from sim.calendar import decimal_year
 from sim.departments import read_csv
 
 
+@cache
 def _series(name: str) -> dict[int, float]:
     return {int(r["year"]): float(r["value"]) for r in read_csv("national_series.csv") if r["series"] == name}
 
 
+@cache
 def _survey(name: str, year: str) -> float:
     return next(float(r["value"]) for r in read_csv("surveys.csv") if r["indicator"] == name and r["year"] == year)
 

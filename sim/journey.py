@@ -44,6 +44,7 @@ def come_home(h: Households, env: Environment, u_return: np.ndarray) -> Returns:
     h.members_home += legal_members
     h.legal_abroad -= legal_members
     h.legal_return[legal] = NEVER
+    h.legal_back[legal] = env.month
     return Returns(back & ~removed, removed, legal, legal_members)
 
 

@@ -34,9 +34,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "receiving_remittances": ("households", "households receiving remittances this month"),
     "engaged_households": ("households", "households taking part in prevention programs (community engagement)"),
     "population_home": ("people", "members living at home at the end of the month"),
+    "households": ("households", "households represented (census 2018, grown or shrunk by population growth)"),
 }
 NAMES = list(METRICS)
-STOCKS = ("aspiring", "stock_abroad", "emigrant_households", "engaged_households", "population_home")
+STOCKS = ("aspiring", "stock_abroad", "emigrant_households", "engaged_households", "population_home", "households")
 FLOWS_OUT = ("arrivals", "departures_legal")
 FLOWS_IN = ("returns", "removals", "legal_returns")
 PROGRAM_METRICS = ("participants", "participant_departures")
@@ -66,8 +67,9 @@ class Collector:
 
 
 def _month_columns(first_month: int, n_months: int, repeat: int) -> dict[str, np.ndarray]:
-    months = np.repeat(np.arange(first_month, first_month + n_months), repeat)
-    return {"month": np.array([format_month(m) for m in months]), "year": months // 12}
+    months = np.arange(first_month, first_month + n_months)
+    labels = np.array([format_month(m) for m in months])
+    return {"month": np.repeat(labels, repeat), "year": np.repeat(months // 12, repeat)}
 
 
 def monthly_table(collector: Collector, codes: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:

@@ -9,6 +9,9 @@ built on first use so that a full-scale run never pays for 3.3 million Python ob
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
 
@@ -24,7 +27,7 @@ from sim.journey import come_home, travel
 from sim.levers import get_lever
 from sim.metrics import Collector
 from sim.parameters import Parameters, default_parameters
-from sim.population import poverty_line_usd, synthesise
+from sim.population import block_layout, poverty_line_usd, synthesise
 from sim.rules import RULES, Rule
 from sim.scenario import Scenario
 
@@ -45,6 +48,25 @@ def build_activities(scenario: Scenario) -> tuple[list, list]:
     return conditions, levers
 
 
+@dataclass
+class Snapshot:
+    """What a run carries from one month to the next: enough to continue it exactly (picklable).
+
+    Used to branch several scenarios off a shared past, and to cache that past on disk.
+    """
+
+    seed: int
+    households_per_agent: float
+    start: int
+    month: int
+    columns: dict[str, np.ndarray]
+    rng_state: dict
+    values: np.ndarray  # collector values of the months done
+    program_values: dict[str, np.ndarray]  # program label -> its collector values of the months done
+    costs: dict[str, np.ndarray]  # lever label -> its costs of the months done
+    model_vars: dict[str, list]
+
+
 class MigrationModel(mesa.Model):
     """Households deciding whether to migrate, month by month, under one scenario."""
 
@@ -54,21 +76,29 @@ class MigrationModel(mesa.Model):
         seed: int = 0,
         households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
         parameters: Parameters | None = None,
+        *,
+        population: Households | None = None,
     ) -> None:
+        """Synthesise the population (unless ``population`` is given) and set the scenario up."""
         super().__init__(rng=seed)
         self.seed = seed
         self.spec = scenario
+        self.parameters = parameters
         self.params = (parameters or default_parameters()).with_overrides(scenario.parameters)
         self.departments = load_departments()
-        self.households: Households = synthesise(
-            self.departments,
-            self.params.population,
-            self.params.economy.victimisation_annual,
-            households_per_agent,
-            scenario.start,
-            self.rng,
-        )
         self.households_per_agent = households_per_agent
+        self.households: Households = (
+            population
+            if population is not None
+            else synthesise(
+                self.departments,
+                self.params.population,
+                self.params.economy.victimisation_annual,
+                households_per_agent,
+                scenario.start,
+                self.rng,
+            )
+        )
         self.rules = build_rules(self.params)
         self.conditions, self.levers = build_activities(scenario)
         self.programs = [p for p in (lever.program() for lever in self.levers) if p is not None]
@@ -93,6 +123,50 @@ class MigrationModel(mesa.Model):
             }
         )
         self._agents_built = False
+
+    def snapshot(self) -> Snapshot:
+        """The state at the current month (copies, so this model can go on)."""
+        done = self.month - self.spec.start
+        return Snapshot(
+            seed=self.seed,
+            households_per_agent=self.households_per_agent,
+            start=self.spec.start,
+            month=self.month,
+            columns={k: v.copy() for k, v in self.households.columns.items()},
+            rng_state=copy.deepcopy(self.rng.bit_generator.state),
+            values=self.collector.values[:done].copy(),
+            program_values={
+                p: self.collector.program_values[:done, :, k].copy() for k, p in enumerate(self.collector.programs)
+            },
+            costs={lever.label: self.costs[:done, k].copy() for k, lever in enumerate(self.levers)},
+            model_vars=copy.deepcopy(self.datacollector.model_vars),
+        )
+
+    @classmethod
+    def resume(cls, scenario: Scenario, state: Snapshot, parameters: Parameters | None = None) -> MigrationModel:
+        """Continue from ``state`` under ``scenario``.
+
+        ``scenario`` must start when the snapshot's run did, use the same parameters, and differ from it
+        only in activities that start at or after the snapshot's month: then the result is exactly what
+        a fresh run of ``scenario`` with the same seed gives (tested).
+        """
+        if scenario.start != state.start:
+            raise ValueError("a run can only be resumed under a scenario with the same start month")
+        count, start, weight = block_layout(load_departments().households, state.households_per_agent)
+        population = Households(start, count, weight, {k: v.copy() for k, v in state.columns.items()})
+        model = cls(scenario, state.seed, state.households_per_agent, parameters, population=population)
+        model.rng.bit_generator.state = copy.deepcopy(state.rng_state)
+        model.month = state.month
+        done = state.month - state.start
+        model.collector.values[:done] = state.values
+        for k, label in enumerate(model.collector.programs):
+            if label in state.program_values:
+                model.collector.program_values[:done, :, k] = state.program_values[label]
+        for k, lever in enumerate(model.levers):
+            if lever.label in state.costs:
+                model.costs[:done, k] = state.costs[lever.label]
+        model.datacollector.model_vars = copy.deepcopy(state.model_vars)
+        return model
 
     # --- Mesa agents as views -------------------------------------------------------------
     @property
@@ -160,6 +234,7 @@ class MigrationModel(mesa.Model):
             "receiving_remittances": h.dept_sum(h.remittances > 0),
             "engaged_households": h.dept_sum(h.engaged | h.effects.engaged),
             "population_home": h.dept_sum(h.members_home),
+            "households": h.count.astype(np.float64),
         }
         per_program = {
             label: (h.dept_sum(active), h.dept_sum(active & out.started)) for label, active in h.effects.active.items()

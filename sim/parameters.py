@@ -99,6 +99,14 @@ class RemittanceParams(Section):
 class LegalParams(Section):
     slots_per_year: float = Field(ge=0, le=500000, description="temporary US work visas to Guatemalans per year")
     duration_months: int = Field(ge=1, le=36, description="months a temporary worker stays abroad")
+    rehire_months: int = Field(
+        ge=0,
+        le=120,
+        description="months after a temporary worker's return during which the household waits for another season instead of going irregularly",
+    )
+    rehire_priority: float = Field(
+        ge=1, le=50, description="weight of returning workers' households in the allocation of visas"
+    )
 
 
 CORE_SECTIONS: dict[str, type[Section]] = {

@@ -123,6 +123,7 @@ def synthesise(
         "deportations": 0,
         "last_arrival": NEVER,
         "legal_return": NEVER,
+        "legal_back": NEVER,
         "engaged": rng.random(n) < params.engagement_baseline,
     }
     columns = {

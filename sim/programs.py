@@ -73,15 +73,19 @@ class Effects:
 
 
 def add_columns(h: Households, programs: Sequence[Program]) -> None:
-    """Give every program its start and end columns, empty (NEVER)."""
+    """Give every program its start and end columns, empty (NEVER), unless it has them already."""
     for program in programs:
-        h.columns[program.start_column] = np.full(h.n, NEVER, dtype=np.int16)
-        h.columns[program.until_column] = np.full(h.n, NEVER, dtype=np.int16)
+        for column in (program.start_column, program.until_column):
+            h.columns.setdefault(column, np.full(h.n, NEVER, dtype=np.int16))
 
 
 def shifted(u: np.ndarray | np.float32, k: int) -> np.ndarray | np.float32:
-    """The k-th program's own uniform draw, from the shared one (float32, identical in both forms)."""
-    return (u + np.float32(k * GOLDEN % 1)) % np.float32(1)
+    """The k-th program's own uniform draw, from the shared one (float32, identical in both forms).
+
+    ``u + c - 1`` where the sum passes 1 is exactly ``(u + c) % 1`` for u, c in [0, 1), and cheaper.
+    """
+    v = u + np.float32(k * GOLDEN % 1)
+    return v - (v >= np.float32(1))
 
 
 def in_target(h: Households, target: str, poverty_line: float) -> np.ndarray:

@@ -116,6 +116,7 @@ class ReferenceHousehold(mesa.Agent):
             self.members_home += legal_members
             self.legal_abroad = 0
             self.legal_return = int(NEVER)
+            self.legal_back = env.month
         self.events = {"returns": back and not removed, "removals": removed, "legal_returns": legal_members}
 
     def aspire(self, env: Environment) -> None:
@@ -129,8 +130,11 @@ class ReferenceHousehold(mesa.Agent):
         self.sendable = self.can_send()
         reattempt_p = f32(p.journey.reattempt_rate) * f32(self.effects["reattempt_factor"])
         self.reattempt = self.attempts_left > 0 and self.sendable and self.u(ACT) < reattempt_p
-        self.legal_eligible = self.aspiring and self.sendable and not self.reattempt and self.legal_abroad == 0
-        self.priority = self.effects["visa_priority"] if self.legal_eligible else 0.0
+        self.rehire = env.month - self.legal_back < p.legal.rehire_months
+        eligible = (self.aspiring or self.rehire) and self.sendable and not self.reattempt and self.legal_abroad == 0
+        self.legal_eligible = eligible
+        rehire_weight = f32(p.legal.rehire_priority) if self.rehire else f32(1)
+        self.priority = float(f32(self.effects["visa_priority"]) * rehire_weight) if eligible else 0.0
 
     def leave(self, env: Environment) -> None:
         p = self.model.params
@@ -138,7 +142,7 @@ class ReferenceHousehold(mesa.Agent):
         legal = self.legal_eligible and self.u(LEGAL) < chance
         act = self.u(ACT) < f32(monthly(p.aspiration.action_rate))
         new = False
-        if self.aspiring and self.sendable and not legal and self.attempts_left == 0 and act:
+        if self.aspiring and self.sendable and not legal and not self.rehire and self.attempts_left == 0 and act:
             resources = sum(r.one(self, self.d, env) for r in self.model.rules if r.kind == "capability")
             new = resources >= f32(env.fee)
         poor = self.income < env.poverty_line * max(self.members_home, 1)
@@ -268,6 +272,7 @@ class ReferenceModel(mesa.Model):
         self.tally = {name: np.zeros(len(self.count)) for name in NAMES}
         self.program_tally = {p.label: (np.zeros(len(self.count)), np.zeros(len(self.count))) for p in self.programs}
         self.agents.do("leave", env)
+        self.tally["households"] = self.count.astype(np.float64)
         self.collector.record(self.month, self.tally, self.program_tally, weight)
         self.month += 1
         if self.month > self.spec.end:

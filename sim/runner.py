@@ -6,12 +6,13 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from sim import cache
 from sim.calendar import format_month
 from sim.metrics import METRICS, monthly_table, national_yearly, program_table
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT, MigrationModel
@@ -80,11 +81,92 @@ def run(
         scenario = load_scenario(scenario)
     began = time.perf_counter()
     model = MigrationModel(scenario, seed=seed, households_per_agent=households_per_agent, parameters=parameters)
-    total = scenario.end - scenario.start + 1
+    _finish(model, progress)
+    return result_of(model, time.perf_counter() - began)
+
+
+def run_many(
+    scenarios: Sequence[Scenario],
+    seed: int = 0,
+    *,
+    households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
+    parameters: Parameters | None = None,
+) -> list[RunResult]:
+    """Run several scenarios with one seed, simulating the past they share only once.
+
+    Scenarios that start together with the same parameters, and differ only in levers or conditions
+    that start later, share every month before the first of those starts: that stretch is simulated
+    once (or read from :mod:`sim.cache`) and each scenario continues from a copy of it. The results are
+    identical to separate runs.
+    """
+    prefix, fork = shared_past(scenarios)
+    if prefix is None:
+        return [run(s, seed, households_per_agent=households_per_agent, parameters=parameters) for s in scenarios]
+    began = time.perf_counter()
+    name = cache.key(
+        past=prefix.digest,
+        fork=fork,
+        seed=seed,
+        scale=households_per_agent,
+        parameters=parameters.as_dict() if parameters else None,
+    )
+    past = cache.load(name)
+    if past is None:
+        trunk = MigrationModel(prefix, seed=seed, households_per_agent=households_per_agent, parameters=parameters)
+        while trunk.month < fork:
+            trunk.step()
+        past = trunk.snapshot()
+        cache.store(name, past)
+    shared = time.perf_counter() - began
+    results = []
+    for scenario in scenarios:
+        began = time.perf_counter()
+        model = MigrationModel.resume(scenario, past, parameters)
+        _finish(model, None)
+        results.append(result_of(model, shared / len(scenarios) + time.perf_counter() - began))
+    return results
+
+
+def shared_past(scenarios: Sequence[Scenario]) -> tuple[Scenario | None, int]:
+    """The scenario of what all ``scenarios`` share, and the first month they may differ in."""
+    first = scenarios[0]
+    if len(scenarios) < 2 or any(s.start != first.start or s.parameters != first.parameters for s in scenarios):
+        return None, first.start
+
+    def items(s: Scenario) -> list:
+        return [("condition", *c) for c in s.conditions] + [("lever", *c) for c in s.levers]
+
+    common = [item for item in items(first) if all(item in items(s) for s in scenarios)]
+    for s in scenarios:
+        if [item for item in items(s) if item in common] != common:
+            return None, first.start  # shared activities in another order: edits might not commute
+    starts = [item[2].start for s in scenarios for item in items(s) if item not in common]
+    fork = min([*starts, min(s.end for s in scenarios) + 1])
+    if fork <= first.start:
+        return None, first.start
+    prefix = Scenario(
+        name="shared past",
+        start=first.start,
+        end=min(s.end for s in scenarios),
+        conditions=tuple(item[1:] for item in common if item[0] == "condition"),
+        levers=tuple(item[1:] for item in common if item[0] == "lever"),
+        parameters=first.parameters,
+    )
+    return prefix, fork
+
+
+def _finish(model: MigrationModel, progress: Callable[[int, int], None] | None) -> None:
+    total = model.spec.end - model.spec.start + 1
     while model.running:
         model.step()
         if progress:
-            progress(model.month - scenario.start, total)
+            progress(model.month - model.spec.start, total)
+
+
+def result_of(model: MigrationModel, seconds: float) -> RunResult:
+    """Tables and metadata of a finished model."""
+    scenario = model.spec
+    total = scenario.end - scenario.start + 1
     d = model.departments
     monthly = monthly_table(model.collector, d.code, d.name)
     costs = pd.DataFrame(
@@ -106,14 +188,14 @@ def run(
         "scenario_source": scenario.source,
         "scenario_digest": scenario.digest,
         "scenario_resolved": scenario.resolved(),
-        "seed": seed,
-        "households_per_agent": households_per_agent,
+        "seed": model.seed,
+        "households_per_agent": model.households_per_agent,
         "agents": model.households.n,
         "households": int(d.households.sum()),
         "parameters": model.params.as_dict(),
         "code_version": code_version(),
         "packages": package_versions(),
         "metrics": {name: {"unit": unit, "meaning": meaning} for name, (unit, meaning) in METRICS.items()},
-        "wall_seconds": round(time.perf_counter() - began, 3),
+        "wall_seconds": round(seconds, 3),
     }
     return RunResult(monthly, costs, program_table(model.collector, d.code, d.name), metadata)

@@ -229,9 +229,12 @@ def _explain(exc: ValidationError, model: type[BaseModel], prefix: Path) -> list
             message = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             message = f"{err.get('input')!r} is out of range; allowed: {allowed_text(info)}"
+        elif kind == "literal_error":
+            meaning = f" ({info.description})" if info and info.description else ""
+            message = f"{err.get('input')!r} is not allowed; allowed: {err['ctx']['expected']}{meaning}"
         else:
             allowed = allowed_text(info)
-            message = f"{err['msg'].lower()}, got {err.get('input')!r}" + (f"; allowed: {allowed}" if allowed else "")
+            message = f"{err['msg'].lower()}, got {err.get('input')!r}" + (f"; expected: {allowed}" if allowed else "")
         out.append((prefix + loc, message))
     return out
 

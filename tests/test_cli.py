@@ -11,7 +11,7 @@ import pytest
 
 from sim.cli import build_parser, main
 
-COMMANDS = ["run", "compare", "validate", "levers", "params", "departments"]
+COMMANDS = ["run", "compare", "validate", "levers", "params", "departments", "reference"]
 
 
 def migsim(*args, cwd=None):
@@ -70,12 +70,16 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
         cwd=root,
     )
     assert done.returncode == 0, done.stderr
-    for name in ("baseline", "job programs (western highlands)", "border enforcement"):
+    for name in ("baseline", "agreement package", "enforcement only", "root causes only", "Huehuetenango", "2035"):
         assert name in done.stdout
-    totals = pd.read_csv(tmp_path / "comparison_totals.csv")
+    totals = pd.read_csv(tmp_path / "totals.csv")
     assert list(totals.scenario)[0] == "baseline" and totals.averted.iloc[0] == 0
-    yearly = pd.read_csv(tmp_path / "comparison_yearly.csv")
-    assert set(yearly.seed) == {0, 1}
+    assert (totals.averted.iloc[1:] > 0).all() and totals.cost_usd.iloc[1] > 0
+    yearly = pd.read_parquet(tmp_path / "yearly.parquet")
+    assert set(yearly.seed) == {0, 1} and set(yearly.year) == set(range(2002, 2036))
+    per_department = pd.read_csv(tmp_path / "per_department.csv")
+    assert len(per_department) == 4 * 22
+    assert (tmp_path / "comparison.png").stat().st_size > 10_000
 
 
 def test_user_mistakes_exit_2_without_traceback(tmp_path, capsys):

@@ -12,6 +12,7 @@ the driest department-season of 2015.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -24,6 +25,7 @@ DRIEST_Z = 2.45  # CHIRPS May-Aug z-score of the driest department in 2015 (depa
 MEMORY_MONTHS = 12
 
 
+@cache
 def chirps_severity(year: int) -> np.ndarray:
     """Per-department severity of the May-August season of ``year`` from CHIRPS z-scores."""
     z = np.zeros(N_DEPARTMENTS)

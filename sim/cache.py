@@ -1,0 +1,73 @@
+"""On-disk cache of simulated pasts, so repeated comparisons only simulate what differs.
+
+A comparison's shared past (2002 to the first policy start) depends only on the code, the data, the
+parameters, the seed, the scale and the shared activities; its end state is stored under a hash of all
+of those. Set ``MIGSIM_CACHE=off`` to disable it, or to a folder to move it (default
+``$XDG_CACHE_HOME/migsim`` or ``~/.cache/migsim``). Files are pickles written by this program: do not
+point the cache at a folder others can write to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+def cache_dir() -> Path | None:
+    setting = os.environ.get("MIGSIM_CACHE", "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "migsim"
+
+
+@cache
+def code_digest() -> str:
+    """Hash of every source and data file of the ``sim`` package: any change invalidates the cache."""
+    digest = hashlib.sha256()
+    root = resources.files("sim")
+    for path in sorted(Path(str(root)).rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".csv", ".yaml", ".md"):
+            digest.update(str(path.relative_to(Path(str(root)))).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def key(**parts: Any) -> str:
+    text = json.dumps({"code": code_digest(), **parts}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load(name: str) -> Any | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        with open(folder / f"{name}.pickle", "rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def store(name: str, value: Any) -> None:
+    """Write atomically; a cache that cannot be written is simply not used."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, folder / f"{name}.pickle")
+    except OSError:
+        return

@@ -1,0 +1,48 @@
+"""Static charts of a comparison (PNG or SVG), for the command line and reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from sim.compare import HEADLINE, Comparison  # noqa: E402
+
+
+def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -> Path:
+    """Irregular departures per year with 90% bands, and departures averted by department, side by side."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6), gridspec_kw={"width_ratios": [3, 2]})
+    per_year = result.per_year(HEADLINE, years)
+    for name in result.scenarios:
+        rows = per_year[per_year.scenario == name]
+        (line,) = left.plot(rows.year, rows["mean"], marker="o", label=name)
+        left.fill_between(rows.year, rows["low"], rows["high"], color=line.get_color(), alpha=0.2)
+    left.set_title(f"Irregular departures per year (mean and 90% interval over {len(result.seeds)} seeds)")
+    left.set_xlabel("year")
+    left.set_ylabel("people setting out irregularly")
+    left.grid(alpha=0.3)
+    left.legend(fontsize=8)
+
+    departments = result.per_department(HEADLINE, years)
+    others = result.scenarios[1:]
+    names = list(departments[departments.scenario == result.scenarios[0]].department)
+    ys = np.arange(len(names))
+    height = 0.8 / max(len(others), 1)
+    for k, name in enumerate(others):
+        rows = departments[departments.scenario == name].set_index("department").reindex(names)
+        right.barh(ys + k * height, rows["averted"], height=height, label=name, color=f"C{k + 1}")
+    right.set_yticks(ys + height * (len(others) - 1) / 2, names, fontsize=8)
+    right.invert_yaxis()
+    right.axvline(0, color="black", linewidth=0.8)
+    right.set_title(f"Irregular departures averted {years[0]}-{years[1]}, by department")
+    right.set_xlabel(f"against '{result.scenarios[0]}' (negative: more departures)")
+    right.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(target, dpi=110)
+    plt.close(fig)
+    return target
