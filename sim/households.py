@@ -36,7 +36,10 @@ COLUMNS: dict[str, tuple[type, str]] = {
     "relatives_abroad": (np.int8, "kin outside the household living in the US (network ties)"),
     "remittances": (np.float32, "remittances received this month, USD"),
     "aspiring": (np.bool_, "household aspired to migrate in the month just simulated"),
-    "latent": (np.float32, "persistent propensity quantile: the household aspires when latent < p(aspire)"),
+    "threshold": (
+        np.float32,
+        "the household aspires when its aspiration log-odds exceed this (logit of a persistent quantile)",
+    ),
     "attempts": (np.int8, "irregular journeys started since the run began"),
     "attempts_left": (np.int8, "attempts still covered by the smuggler fee already paid"),
     "deportations": (np.int8, "apprehensions (Mexico or US) and removals suffered"),
@@ -54,8 +57,18 @@ class Households:
     start: np.ndarray  # (22,) first row of each department block
     count: np.ndarray  # (22,) rows per department
     weight: np.ndarray  # (22,) real households per row (float64), so count * weight == census households
-    columns: dict[str, np.ndarray] = field(default_factory=dict)  # COLUMNS, then two per program
-    effects: object = None  # this month's program effects (sim.programs.Effects), set by the step
+    columns: dict[str, np.ndarray] = field(default_factory=dict)  # one array per entry of COLUMNS
+    program_labels: list[str] = field(default_factory=list)  # programs (lever labels), one column each below
+    # months each program's effect starts and ends, households x programs (a household's programs are adjacent)
+    program_start: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int16))
+    program_until: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int16))
+    effects: object = None  # program effects (sim.programs.Effects) for the rules' numpy forms, when computed
+
+    def __post_init__(self) -> None:
+        if self.program_start.shape != (self.n, len(self.program_labels)):
+            self.program_start = np.zeros((self.n, len(self.program_labels)), dtype=np.int16)
+            self.program_until = np.zeros((self.n, len(self.program_labels)), dtype=np.int16)
+        self.row_department = np.repeat(np.arange(len(self.count), dtype=np.int8), self.count)
 
     def __getattr__(self, name: str) -> np.ndarray:
         try:
@@ -69,8 +82,8 @@ class Households:
 
     @property
     def department(self) -> np.ndarray:
-        """Department position (0-21) of every row; built on demand, the step never needs it."""
-        return np.repeat(np.arange(len(self.count), dtype=np.int8), self.count)
+        """Department position (0-21) of every row."""
+        return self.row_department
 
     def per_household(self, values: np.ndarray, dtype: type = np.float32) -> np.ndarray:
         """Broadcast one value per department to its block of households."""
@@ -92,7 +105,15 @@ class Households:
         return sums
 
     def copy(self) -> Households:
-        return Households(self.start, self.count, self.weight, {k: v.copy() for k, v in self.columns.items()})
+        return Households(
+            self.start,
+            self.count,
+            self.weight,
+            {k: v.copy() for k, v in self.columns.items()},
+            list(self.program_labels),
+            self.program_start.copy(),
+            self.program_until.copy(),
+        )
 
     def check(self) -> None:
         """Raise if a column has the wrong length or dtype (used after synthesis and by tests)."""

@@ -17,24 +17,20 @@ import numpy as np
 
 from sim import programs
 from sim.conditions import get_condition
-from sim.decisions import decide
 from sim.departments import load_departments
-from sim.economy import update_economy, working_age_home
+from sim.draws import run_key
 from sim.environment import build_environment
 from sim.history import History
 from sim.households import HouseholdAgent, Households
-from sim.journey import come_home, travel
 from sim.levers import get_lever
 from sim.metrics import Collector
 from sim.parameters import Parameters, default_parameters
 from sim.population import block_layout, poverty_line_usd, synthesise
 from sim.rules import RULES, Rule
 from sim.scenario import Scenario
+from sim.step import BUILT_IN_RULES, advance
 
 DEFAULT_HOUSEHOLDS_PER_AGENT = 50
-# Rows of the uniform draws taken every month; the reference implementation reads the same rows.
-JOB, PROGRAM, CRIME, RETURN, LATENT, ACT, LEGAL, JOURNEY = range(8)
-N_DRAWS = 8
 
 
 def build_rules(params: Parameters) -> list[Rule]:
@@ -60,7 +56,8 @@ class Snapshot:
     start: int
     month: int
     columns: dict[str, np.ndarray]
-    rng_state: dict
+    program_start: dict[str, np.ndarray]  # program label -> its start months
+    program_until: dict[str, np.ndarray]
     values: np.ndarray  # collector values of the months done
     program_values: dict[str, np.ndarray]  # program label -> its collector values of the months done
     costs: dict[str, np.ndarray]  # lever label -> its costs of the months done
@@ -100,9 +97,16 @@ class MigrationModel(mesa.Model):
             )
         )
         self.rules = build_rules(self.params)
+        if set(RULES) != BUILT_IN_RULES:
+            raise NotImplementedError(
+                f"the compiled step knows only the built-in rules, not {set(RULES) - BUILT_IN_RULES}"
+            )
+        self.key = run_key(seed)
         self.conditions, self.levers = build_activities(scenario)
         self.programs = [p for p in (lever.program() for lever in self.levers) if p is not None]
         programs.add_columns(self.households, self.programs)
+        programs.order_columns(self.households, self.programs)
+        self.packed = programs.pack(self.programs)
         self.history = History.from_data(scenario.start, scenario.end)
         self.poverty_line = poverty_line_usd()
         n_months = scenario.end - scenario.start + 1
@@ -133,7 +137,12 @@ class MigrationModel(mesa.Model):
             start=self.spec.start,
             month=self.month,
             columns={k: v.copy() for k, v in self.households.columns.items()},
-            rng_state=copy.deepcopy(self.rng.bit_generator.state),
+            program_start={
+                p: self.households.program_start[:, k].copy() for k, p in enumerate(self.households.program_labels)
+            },
+            program_until={
+                p: self.households.program_until[:, k].copy() for k, p in enumerate(self.households.program_labels)
+            },
             values=self.collector.values[:done].copy(),
             program_values={
                 p: self.collector.program_values[:done, :, k].copy() for k, p in enumerate(self.collector.programs)
@@ -153,9 +162,22 @@ class MigrationModel(mesa.Model):
         if scenario.start != state.start:
             raise ValueError("a run can only be resumed under a scenario with the same start month")
         count, start, weight = block_layout(load_departments().households, state.households_per_agent)
-        population = Households(start, count, weight, {k: v.copy() for k, v in state.columns.items()})
+        labels = list(state.program_start)
+        n = sum(count)
+
+        def table(columns: dict[str, np.ndarray]) -> np.ndarray:
+            return np.array([columns[label] for label in labels], dtype=np.int16).reshape(len(labels), n).T.copy()
+
+        population = Households(
+            start,
+            count,
+            weight,
+            {k: v.copy() for k, v in state.columns.items()},
+            labels,
+            table(state.program_start),
+            table(state.program_until),
+        )
         model = cls(scenario, state.seed, state.households_per_agent, parameters, population=population)
-        model.rng.bit_generator.state = copy.deepcopy(state.rng_state)
         model.month = state.month
         done = state.month - state.start
         model.collector.values[:done] = state.values
@@ -207,38 +229,8 @@ class MigrationModel(mesa.Model):
         """Advance one month."""
         h = self.households
         env, costs = self.environment()
+        per_dept, per_program = advance(h, env, self.params, self.programs, self.packed, self.key)
         weight = h.weight * env.scale
-        u = self.rng.random((N_DRAWS, h.n), dtype=np.float32)
-        programs.enrol(h, self.programs, env, u[PROGRAM], weight, working_age_home(h) >= 1)
-        h.effects = programs.effects(h, self.programs, self.month)
-        update_economy(h, env, self.params, u[JOB], u[CRIME])
-        back = come_home(h, env, u[RETURN])
-        decisions = decide(h, env, self.params, self.rules, weight, u[LATENT], u[ACT], u[LEGAL])
-        poor = h.income < np.float32(env.poverty_line) * np.maximum(h.members_home, 1)
-        out = travel(h, env, self.params, decisions, u[JOURNEY])
-        per_dept = {
-            "aspiring": h.dept_sum(decisions.aspiring),
-            "departures_irregular": h.dept_sum(out.started),
-            "departures_legal": h.dept_sum(decisions.legal),
-            "departures_poor": h.dept_sum(out.started & poor),
-            "apprehended_mexico": h.dept_sum(out.mexico),
-            "apprehended_us": h.dept_sum(out.us),
-            "deaths": h.dept_sum(out.died),
-            "arrivals": h.dept_sum(out.arrived),
-            "returns": h.dept_sum(back.voluntary),
-            "removals": h.dept_sum(back.removed),
-            "legal_returns": h.dept_sum(back.legal_members),
-            "stock_abroad": h.dept_sum(h.members_abroad) + h.dept_sum(h.legal_abroad),
-            "emigrant_households": h.dept_sum(h.members_abroad > 0),
-            "remittances_usd": h.dept_sum(h.remittances),
-            "receiving_remittances": h.dept_sum(h.remittances > 0),
-            "engaged_households": h.dept_sum(h.engaged | h.effects.engaged),
-            "population_home": h.dept_sum(h.members_home),
-            "households": h.count.astype(np.float64),
-        }
-        per_program = {
-            label: (h.dept_sum(active), h.dept_sum(active & out.started)) for label, active in h.effects.active.items()
-        }
         self.collector.record(self.month, per_dept, per_program, weight)
         self.costs[self.month - self.spec.start] = costs
         self.month += 1

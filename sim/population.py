@@ -9,7 +9,7 @@ department (who is poor, who has kin abroad) is drawn from the assumptions state
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import logit, ndtri
 
 from sim.departments import Departments, facts
 from sim.environment import monthly_victimisation
@@ -117,7 +117,7 @@ def synthesise(
         "relatives_abroad": np.minimum(relatives, 100),
         "remittances": 0,
         "aspiring": False,
-        "latent": rng.random(n),
+        "threshold": logit(rng.random(n)),
         "attempts": 0,
         "attempts_left": 0,
         "deportations": 0,

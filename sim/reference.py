@@ -1,8 +1,8 @@
 """Reference implementation: the same rules, one Mesa agent at a time, in plain Python.
 
-It exists to check the vectorised model (tests run both on a small population with the same seed and
-compare) and to measure how much faster the vectorised step is. It reads the same uniform draws as
-:class:`~sim.model.MigrationModel` (one row per purpose, one column per household) and compares them
+It exists to check the compiled model (tests run both on a small population with the same seed and
+compare) and to measure how much faster the compiled step is. It reads the same draws as
+:class:`~sim.model.MigrationModel` (``sim.draws``: by month, purpose and household) and compares them
 with the same float32 thresholds, so both make the same decisions; continuous state (savings, income)
 is float64 here and float32 there, so it agrees to rounding.
 """
@@ -17,25 +17,13 @@ import numpy as np
 from sim import programs as prog
 from sim.decisions import visa_rate
 from sim.departments import load_departments
+from sim.draws import ACT, CRIME, JOB, JOURNEY, LATENT, LEGAL, PROGRAM, RETURN, month_stream, run_key, uniforms
 from sim.economy import job_finding
 from sim.environment import Environment, build_environment, monthly
 from sim.history import History
 from sim.households import COLUMNS, NEVER
 from sim.metrics import NAMES, Collector
-from sim.model import (
-    ACT,
-    CRIME,
-    DEFAULT_HOUSEHOLDS_PER_AGENT,
-    JOB,
-    JOURNEY,
-    LATENT,
-    LEGAL,
-    N_DRAWS,
-    PROGRAM,
-    RETURN,
-    build_activities,
-    build_rules,
-)
+from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT, build_activities, build_rules
 from sim.parameters import Parameters, default_parameters
 from sim.population import poverty_line_usd, synthesise
 from sim.scenario import Scenario
@@ -61,8 +49,8 @@ class ReferenceHousehold(mesa.Agent):
     def can_send(self) -> bool:
         return self.members_home >= 2 and self.working_age_home() >= 1
 
-    def u(self, kind: int) -> np.float32:
-        return self.model.draws[kind, self.row]
+    def u(self, purpose: int) -> np.float32:
+        return self.model.draw(purpose)[self.row]
 
     # -- the month, in the order of MigrationModel.step --------------------------------------------
     def eligible_for(self, program: prog.Program, env: Environment) -> bool:
@@ -70,7 +58,7 @@ class ReferenceHousehold(mesa.Agent):
         return ok and (not program.needs_worker or self.working_age_home() >= 1)
 
     def enrol(self, k: int, program: prog.Program, env: Environment) -> None:
-        if self.eligible_now and prog.shifted(self.u(PROGRAM), k) < f32(self.model.enrol_p[self.d]):
+        if self.eligible_now and self.u(PROGRAM + k) < f32(self.model.enrol_p[self.d]):
             self.programs[program.label] = [env.month + program.lag, env.month + program.lag + program.months]
             self.savings += program.effect.savings_usd
             self.debt += program.effect.debt_usd
@@ -105,7 +93,7 @@ class ReferenceHousehold(mesa.Agent):
         hazard = env.return_rate + env.removal_rate
         p_any = f32(1 - (1 - hazard) ** self.members_abroad)
         u = self.u(RETURN)
-        back = u < p_any
+        back = self.members_abroad > 0 and u < p_any
         removed = back and u < p_any * f32(env.removal_rate / hazard)
         if back:
             self.members_abroad -= 1
@@ -124,9 +112,10 @@ class ReferenceHousehold(mesa.Agent):
         a = p.aspiration
         u = self.u(LATENT)
         if u < f32(a.latent_redraw):
-            self.latent = float(u / f32(a.latent_redraw))
+            q = float(u / f32(a.latent_redraw))
+            self.threshold = float(f32(math.log(q / (1 - q)))) if q > 0 else -math.inf
         utility = a.intercept + sum(r.one(self, self.d, env) for r in self.model.rules if r.kind == "aspiration")
-        self.aspiring = self.latent < 1 / (1 + math.exp(-utility))
+        self.aspiring = utility > self.threshold
         self.sendable = self.can_send()
         reattempt_p = f32(p.journey.reattempt_rate) * f32(self.effects["reattempt_factor"])
         self.reattempt = self.attempts_left > 0 and self.sendable and self.u(ACT) < reattempt_p
@@ -233,9 +222,17 @@ class ReferenceModel(mesa.Model):
         self.history = History.from_data(scenario.start, scenario.end)
         self.poverty_line = poverty_line_usd()
         self.month = scenario.start
+        self.key = run_key(seed)
+        self._draws: dict[int, np.ndarray] = {}
         self.collector = Collector(
             scenario.start, scenario.end - scenario.start + 1, len(self.count), [p.label for p in self.programs]
         )
+
+    def draw(self, purpose: int) -> np.ndarray:
+        """The current month's draws for ``purpose``, one per household (computed once a month)."""
+        if purpose not in self._draws:
+            self._draws[purpose] = uniforms(month_stream(self.key, self.month, purpose), self.n)
+        return self._draws[purpose]
 
     def dept_total(self, value) -> np.ndarray:
         totals = np.zeros(len(self.count))
@@ -256,7 +253,7 @@ class ReferenceModel(mesa.Model):
             self.poverty_line,
         )
         weight = self.weight * env.scale
-        self.draws = self.rng.random((N_DRAWS, self.n), dtype=np.float32)
+        self._draws = {}
         for k, program in enumerate(self.programs):
             wanted = env.enrol.get(program.label)
             if wanted is None or not wanted.any():

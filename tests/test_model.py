@@ -122,11 +122,10 @@ def test_vectorised_step_matches_the_per_agent_reference():
     agents = sorted(slow.agents, key=lambda a: a.row)
     for column in ("members_home", "members_abroad", "legal_abroad", "attempts", "deportations", "employed"):
         np.testing.assert_array_equal(fast.households.columns[column], [getattr(a, column) for a in agents], column)
-    for program in fast.programs:
-        for k, column in enumerate((program.start_column, program.until_column)):
-            np.testing.assert_array_equal(
-                fast.households.columns[column], [a.programs[program.label][k] for a in agents]
-            )
+    h = fast.households
+    for k, program in enumerate(fast.programs):
+        np.testing.assert_array_equal(h.program_start[:, k], [a.programs[program.label][0] for a in agents])
+        np.testing.assert_array_equal(h.program_until[:, k], [a.programs[program.label][1] for a in agents])
     np.testing.assert_allclose(fast.households.savings, [a.savings for a in agents], rtol=1e-3, atol=1e-2)
     assert fast.collector.values[:, :, NAMES.index("departures_irregular")].sum() > 0
 

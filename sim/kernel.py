@@ -1,0 +1,444 @@
+"""The monthly household step, compiled: three fused passes over the household columns.
+
+Pass 1 counts what the month's department-level allocations need (migrant prevalence, households
+eligible for each program). Pass 2 enrols households in programs, updates their economy, brings members
+home, and forms aspiration, capability and the claim on work visas. Pass 3 hands out visas, starts
+journeys, resolves them and adds every household into the month's department totals. Each pass runs over
+fixed chunks of rows in parallel (``prange``); chunks keep their own totals, summed in chunk order, so
+results do not depend on the number of threads. Draws come from :mod:`sim.draws` by (month, purpose,
+row), so a household's draws do not depend on any other household either.
+
+The formulas are those of the built-in rules (``sim/rules``) and of ``sim/programs.py``; the per-agent
+reference implementation (``sim/reference.py``) writes them out one household at a time and the tests
+check that both agree. Parameters arrive packed in arrays whose positions are named below.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from sim.draws import ACT, CRIME, JOB, JOURNEY, LATENT, LEGAL, PROGRAM, RETURN, stream_key, uniform
+
+CHUNK = 16384  # rows per parallel task; fixed, so results never depend on the thread count
+NEVER = -32768
+VICTIM_MEMORY = 12
+REFERENCE_HOMICIDE = 22.4
+
+# scalar parameters, positions in `par`
+(
+    MONTH,
+    SEPARATION,
+    UNEMPLOYED_SHARE,
+    SAVING,
+    REMIT_SAVING,
+    INTEREST,
+    REMITTANCE,
+    REMIT_KEPT,
+    KIN_USD,
+    LAG,
+    RETURN_RATE,
+    REMOVAL_RATE,
+    REDRAW,
+    ACT_RATE,
+    REATTEMPT,
+    REHIRE_MONTHS,
+    REHIRE_WEIGHT,
+    LEGAL_MONTHS,
+    PACKAGE,
+    FEE,
+    CUT_MEXICO,
+    CUT_DEATH,
+    CUT_US,
+    POVERTY_LINE,
+    UNEMPLOYED,
+    INCOME,
+    VICTIMISED,
+    HEAD_SCHOOLING,
+    TIES,
+    RISK,
+    COST,
+    PROGRAM_WEIGHT,
+    USABLE_SAVINGS,
+    CREDIT_MONTHS,
+    TIE_USD,
+    MAX_TIES,
+    PERCEIVED_FAILURE,
+    LOG_LINE,
+    LOG_FEE_MONTHS,
+    N_PAR,
+) = range(40)
+# department rows, positions in `dep` (shape rows x 22)
+D_FIND, D_VICTIM, D_PLACE, D_CHILDREN, D_FARM_DROUGHT, D_CROP_LOSS, D_WEIGHT, D_VISA_RATE, N_DEP = range(9)
+# program effects, columns of `prog_f`; program settings, columns of `prog_i`
+(
+    E_EMPLOYED,
+    E_INCOME_USD,
+    E_INCOME_SHARE,
+    E_ASPIRATION,
+    E_RISK,
+    E_DECAY,
+    E_REATTEMPT,
+    E_VISA,
+    E_ENGAGED,
+    E_SAVINGS,
+    E_DEBT,
+    N_EFFECT,
+) = range(12)
+I_TARGET, I_NEEDS_WORKER, I_LAG, I_MONTHS, N_SETTING = range(5)
+# flags kept from pass 2 to pass 3
+F_REATTEMPT, F_GO, F_POOR, F_ELIGIBLE, F_ENGAGED = 1, 2, 4, 8, 16
+
+
+@njit(cache=True, inline="always")
+def _in_target(target, income, members_home, aspiring, children, deportations, line):
+    if target == 0:
+        return True
+    if target == 1:
+        return income < line * max(members_home, 1)
+    if target == 2:
+        return aspiring
+    if target == 3:
+        return children
+    return deportations > 0
+
+
+@njit(cache=True, parallel=True)
+def count_pass(
+    dept,
+    members_abroad,
+    working_age,
+    legal_abroad,
+    dead,
+    income,
+    members_home,
+    aspiring,
+    children,
+    deportations,
+    prog_until,
+    prog_i,
+    wanted,
+    month,
+    line,
+    n_dept,
+):
+    """Pass 1: households with a member abroad, and households eligible for each wanted program, per department."""
+    n = dept.shape[0]
+    n_prog = prog_i.shape[0]
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    prevalence = np.zeros((n_chunks, n_dept))
+    eligible = np.zeros((n_chunks, n_prog, n_dept))
+    for c in prange(n_chunks):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            d = dept[i]
+            if members_abroad[i] > 0:
+                prevalence[c, d] += 1
+            for k in range(n_prog):
+                if not wanted[k]:
+                    continue
+                if prog_until[i, k] > month:
+                    continue
+                if prog_i[k, I_NEEDS_WORKER] and working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] < 1:
+                    continue
+                if _in_target(
+                    prog_i[k, I_TARGET], income[i], members_home[i], aspiring[i], children[i], deportations[i], line
+                ):
+                    eligible[c, k, d] += 1
+    return prevalence.sum(axis=0), eligible.sum(axis=0)
+
+
+@njit(cache=True, parallel=True)
+def main_pass(
+    key,
+    dept,
+    working_age,
+    members_home,
+    members_abroad,
+    legal_abroad,
+    dead,
+    head_education,
+    children,
+    employed,
+    agricultural,
+    base_income,
+    income,
+    savings,
+    debt,
+    victim_month,
+    relatives_abroad,
+    remittances,
+    aspiring,
+    threshold,
+    attempts_left,
+    deportations,
+    last_arrival,
+    legal_return,
+    legal_back,
+    engaged,
+    prog_start,
+    prog_until,
+    prog_f,
+    prog_i,
+    enrol_p,
+    par,
+    dep,
+    log1p_table,
+    p_return,
+    priority,
+    flags,
+    n_dept,
+):
+    """Pass 2: programs, economy, returns, aspiration and capability; claims on visas (priority)."""
+    n = dept.shape[0]
+    n_prog = prog_f.shape[0]
+    month = np.int64(par[MONTH])
+    line = par[POVERTY_LINE]
+    s_job = stream_key(key, month, JOB)
+    s_crime = stream_key(key, month, CRIME)
+    s_return = stream_key(key, month, RETURN)
+    s_latent = stream_key(key, month, LATENT)
+    s_act = stream_key(key, month, ACT)
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    claims = np.zeros((n_chunks, n_dept))
+    returns = np.zeros((n_chunks, n_dept, 3))  # voluntary, removed, temporary workers back
+    for c in prange(n_chunks):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            d = dept[i]
+            worker_home = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i]
+            # programs: enrolment (state at the start of the month), then this month's effects
+            for k in range(n_prog):
+                p = enrol_p[k, d]
+                if p <= 0 or prog_until[i, k] > month:
+                    continue
+                if prog_i[k, I_NEEDS_WORKER] and worker_home < 1:
+                    continue
+                if not _in_target(
+                    prog_i[k, I_TARGET], income[i], members_home[i], aspiring[i], children[i], deportations[i], line
+                ):
+                    continue
+                if uniform(stream_key(key, month, PROGRAM + k), i) < np.float32(p):
+                    prog_start[i, k] = np.int16(month + prog_i[k, I_LAG])
+                    prog_until[i, k] = np.int16(month + prog_i[k, I_LAG] + prog_i[k, I_MONTHS])
+                    savings[i] += np.float32(prog_f[k, E_SAVINGS])
+                    debt[i] += np.float32(prog_f[k, E_DEBT])
+            fx_employed = False
+            fx_engaged = False
+            fx_income_usd = 0.0
+            fx_income_share = 0.0
+            fx_aspiration = 0.0
+            fx_risk = 0.0
+            fx_reattempt = 1.0
+            fx_visa = 1.0
+            for k in range(n_prog):
+                start = prog_start[i, k]
+                if not (start <= month < prog_until[i, k]):
+                    continue
+                fx_employed |= prog_f[k, E_EMPLOYED] > 0
+                fx_engaged |= prog_f[k, E_ENGAGED] > 0
+                fx_income_usd += prog_f[k, E_INCOME_USD]
+                fx_income_share += prog_f[k, E_INCOME_SHARE]
+                fade = math.exp(-(month - start) / prog_f[k, E_DECAY]) if prog_f[k, E_DECAY] > 0 else 1.0
+                fx_aspiration += prog_f[k, E_ASPIRATION] * fade
+                fx_risk += prog_f[k, E_RISK] * fade
+                fx_reattempt *= prog_f[k, E_REATTEMPT]
+                fx_visa *= prog_f[k, E_VISA]
+            # economy
+            u = uniform(s_job, i)
+            if employed[i]:
+                work = fx_employed or not (u < np.float32(par[SEPARATION]))
+            else:
+                work = u < np.float32(dep[D_FIND, d])
+            work = work or fx_employed
+            employed[i] = work
+            own = base_income[i] if work else base_income[i] * par[UNEMPLOYED_SHARE]
+            farm = 1.0 - dep[D_CROP_LOSS, d] * agricultural[i]
+            income[i] = own * farm * (1.0 + fx_income_share) + fx_income_usd
+            if uniform(s_crime, i) < np.float32(dep[D_VICTIM, d]):
+                victim_month[i] = np.int16(month)
+            recent = members_abroad[i] > 0 and month - last_arrival[i] < par[LAG]
+            senders = members_abroad[i] - recent + legal_abroad[i]
+            remittances[i] = par[REMIT_KEPT] * (par[REMITTANCE] * senders + par[KIN_USD] * relatives_abroad[i])
+            saved = par[SAVING] * income[i] + par[REMIT_SAVING] * remittances[i]
+            owed = debt[i] * (1.0 + par[INTEREST])
+            paid = min(owed, saved)
+            debt[i] = owed - paid
+            savings[i] += saved - paid
+            # members abroad come home: at most one irregular migrant a month; temporary workers on time
+            if members_abroad[i] > 0:
+                p_any = p_return[members_abroad[i]]
+                u = uniform(s_return, i)
+                if u < p_any:
+                    members_abroad[i] -= 1
+                    members_home[i] += 1
+                    if u < p_any * np.float32(par[REMOVAL_RATE] / (par[RETURN_RATE] + par[REMOVAL_RATE])):
+                        deportations[i] += 1
+                        returns[c, d, 1] += 1
+                    else:
+                        returns[c, d, 0] += 1
+            if legal_abroad[i] > 0 and legal_return[i] <= month:
+                returns[c, d, 2] += legal_abroad[i]
+                members_home[i] += legal_abroad[i]
+                legal_abroad[i] = 0
+                legal_return[i] = NEVER
+                legal_back[i] = np.int16(month)
+            # aspiration: the built-in rules' terms, compared with the household's threshold (log-odds)
+            u = uniform(s_latent, i)
+            if u < np.float32(par[REDRAW]):
+                q = np.float64(u / np.float32(par[REDRAW]))
+                threshold[i] = math.log(q / (1.0 - q)) if q > 0 else -np.inf
+            log_income = math.log(max(income[i], 1.0))
+            ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
+            utility = dep[D_PLACE, d]
+            utility += par[UNEMPLOYED] * (not work)
+            utility += par[INCOME] * (log_income - log1p_table[max(members_home[i], 1) - 1] - par[LOG_LINE])
+            utility += par[VICTIMISED] * (month - victim_month[i] < VICTIM_MEMORY)
+            utility += dep[D_CHILDREN, d] * children[i] + par[HEAD_SCHOOLING] * head_education[i]
+            utility += par[TIES] * log1p_table[min(ties, 255)]
+            utility += par[RISK] * (par[PERCEIVED_FAILURE] + fx_risk)
+            utility += par[COST] * (par[LOG_FEE_MONTHS] - log_income)
+            utility += par[PROGRAM_WEIGHT] * fx_aspiration
+            utility += dep[D_FARM_DROUGHT, d] * agricultural[i]
+            wants = utility > threshold[i]
+            aspiring[i] = wants
+            # the decision's ingredients; visas are handed out in pass 3
+            sendable = members_home[i] >= 2 and working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
+            u_act = uniform(s_act, i)
+            reattempt = (
+                attempts_left[i] > 0 and sendable and u_act < np.float32(par[REATTEMPT]) * np.float32(fx_reattempt)
+            )
+            rehire = month - legal_back[i] < par[REHIRE_MONTHS]
+            eligible = (wants or rehire) and sendable and not reattempt and legal_abroad[i] == 0
+            weight = np.float32(fx_visa) * (np.float32(par[REHIRE_WEIGHT]) if rehire else np.float32(1.0))
+            priority[i] = weight if eligible else np.float32(0.0)
+            if eligible:
+                claims[c, d] += priority[i]
+            act = u_act < np.float32(par[ACT_RATE])
+            go = False
+            if wants and sendable and not rehire and attempts_left[i] == 0 and act:
+                resources = par[USABLE_SAVINGS] * savings[i] + max(par[CREDIT_MONTHS] * income[i] - debt[i], 0.0)
+                resources += par[TIE_USD] * min(ties, par[MAX_TIES])
+                go = resources >= np.float32(par[FEE])
+            poor = income[i] < line * max(members_home[i], 1)
+            flags[i] = (
+                F_REATTEMPT * reattempt
+                + F_GO * go
+                + F_POOR * poor
+                + F_ELIGIBLE * eligible
+                + F_ENGAGED * (fx_engaged or engaged[i])
+            )
+    return claims.sum(axis=0), returns.sum(axis=0)
+
+
+# what pass 3 adds up per department, in this order
+TOTALS = (
+    "aspiring",
+    "departures_irregular",
+    "departures_legal",
+    "departures_poor",
+    "apprehended_mexico",
+    "apprehended_us",
+    "deaths",
+    "arrivals",
+    "stock_abroad",
+    "emigrant_households",
+    "remittances_usd",
+    "receiving_remittances",
+    "engaged_households",
+    "population_home",
+)
+RETURNS = ("returns", "removals", "legal_returns")
+
+
+@njit(cache=True, parallel=True)
+def leave_pass(
+    key,
+    dept,
+    members_home,
+    members_abroad,
+    legal_abroad,
+    dead,
+    savings,
+    debt,
+    remittances,
+    aspiring,
+    attempts,
+    attempts_left,
+    deportations,
+    last_arrival,
+    legal_return,
+    prog_start,
+    prog_until,
+    par,
+    dep,
+    priority,
+    flags,
+    n_dept,
+):
+    """Pass 3: visas, new and repeated irregular journeys and their outcome; department totals."""
+    n = dept.shape[0]
+    n_prog = prog_start.shape[1]
+    month = np.int64(par[MONTH])
+    s_legal = stream_key(key, month, LEGAL)
+    s_journey = stream_key(key, month, JOURNEY)
+    fee = np.float32(par[FEE])
+    cut_mexico, cut_death, cut_us = np.float32(par[CUT_MEXICO]), np.float32(par[CUT_DEATH]), np.float32(par[CUT_US])
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    totals = np.zeros((n_chunks, n_dept, 14))
+    programs = np.zeros((n_chunks, n_dept, max(n_prog, 1), 2))
+    for c in prange(n_chunks):
+        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            d = dept[i]
+            f = flags[i]
+            legal = False
+            if f & F_ELIGIBLE:
+                chance = min(priority[i] * np.float32(dep[D_VISA_RATE, d]), np.float32(1.0))
+                legal = uniform(s_legal, i) < chance
+            new = (f & F_GO) > 0 and not legal
+            if new:
+                from_savings = min(savings[i], fee)
+                savings[i] -= from_savings
+                debt[i] += fee - from_savings
+                attempts_left[i] = np.int8(par[PACKAGE])
+            started = new or (f & F_REATTEMPT) > 0
+            if started:
+                attempts[i] += 1
+                attempts_left[i] -= 1
+                u = uniform(s_journey, i)
+                if u < cut_mexico:
+                    deportations[i] += 1
+                    totals[c, d, 4] += 1
+                elif u < cut_death:
+                    members_home[i] -= 1
+                    dead[i] += 1
+                    attempts_left[i] = 0
+                    totals[c, d, 6] += 1
+                elif u < cut_us:
+                    deportations[i] += 1
+                    totals[c, d, 5] += 1
+                else:
+                    members_home[i] -= 1
+                    members_abroad[i] += 1
+                    last_arrival[i] = np.int16(month)
+                    attempts_left[i] = 0
+                    totals[c, d, 7] += 1
+            if legal:
+                members_home[i] -= 1
+                legal_abroad[i] += 1
+                legal_return[i] = np.int16(month + par[LEGAL_MONTHS])
+            totals[c, d, 0] += aspiring[i]
+            totals[c, d, 1] += started
+            totals[c, d, 2] += legal
+            totals[c, d, 3] += started and (f & F_POOR) > 0
+            totals[c, d, 8] += members_abroad[i] + legal_abroad[i]
+            totals[c, d, 9] += members_abroad[i] > 0
+            totals[c, d, 10] += remittances[i]
+            totals[c, d, 11] += remittances[i] > 0
+            totals[c, d, 12] += (f & F_ENGAGED) > 0
+            totals[c, d, 13] += members_home[i]
+            for k in range(n_prog):
+                if prog_start[i, k] <= month < prog_until[i, k]:
+                    programs[c, d, k, 0] += 1
+                    programs[c, d, k, 1] += started
+    return totals.sum(axis=0), programs.sum(axis=0)[:, :n_prog]

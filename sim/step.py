@@ -1,0 +1,222 @@
+"""One month, in the order the model paper would tell it, around the compiled passes of ``sim/kernel.py``.
+
+The environment (data, conditions, levers) is built per department; pass 1 counts what allocations need;
+department terms of aspiration and the programs' enrolment odds are set; pass 2 updates households and
+forms their decisions' ingredients; visas are allotted per department; pass 3 carries the decisions out
+and adds up the month. Only this module knows how parameters are packed for the kernel.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim import kernel as k
+from sim.decisions import visa_rate
+from sim.economy import job_finding
+from sim.environment import Environment, monthly
+from sim.households import Households
+from sim.parameters import Parameters
+from sim.programs import Program, enrol_probability
+from sim.rules.violence import REFERENCE_HOMICIDE
+
+LOG1P = np.log1p(np.arange(256, dtype=np.float64))
+BUILT_IN_RULES = {
+    "savings",
+    "credit",
+    "network_credit",
+    "drought",
+    "education",
+    "employment",
+    "journey_risk",
+    "network",
+    "programs",
+    "us_pull",
+    "violence",
+}
+
+
+def scalars(env: Environment, params: Parameters) -> np.ndarray:
+    p = params
+    par = np.zeros(k.N_PAR)
+    mexico, death, us = env.journey_thresholds()
+    values = {
+        k.MONTH: env.month,
+        k.SEPARATION: p.economy.job_separation,
+        k.UNEMPLOYED_SHARE: p.population.unemployed_income_share,
+        k.SAVING: p.economy.saving_rate,
+        k.REMIT_SAVING: p.economy.remittance_saving_share,
+        k.INTEREST: p.economy.debt_interest,
+        k.REMITTANCE: env.remittance,
+        k.REMIT_KEPT: env.remittance_kept,
+        k.KIN_USD: p.remittances.kin_usd_month,
+        k.LAG: p.remittances.lag_months,
+        k.RETURN_RATE: env.return_rate,
+        k.REMOVAL_RATE: env.removal_rate,
+        k.REDRAW: p.aspiration.latent_redraw,
+        k.ACT_RATE: monthly(p.aspiration.action_rate),
+        k.REATTEMPT: p.journey.reattempt_rate,
+        k.REHIRE_MONTHS: p.legal.rehire_months,
+        k.REHIRE_WEIGHT: p.legal.rehire_priority,
+        k.LEGAL_MONTHS: p.legal.duration_months,
+        k.PACKAGE: p.journey.package_attempts,
+        k.FEE: env.fee,
+        k.CUT_MEXICO: mexico,
+        k.CUT_DEATH: death,
+        k.CUT_US: us,
+        k.POVERTY_LINE: env.poverty_line,
+        k.UNEMPLOYED: p.employment.unemployed,
+        k.INCOME: p.employment.income,
+        k.VICTIMISED: p.violence.victimised,
+        k.HEAD_SCHOOLING: p.education.head_schooling,
+        k.TIES: p.network.ties,
+        k.RISK: p.journey_risk.risk,
+        k.COST: p.journey_risk.cost,
+        k.PROGRAM_WEIGHT: p.programs.weight,
+        k.USABLE_SAVINGS: p.savings.usable_share,
+        k.CREDIT_MONTHS: p.credit.income_months,
+        k.TIE_USD: p.network_credit.usd_per_tie,
+        k.MAX_TIES: p.network_credit.max_ties,
+        k.PERCEIVED_FAILURE: env.perceived_failure,
+        k.LOG_LINE: math.log(env.poverty_line),
+        k.LOG_FEE_MONTHS: math.log(env.fee / 12),
+    }
+    for position, value in values.items():
+        par[position] = value
+    return par
+
+
+def places(env: Environment, params: Parameters, prevalence: np.ndarray) -> np.ndarray:
+    """Department terms: job finding, crime, the place part of aspiration, crop loss."""
+    p = params
+    dep = np.zeros((k.N_DEP, len(prevalence)))
+    dep[k.D_FIND] = job_finding(env.unemployment, p.economy.job_separation)
+    dep[k.D_VICTIM] = env.victimisation
+    dep[k.D_PLACE] = (
+        p.aspiration.intercept
+        + p.violence.homicide * np.log(np.asarray(env.homicide) / REFERENCE_HOMICIDE)
+        + p.network.prevalence * prevalence
+        + p.us_pull.demand * math.log(env.us_demand)
+    )
+    dep[k.D_CHILDREN] = p.education.school_gap * (1 - np.asarray(env.school_attendance))
+    dep[k.D_FARM_DROUGHT] = p.drought.recent_drought * np.asarray(env.drought_recent)
+    dep[k.D_CROP_LOSS] = env.crop_loss
+    return dep
+
+
+def return_chance(env: Environment) -> np.ndarray:
+    """Chance that one of k irregular members abroad comes home this month, for k = 0..127 (float32)."""
+    hazard = env.return_rate + env.removal_rate
+    return (1 - (1 - hazard) ** np.arange(128)).astype(np.float32)
+
+
+def advance(
+    h: Households,
+    env: Environment,
+    params: Parameters,
+    programs: list[Program],
+    packed: tuple[np.ndarray, np.ndarray],
+    key: np.uint64,
+) -> tuple[dict, dict]:
+    """Run the month's three passes on ``h``; return department totals and per-program totals."""
+    c = h.columns
+    n_dept = len(h.count)
+    weight = h.weight * env.scale
+    wanted = np.array([p.label in env.enrol and env.enrol[p.label].any() for p in programs], dtype=np.bool_)
+    prevalence_rows, eligible = k.count_pass(
+        h.row_department,
+        c["members_abroad"],
+        c["working_age"],
+        c["legal_abroad"],
+        c["dead"],
+        c["income"],
+        c["members_home"],
+        c["aspiring"],
+        c["children"],
+        c["deportations"],
+        h.program_until,
+        packed[1],
+        wanted,
+        env.month,
+        env.poverty_line,
+        n_dept,
+    )
+    env.prevalence = prevalence_rows / h.count
+    enrol_p = np.zeros((len(programs), n_dept))
+    for i, program in enumerate(programs):
+        if wanted[i]:
+            enrol_p[i] = enrol_probability(env.enrol[program.label], eligible[i], weight)
+    par = scalars(env, params)
+    dep = places(env, params, env.prevalence)
+    priority = np.empty(h.n, dtype=np.float32)
+    flags = np.empty(h.n, dtype=np.uint8)
+    claims, returns = k.main_pass(
+        key,
+        h.row_department,
+        c["working_age"],
+        c["members_home"],
+        c["members_abroad"],
+        c["legal_abroad"],
+        c["dead"],
+        c["head_education"],
+        c["children"],
+        c["employed"],
+        c["agricultural"],
+        c["base_income"],
+        c["income"],
+        c["savings"],
+        c["debt"],
+        c["victim_month"],
+        c["relatives_abroad"],
+        c["remittances"],
+        c["aspiring"],
+        c["threshold"],
+        c["attempts_left"],
+        c["deportations"],
+        c["last_arrival"],
+        c["legal_return"],
+        c["legal_back"],
+        c["engaged"],
+        h.program_start,
+        h.program_until,
+        packed[0],
+        packed[1],
+        enrol_p,
+        par,
+        dep,
+        LOG1P,
+        return_chance(env),
+        priority,
+        flags,
+        n_dept,
+    )
+    dep[k.D_VISA_RATE] = visa_rate(env.visas, claims * weight)
+    totals, per_program = k.leave_pass(
+        key,
+        h.row_department,
+        c["members_home"],
+        c["members_abroad"],
+        c["legal_abroad"],
+        c["dead"],
+        c["savings"],
+        c["debt"],
+        c["remittances"],
+        c["aspiring"],
+        c["attempts"],
+        c["attempts_left"],
+        c["deportations"],
+        c["last_arrival"],
+        c["legal_return"],
+        h.program_start,
+        h.program_until,
+        par,
+        dep,
+        priority,
+        flags,
+        n_dept,
+    )
+    per_dept = {name: totals[:, i] for i, name in enumerate(k.TOTALS)}
+    per_dept.update({name: returns[:, i] for i, name in enumerate(k.RETURNS)})
+    per_dept["households"] = h.count.astype(np.float64)
+    return per_dept, {p.label: (per_program[:, i, 0], per_program[:, i, 1]) for i, p in enumerate(programs)}
