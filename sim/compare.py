@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -110,9 +111,14 @@ def _window(table: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:
 
 
 def _seed_tables(
-    scenarios: Sequence[Scenario], seed: int, households_per_agent: float
+    scenarios: Sequence[Scenario], seed: int, households_per_agent: float, threads: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run every scenario with one seed; keep yearly national and department tables (small to send back)."""
+    """Run every scenario with one seed; keep yearly national and department tables (small to send back).
+
+    ``threads`` caps the compiled step's threads, so that worker processes do not oversubscribe the cores.
+    """
+    if threads:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     national, departments = [], []
     flows = [n for n in NAMES if n not in STOCKS]
     for scenario, result in zip(
@@ -161,7 +167,10 @@ def compare(
                 if progress:
                     progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
         else:
-            futures = {pool.submit(_seed_tables, list(scenarios), seed, households_per_agent): seed for seed in seeds}
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            futures = {
+                pool.submit(_seed_tables, list(scenarios), seed, households_per_agent, threads): seed for seed in seeds
+            }
             for future in as_completed(futures):
                 tables[futures[future]] = future.result()
                 if progress:
