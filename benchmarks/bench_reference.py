@@ -49,13 +49,19 @@ def main() -> None:
     households = fast.households.n
     print(f"{households:,} households, {args.months} months ({args.scenario})")
     for name, seconds in timings.items():
-        print(f"  {name:26s} {seconds:8.3f} s  ({seconds / households / args.months * 1e9:,.0f} ns per household-month)")
+        print(
+            f"  {name:26s} {seconds:8.3f} s  ({seconds / households / args.months * 1e9:,.0f} ns per household-month)"
+        )
     print(f"  speed-up {speedup:,.0f}x; monthly results agree: {agree}")
     out = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "households": households, "months": args.months, "scenario": args.scenario,
-        "seconds": timings, "speedup": speedup, "results_agree": agree,
+        "households": households,
+        "months": args.months,
+        "scenario": args.scenario,
+        "seconds": timings,
+        "speedup": speedup,
+        "results_agree": agree,
     }
     target = root / "benchmarks" / "results" / f"reference-{dt.date.today().isoformat()}.json"
     target.write_text(json.dumps(out, indent=2))
