@@ -105,7 +105,7 @@ def _in_target(target, income, members_home, aspiring, children, deportations, l
     return deportations > 0
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def count_pass(
     dept,
     members_abroad,
@@ -149,7 +149,7 @@ def count_pass(
     return prevalence.sum(axis=0), eligible.sum(axis=0)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def main_pass(
     key,
     dept,
@@ -200,6 +200,9 @@ def main_pass(
     s_return = stream_key(key, month, RETURN)
     s_latent = stream_key(key, month, LATENT)
     s_act = stream_key(key, month, ACT)
+    s_program = np.empty(n_prog, dtype=np.uint64)
+    for k in range(n_prog):
+        s_program[k] = stream_key(key, month, PROGRAM + k)
     n_chunks = (n + CHUNK - 1) // CHUNK
     claims = np.zeros((n_chunks, n_dept))
     returns = np.zeros((n_chunks, n_dept, 3))  # voluntary, removed, temporary workers back
@@ -218,7 +221,7 @@ def main_pass(
                     prog_i[k, I_TARGET], income[i], members_home[i], aspiring[i], children[i], deportations[i], line
                 ):
                     continue
-                if uniform(stream_key(key, month, PROGRAM + k), i) < np.float32(p):
+                if uniform(s_program[k], i) < np.float32(p):
                     prog_start[i, k] = np.int16(month + prog_i[k, I_LAG])
                     prog_until[i, k] = np.int16(month + prog_i[k, I_LAG] + prog_i[k, I_MONTHS])
                     savings[i] += np.float32(prog_f[k, E_SAVINGS])
@@ -304,7 +307,7 @@ def main_pass(
             aspiring[i] = wants
             # the decision's ingredients; visas are handed out in pass 3
             sendable = members_home[i] >= 2 and working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
-            u_act = uniform(s_act, i)
+            u_act = uniform(s_act, i) if sendable and (wants or attempts_left[i] > 0) else np.float32(1.0)
             reattempt = (
                 attempts_left[i] > 0 and sendable and u_act < np.float32(par[REATTEMPT]) * np.float32(fx_reattempt)
             )
@@ -351,7 +354,7 @@ TOTALS = (
 RETURNS = ("returns", "removals", "legal_returns")
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def leave_pass(
     key,
     dept,
