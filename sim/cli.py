@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from sim import DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.errors import ScenarioError
-from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.schema import allowed_text
 
 DEFAULT_COMPARISON = ("baseline.yaml", "agreement_package.yaml", "enforcement_only.yaml", "root_causes.yaml")
@@ -348,7 +348,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--years", help="window of years shown and totalled, e.g. 2026-2035 (default: first lever's year to horizon)"
     )
-    p.add_argument("--workers", type=int, default=None, help="parallel processes (default: all cores)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes for the seeds (default 1: in this process, the step itself uses every core)",
+    )
     p.add_argument("--out", default="results/compare", help="folder for tables and chart (default results/compare)")
     scale_option(p)
     p.set_defaults(func=cmd_compare)

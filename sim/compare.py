@@ -140,19 +140,22 @@ def compare(
     seeds: Sequence[int],
     *,
     households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
-    workers: int | None = None,
+    workers: int = 1,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
-    """Run every scenario with every seed (seeds in parallel processes by default) and collect the results.
+    """Run every scenario with every seed and collect the results.
 
-    Results do not depend on ``workers`` or on the executor: each seed's runs are seeded on their own.
+    With ``workers=1`` (default) the seeds run one after the other in this process, each month's step using
+    every core; with more, seeds run in that many worker processes (worth it when there are many seeds and
+    scenarios to share out), or on ``executor``. Results do not depend on either: each seed's runs are
+    seeded on their own.
     """
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to be compared: {names}")
     seeds = list(seeds)
-    workers = workers or min(len(seeds), os.cpu_count() or 1)
+    workers = min(max(workers, 1), len(seeds))
     tables: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
     own = executor is None and workers > 1
     if own:  # forkserver: forking a process that already runs threads can deadlock

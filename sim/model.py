@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim import programs
+from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, programs
 from sim.conditions import get_condition
 from sim.departments import load_departments
 from sim.draws import run_key
@@ -29,8 +29,6 @@ from sim.population import block_layout, poverty_line_usd, synthesise
 from sim.rules import RULES, Rule
 from sim.scenario import Scenario
 from sim.step import BUILT_IN_RULES, advance
-
-DEFAULT_HOUSEHOLDS_PER_AGENT = 50
 
 
 def build_rules(params: Parameters) -> list[Rule]:
