@@ -11,8 +11,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.errors import ScenarioError
@@ -23,6 +32,14 @@ out = Console()
 if not out.is_terminal:
     out = Console(width=160)  # piped or captured output: wide enough that tables are not cut
 err = Console(stderr=True)
+
+
+class RateColumn(ProgressColumn):
+    """Runs per minute so far."""
+
+    def render(self, task):
+        elapsed = task.elapsed or 0
+        return Text(f"{task.completed / elapsed * 60:.1f} runs/min" if elapsed > 0 else "")
 
 
 class UserError(Exception):
@@ -292,6 +309,149 @@ def cmd_departments(args: argparse.Namespace) -> None:
     out.print(table)
 
 
+def cmd_sweep(args: argparse.Namespace) -> None:
+    from sim.experiment import load_experiment
+    from sim.sweep import StoreMismatch, status, sweep
+
+    experiment = load_experiment(args.experiment)
+    folder = Path(args.out)
+    if args.status:
+        if not (folder / "experiment.json").exists():
+            raise UserError(f"{folder} holds no sweep yet")
+        st = status(experiment, folder)
+        out.print(f"{experiment.name}: {st.done} of {st.total} runs done, {len(st.failed)} failed, {st.pending} to go")
+        for run_id, error in list(st.failed.items())[:20]:
+            out.print(f"  failed {run_id}: {error}", markup=False, highlight=False)
+        return
+    if args.workers < 1:
+        raise UserError("--workers must be at least 1")
+    executor = None
+    if args.scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UserError("--scheduler needs Dask: pip install 'migsim[cluster]'") from None
+        try:
+            client = Client(args.scheduler, timeout="10s")
+        except OSError as exc:
+            raise UserError(f"cannot reach the Dask scheduler at {args.scheduler}: {exc}") from None
+        executor = client.get_executor()
+    runs = len(experiment.runs())
+    began = time.perf_counter()
+    try:
+        with _sweep_progress(experiment.name, runs, args.quiet) as update:
+            result = sweep(experiment, folder, workers=args.workers, executor=executor, progress=update)
+    except StoreMismatch as exc:
+        raise UserError(str(exc)) from None
+    except KeyboardInterrupt:
+        st = status(experiment, folder)
+        err.print(f"interrupted: {st.done} of {st.total} runs are stored in {folder}; run the same command to go on")
+        raise SystemExit(130) from None
+    seconds = time.perf_counter() - began
+    out.print(
+        f"{experiment.name}: {result.done} of {result.total} runs done ({len(result.failed)} failed) in "
+        f"{seconds:.1f} s. Results: {folder}/results.parquet (one row per run, year and department or "
+        f"'national'); status: migsim sweep {args.experiment} --out {folder} --status"
+    )
+    for run_id, error in list(result.failed.items())[:10]:
+        out.print(f"  failed {run_id}: {error}", markup=False, highlight=False)
+
+
+@contextmanager
+def _sweep_progress(label: str, total: int, quiet: bool):
+    """A Rich bar (done, failed, rate, ETA) on a terminal; plain lines every ~10% elsewhere."""
+    if quiet:
+        yield None
+        return
+    if not err.is_terminal:
+        state = {"next": 0.0, "began": time.perf_counter()}
+
+        def plain(done: int, failed: int, total: int) -> None:
+            if done + failed >= state["next"] * total or done + failed == total:
+                rate = (done + failed) / max(time.perf_counter() - state["began"], 1e-9) * 60
+                print(f"{label}: {done + failed}/{total} runs ({failed} failed), {rate:.1f} runs/min", file=sys.stderr)
+                state["next"] = (done + failed) / total + 0.1
+
+        yield plain
+        return
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(label, total=total, failed=0)
+
+        def update(done: int, failed: int, total: int) -> None:
+            bar.update(task, completed=done + failed, total=total, failed=failed)
+
+        yield update
+
+
+def cmd_sweep_report(args: argparse.Namespace) -> None:
+    from sim import sweep_report as report
+
+    folder = Path(args.folder)
+    if not (folder / "results.parquet").exists():
+        raise UserError(f"{folder} has no results.parquet: run `migsim sweep EXPERIMENT --out {folder}` first")
+    years = _years_option(args.years)
+    per_run, factors = report.outcome_by_run(folder, args.outcome, years)
+    points = report.by_point(per_run, factors, args.outcome)
+    window = f"{years[0]}-{years[1]}" if years else "all years"
+    out.print(f"{len(per_run)} runs, {len(points)} design points; outcome: {args.outcome}, national, {window}")
+    effects = Table(title="Main effects: mean outcome at the lowest and highest quarter of each factor")
+    for label in ("factor", "low quarter", "high quarter", "difference"):
+        effects.add_column(label, justify="left" if label == "factor" else "right")
+    for _, row in report.main_effects(per_run, factors, args.outcome).iterrows():
+        effects.add_row(row["factor"], _fmt(row["low"]), _fmt(row["high"]), _fmt(row["high"] - row["low"]))
+    out.print(effects)
+    indices = report.sobol(points, factors, args.outcome)
+    if indices is not None:
+        table = Table(title="Sobol' indices (share of the outcome's variance)")
+        for label in ("factor", "first order", "total"):
+            table.add_column(label, justify="left" if label == "factor" else "right")
+        for _, row in indices.iterrows():
+            table.add_row(row["factor"], f"{row['first_order']:.3f}", f"{row['total']:.3f}")
+        out.print(table)
+        indices.to_csv(folder / "sobol_indices.csv", index=False)
+    if args.target is not None:
+        best = report.cheapest(points, factors, args.outcome, args.target)
+        table = Table(title=f"Settings with mean {args.outcome} at most {args.target:,.0f}, cheapest first")
+        for label in ("point", *factors, args.outcome, "cost USD"):
+            table.add_column(label, justify="right")
+        for _, row in best.head(10).iterrows():
+            table.add_row(
+                str(row["point"]),
+                *(f"{row[f]:,.4g}" if isinstance(row[f], float) else str(row[f]) for f in factors),
+                _fmt(row[args.outcome]),
+                _fmt(row["cost_usd"]),
+            )
+        out.print(table if len(best) else f"no design point has mean {args.outcome} at most {args.target:,.0f}")
+        best.to_csv(folder / "meets_target.csv", index=False)
+    chart = report.main_effects_chart(per_run, factors, args.outcome, folder / "main_effects.png")
+    points.to_csv(folder / "by_point.csv", index=False)
+    out.print(
+        f"Written to {folder}/: {chart.name}, by_point.csv"
+        + (", sobol_indices.csv" if indices is not None else "")
+        + (", meets_target.csv" if args.target is not None else "")
+    )
+
+
+def _years_option(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        first, _, last = text.partition("-")
+        return int(first), int(last or first)
+    except ValueError:
+        raise UserError(f"--years must look like 2026-2035, got {text!r}") from None
+
+
 def cmd_reference(args: argparse.Namespace) -> None:
     from sim.reference_docs import render
 
@@ -384,6 +544,39 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the 22 departments with INE codes and the data the model uses.",
     )
     p.set_defaults(func=cmd_departments)
+    p = sub.add_parser(
+        "sweep",
+        help="run an experiment: many scenarios x seeds, resumable",
+        description="Run every design point x replication of an experiment file into --out: one Parquet part per run, "
+        "written atomically, so the same command after a crash or Ctrl-C goes on where it stopped. Local worker "
+        "processes by default, or a Dask cluster with --scheduler. Ends with results.parquet.",
+    )
+    p.add_argument("experiment", help="experiment YAML file, e.g. scenarios/experiments/laptop.yaml")
+    p.add_argument("--out", required=True, help="folder for the runs and results")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="local worker processes (default 1: in this process, the step itself uses every core)",
+    )
+    p.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://127.0.0.1:8786 (needs migsim[cluster])")
+    p.add_argument("--status", action="store_true", help="only say what is done, failed and left")
+    p.add_argument("--quiet", action="store_true", help="no progress")
+    p.set_defaults(func=cmd_sweep)
+    p = sub.add_parser(
+        "sweep-report",
+        help="summarise a sweep: main effects, Sobol' indices, cheapest settings meeting a target",
+        description="Summarise an outcome of a finished sweep against its factors (national totals over --years, "
+        "mean over replications): main effects table and plot, Sobol' indices when the design is sobol, and the "
+        "cheapest design points whose outcome is at most --target.",
+    )
+    p.add_argument("folder", help="the sweep's --out folder")
+    p.add_argument(
+        "--outcome", default="departures_irregular", help="metric to summarise (default departures_irregular)"
+    )
+    p.add_argument("--years", help="years to total, e.g. 2026-2035 (default: all kept)")
+    p.add_argument("--target", type=float, help="list the cheapest settings whose outcome is at most this")
+    p.set_defaults(func=cmd_sweep_report)
     p = sub.add_parser(
         "reference",
         help="write the reference page of levers, conditions, rules and parameters",

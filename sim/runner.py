@@ -47,14 +47,15 @@ class RunResult:
         """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        _atomic(directory / "monthly.parquet", lambda p: self.monthly.to_parquet(p, index=False))
-        _atomic(directory / "costs.parquet", lambda p: self.costs.to_parquet(p, index=False))
-        _atomic(directory / "programs.parquet", lambda p: self.programs.to_parquet(p, index=False))
-        _atomic(directory / "metadata.json", lambda p: Path(p).write_text(json.dumps(self.metadata, indent=2)))
+        write_atomic(directory / "monthly.parquet", lambda p: self.monthly.to_parquet(p, index=False))
+        write_atomic(directory / "costs.parquet", lambda p: self.costs.to_parquet(p, index=False))
+        write_atomic(directory / "programs.parquet", lambda p: self.programs.to_parquet(p, index=False))
+        write_atomic(directory / "metadata.json", lambda p: Path(p).write_text(json.dumps(self.metadata, indent=2)))
         return directory
 
 
-def _atomic(target: Path, write: Callable[[str], None]) -> None:
+def write_atomic(target: Path, write: Callable[[str], None]) -> None:
+    """Write through a hidden temporary file in the same folder, then rename: never a half-written file."""
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(handle)
     try:

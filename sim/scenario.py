@@ -106,7 +106,7 @@ def _activities(section: str, type_key: str, bodies: dict, registry: dict, probl
         try:
             out.append((label, config.model_validate(body)))
         except ValidationError as exc:
-            problems += _explain(exc, config, (section, label))
+            problems += explain_validation(exc, config, (section, label))
     return out
 
 
@@ -119,8 +119,8 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
     try:
         top = ScenarioFile.model_validate(data)
     except ValidationError as exc:
-        problems += _explain(exc, ScenarioFile, ())
-        raise _error(source, problems, lines) from None
+        problems += explain_validation(exc, ScenarioFile, ())
+        raise locate_problems(source, problems, lines) from None
     if top.end < top.start:
         problems.append((("end",), f"{format_month(top.end)} is before start {format_month(top.start)}"))
     conditions = _activities("conditions", "condition", top.conditions, CONDITIONS, problems)
@@ -136,9 +136,9 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
         try:
             schemas[section].model_validate({**defaults[section].model_dump(), **(values or {})})
         except ValidationError as exc:
-            problems += _explain(exc, schemas[section], ("parameters", section))
+            problems += explain_validation(exc, schemas[section], ("parameters", section))
     if problems:
-        raise _error(source, problems, lines)
+        raise locate_problems(source, problems, lines)
     return Scenario(
         name=top.name,
         description=top.description,
@@ -202,7 +202,7 @@ def _overlay(parent: Any, child: Any) -> Any:
     return copy.deepcopy(child)
 
 
-def _explain(exc: ValidationError, model: type[BaseModel], prefix: Path) -> list[tuple[Path, str]]:
+def explain_validation(exc: ValidationError, model: type[BaseModel], prefix: Path) -> list[tuple[Path, str]]:
     """Turn pydantic errors into (key path, plain message) pairs."""
     errors = exc.errors(include_url=False)
     # A misspelt key also makes the key it stands for "missing": report only the misspelling.
@@ -239,7 +239,7 @@ def _explain(exc: ValidationError, model: type[BaseModel], prefix: Path) -> list
     return out
 
 
-def _error(source: str, problems: list[tuple[Path, str]], lines: dict[Path, tuple[str, int]]) -> ScenarioError:
+def locate_problems(source: str, problems: list[tuple[Path, str]], lines: dict[Path, tuple[str, int]]) -> ScenarioError:
     """Attach the file and line where each problem's key (or its nearest parent key) was written."""
     located = []
     for path, message in problems:

@@ -11,7 +11,7 @@ import pytest
 
 from sim.cli import build_parser, main
 
-COMMANDS = ["run", "compare", "validate", "levers", "params", "departments", "reference"]
+COMMANDS = ["run", "compare", "validate", "levers", "params", "departments", "reference", "sweep", "sweep-report"]
 
 
 def migsim(*args, cwd=None):

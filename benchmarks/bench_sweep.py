@@ -1,0 +1,68 @@
+"""Sweep throughput: runs per minute with 1 and 2 local workers and with a 2-worker Dask LocalCluster.
+
+Usage: python benchmarks/bench_sweep.py [EXPERIMENT] [--repeat 2]
+Each configuration sweeps the experiment into a fresh folder; the shared history cache is warmed first so
+every configuration does the same work. Writes benchmarks/results/sweep-<date>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from sim.experiment import load_experiment
+from sim.sweep import sweep
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("experiment", nargs="?", default="scenarios/experiments/laptop.yaml")
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    root = Path(__file__).resolve().parent.parent
+    experiment = load_experiment(root / args.experiment)
+    runs = len(experiment.runs())
+    with tempfile.TemporaryDirectory() as scratch:
+        sweep(experiment, Path(scratch) / "warm")  # compile and load everything once
+    rows = []
+    for label in ("1 local worker", "2 local workers", "2-worker LocalCluster"):
+        rates = []
+        for _ in range(args.repeat):
+            with tempfile.TemporaryDirectory() as scratch:
+                folder = Path(scratch) / "out"
+                began = time.perf_counter()
+                if label.startswith("1"):
+                    sweep(experiment, folder)
+                elif label.startswith("2 local"):
+                    sweep(experiment, folder, workers=2)
+                else:
+                    from distributed import Client, LocalCluster
+
+                    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+                        with Client(cluster) as client:
+                            sweep(experiment, folder, executor=client.get_executor())
+                rates.append(runs / (time.perf_counter() - began) * 60)
+        rows.append({"configuration": label, "runs": runs, "runs_per_minute": rates})
+        print(f"{label:24s} {min(rates):6.1f} - {max(rates):6.1f} runs/min ({runs} runs each)", flush=True)
+    base = max(rows[0]["runs_per_minute"])
+    for row in rows:
+        row["speedup_vs_1"] = max(row["runs_per_minute"]) / base
+    out = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "experiment": args.experiment,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "results": rows,
+    }
+    target = root / "benchmarks" / "results" / f"sweep-{dt.date.today().isoformat()}.json"
+    target.write_text(json.dumps(out, indent=2))
+    print(f"written to {target.relative_to(root)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""Sweeps: every run of an experiment, on any ``concurrent.futures`` executor, into a store that survives crashes.
+
+The store is a folder. ``experiment.json`` records the experiment (a sweep refuses to mix two experiments
+in one folder); each finished run is one Parquet file ``parts/<run id>.parquet``, written under a hidden
+temporary name and renamed, so a file under its final name is always complete and a crash loses only the
+runs in flight; a run that raises leaves ``failed/<run id>.json`` with its error and the sweep goes on.
+Running the same sweep again skips finished runs (and retries failed ones), and a run found finished is
+never redone, so a task run twice (a Dask worker lost) writes nothing twice. The run id hashes the
+scenario, the seed, the scale and the code (``sim.cache.code_digest``). ``results.parquet`` gathers the
+parts at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numba
+import pandas as pd
+
+from sim.cache import code_digest
+from sim.experiment import Experiment, Run
+from sim.metrics import NAMES
+
+MAX_POOL_RESTARTS = 3
+
+
+@dataclass
+class Task:
+    """What a worker needs to do one run: plain data, so any executor can ship it."""
+
+    run: dict
+    folder: str
+    households_per_agent: float
+    years: tuple[int, int] | None
+    outcomes: list[str]
+    factors: list[str]
+    code: str
+    threads: int | None = None
+
+
+def part_path(folder: Path, run_id: str) -> Path:
+    return folder / "parts" / f"{run_id}.parquet"
+
+
+def execute(task: Task) -> dict:
+    """Do one run and store it; importable by worker processes and Dask workers. Never raises."""
+    from sim.runner import run as run_scenario
+    from sim.runner import write_atomic
+    from sim.scenario import validate_scenario
+
+    run = Run(**task.run)
+    folder = Path(task.folder)
+    target = part_path(folder, run.run_id)
+    if target.exists():
+        return {"run_id": run.run_id, "status": "done", "seconds": 0.0, "skipped": True}
+    if task.threads:
+        numba.set_num_threads(min(task.threads, numba.config.NUMBA_NUM_THREADS))
+    began = time.perf_counter()
+    try:
+        scenario = validate_scenario(run.scenario, source=f"run {run.run_id}")
+        result = run_scenario(scenario, run.seed, households_per_agent=task.households_per_agent)
+        table = tidy(result, run, task)
+        write_atomic(target, lambda path: table.to_parquet(path, index=False))
+        failed = folder / "failed" / f"{run.run_id}.json"
+        if failed.exists():
+            failed.unlink()
+        return {"run_id": run.run_id, "status": "done", "seconds": time.perf_counter() - began, "skipped": False}
+    except Exception as exc:  # a failing run is recorded and the sweep goes on
+        record = {
+            "run_id": run.run_id,
+            "point": run.point,
+            "replication": run.replication,
+            "values": run.values,
+            "error": f"{type(exc).__name__}: {exc}",
+            "traceback": traceback.format_exc(),
+        }
+        write_atomic(
+            folder / "failed" / f"{run.run_id}.json",
+            lambda path: Path(path).write_text(json.dumps(record, indent=2, default=str)),
+        )
+        return {
+            "run_id": run.run_id,
+            "status": "failed",
+            "seconds": time.perf_counter() - began,
+            "error": record["error"],
+        }
+
+
+def tidy(result, run: Run, task: Task) -> pd.DataFrame:
+    """The run's yearly outcomes, nationally and/or by department, with the run's factors and seed."""
+    tables = []
+    national = result.national().reset_index()
+    if "national" in task.outcomes:
+        national.insert(1, "department", "national")
+        tables.append(national)
+    if "departments" in task.outcomes:
+        by_dept = result.monthly.groupby(["year", "department"], observed=True)[NAMES].sum().reset_index()
+        by_dept["department"] = by_dept["department"].astype(str)
+        tables.append(by_dept)
+    table = pd.concat(tables, ignore_index=True)
+    if task.years:
+        table = table[(table.year >= task.years[0]) & (table.year <= task.years[1])]
+    meta = {
+        "run_id": run.run_id,
+        "point": run.point,
+        "replication": run.replication,
+        "seed": run.seed,
+        "block": run.block,
+        **{name: run.values[name] for name in task.factors},
+    }
+    for i, (name, value) in enumerate(meta.items()):
+        table.insert(i, name, value)
+    return table.reset_index(drop=True)
+
+
+@dataclass
+class Status:
+    total: int
+    done: int
+    failed: dict[str, str]  # run id -> error
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.done
+
+
+class StoreMismatch(Exception):
+    """The folder holds the results of another experiment."""
+
+
+def prepare(experiment: Experiment, folder: Path) -> None:
+    """Create the store, or check it belongs to this experiment; remove temporary files left by a crash."""
+    (folder / "parts").mkdir(parents=True, exist_ok=True)
+    (folder / "failed").mkdir(exist_ok=True)
+    record = folder / "experiment.json"
+    mine = {
+        "digest": experiment.digest,
+        "name": experiment.name,
+        "source": experiment.source,
+        "code": code_digest(),
+        "factors": experiment.factor_names,
+        "spec": experiment.spec.model_dump(mode="json"),
+    }
+    if record.exists():
+        theirs = json.loads(record.read_text())
+        if theirs["digest"] != experiment.digest:
+            raise StoreMismatch(
+                f"{folder} holds results of another experiment ('{theirs['name']}', from "
+                f"{theirs['source']}); give another --out, or delete the folder"
+            )
+    else:
+        from sim.runner import write_atomic
+
+        write_atomic(record, lambda path: Path(path).write_text(json.dumps(mine, indent=2)))
+    for leftover in (folder / "parts").glob(".*.tmp"):
+        leftover.unlink()
+    for leftover in (folder / "failed").glob(".*.tmp"):
+        leftover.unlink()
+
+
+def status(experiment: Experiment, folder: Path) -> Status:
+    runs = experiment.runs()
+    done = sum(part_path(folder, r.run_id).exists() for r in runs)
+    failed = {}
+    for r in runs:
+        file = folder / "failed" / f"{r.run_id}.json"
+        if file.exists() and not part_path(folder, r.run_id).exists():
+            failed[r.run_id] = json.loads(file.read_text())["error"]
+    return Status(len(runs), done, failed)
+
+
+def sweep(
+    experiment: Experiment,
+    folder: Path,
+    *,
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> Status:
+    """Run every unfinished run of ``experiment`` into ``folder`` and gather the results.
+
+    ``workers=1`` runs in this process (the step uses every core); more starts that many worker
+    processes, each step on ``cores / workers`` threads; ``executor`` (e.g. a Dask client's, with one
+    thread per worker process) takes over.
+    ``progress(done, failed, total)`` is called as runs finish.
+    """
+    prepare(experiment, folder)
+    runs = experiment.runs()
+    pending = [r for r in runs if not part_path(folder, r.run_id).exists()]
+    done = len(runs) - len(pending)
+    failed = 0
+    spec = experiment.spec
+    # worker processes share the cores: each step gets its share (Dask workers: one thread each)
+    threads = 1 if executor is not None else (max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None)
+    tasks = {
+        r.run_id: Task(
+            asdict(r),
+            str(folder),
+            spec.households_per_agent,
+            spec.years,
+            spec.outcomes,
+            experiment.factor_names,
+            code_digest(),
+            threads,
+        )
+        for r in pending
+    }
+    if progress:
+        progress(done, failed, len(runs))
+
+    def record(outcome: dict) -> None:
+        nonlocal done, failed
+        if outcome["status"] == "done":
+            done += 1
+        else:
+            failed += 1
+        if progress:
+            progress(done, failed, len(runs))
+
+    if executor is None and workers <= 1:
+        for task in tasks.values():
+            record(execute(task))
+    elif executor is not None:
+        for outcome in _drain({executor.submit(execute, t): rid for rid, t in tasks.items()}, tasks):
+            record(outcome)
+    else:
+        remaining = dict(tasks)
+        for _ in range(MAX_POOL_RESTARTS + 1):
+            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+            broken = False
+            try:
+                futures = {pool.submit(execute, t): rid for rid, t in remaining.items()}
+                for outcome in _drain(futures, remaining):
+                    if outcome["status"] == "broken":
+                        broken = True
+                        continue
+                    remaining.pop(outcome["run_id"], None)
+                    record(outcome)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+            if not broken or not remaining:
+                break
+        for rid in remaining:  # a worker kept dying: say so for what is left
+            record({"run_id": rid, "status": "failed", "error": "worker process died"})
+    gather(experiment, folder)
+    return status(experiment, folder)
+
+
+def _drain(futures: dict[Future, str], tasks: dict[str, Task]):
+    """Outcomes as futures finish; a lost process pool or Dask worker becomes an outcome, not an exception."""
+    for future in as_completed(futures):
+        rid = futures[future]
+        try:
+            yield future.result()
+        except BrokenProcessPool:
+            yield {"run_id": rid, "status": "broken"}
+        except Exception as exc:  # e.g. distributed.KilledWorker: record it against the run
+            error = f"{type(exc).__name__}: {exc}"
+            folder = Path(tasks[rid].folder)
+            (folder / "failed").mkdir(exist_ok=True)
+            (folder / "failed" / f"{rid}.json").write_text(json.dumps({"run_id": rid, "error": error}))
+            yield {"run_id": rid, "status": "failed", "error": error}
+
+
+def gather(experiment: Experiment, folder: Path) -> Path | None:
+    """Write ``results.parquet``: every finished run's rows, in design order."""
+    from sim.runner import write_atomic
+
+    parts = [part_path(folder, r.run_id) for r in experiment.runs()]
+    tables = [pd.read_parquet(p) for p in parts if p.exists()]
+    if not tables:
+        return None
+    target = folder / "results.parquet"
+    combined = pd.concat(tables, ignore_index=True)
+    write_atomic(target, lambda path: combined.to_parquet(path, index=False))
+    return target

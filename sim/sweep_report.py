@@ -1,0 +1,99 @@
+"""What a sweep found: an outcome against each factor, Sobol' indices, and the cheapest settings that meet a target."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import sobol_indices
+
+
+def outcome_by_run(folder: Path, outcome: str, years: tuple[int, int] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """One row per run: the national ``outcome`` and cost summed over ``years``, with its factors."""
+    record = json.loads((folder / "experiment.json").read_text())
+    factors = record["factors"]
+    results = pd.read_parquet(folder / "results.parquet")
+    national = results[results.department == "national"]
+    if years:
+        national = national[(national.year >= years[0]) & (national.year <= years[1])]
+    keys = ["run_id", "point", "replication", "block", *factors]
+    per_run = national.groupby(keys, sort=False, dropna=False)[[outcome, "cost_usd"]].sum().reset_index()
+    return per_run, factors
+
+
+def by_point(per_run: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFrame:
+    """Mean over replications per design point (the seeds are shared, so points compare like with like)."""
+    return (
+        per_run.groupby(["point", "block", *factors], sort=False, dropna=False)[[outcome, "cost_usd"]]
+        .mean()
+        .reset_index()
+    )
+
+
+def main_effects(per_run: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFrame:
+    """Mean outcome of the runs in the lowest and the highest quarter of each numeric factor."""
+    rows = []
+    for factor in factors:
+        x = pd.to_numeric(per_run[factor], errors="coerce")
+        if x.isna().all():
+            continue
+        low, high = x.quantile(0.25), x.quantile(0.75)
+        rows.append(
+            {"factor": factor, "low": per_run[x <= low][outcome].mean(), "high": per_run[x >= high][outcome].mean()}
+        )
+    return pd.DataFrame(rows, columns=["factor", "low", "high"])
+
+
+def sobol(points: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFrame | None:
+    """First-order and total Sobol' indices from a Sobol' design (blocks A, B and AB<k>), else None."""
+    blocks = set(points.block)
+    if not {"A", "B"} <= blocks:
+        return None
+    f_a = points[points.block == "A"][outcome].to_numpy()
+    f_b = points[points.block == "B"][outcome].to_numpy()
+    f_ab = np.stack([points[points.block == f"AB{k}"][outcome].to_numpy() for k in range(len(factors))])
+    if not (len(f_a) == len(f_b) == f_ab.shape[1]):
+        return None  # the sweep is not finished
+    result = sobol_indices(func={"f_A": f_a[None, :], "f_B": f_b[None, :], "f_AB": f_ab[:, None, :]}, n=len(f_a))
+    return pd.DataFrame({"factor": factors, "first_order": result.first_order[0], "total": result.total_order[0]})
+
+
+def cheapest(points: pd.DataFrame, factors: list[str], outcome: str, target: float) -> pd.DataFrame:
+    """Design points whose mean outcome is at most ``target``, cheapest first."""
+    meeting = points[points[outcome] <= target]
+    return meeting.sort_values("cost_usd")[["point", *factors, outcome, "cost_usd"]].reset_index(drop=True)
+
+
+def main_effects_chart(per_run: pd.DataFrame, factors: list[str], outcome: str, target: Path) -> Path:
+    """One panel per factor: every run's outcome against the factor, with the mean in ten bins."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    columns = min(len(factors), 3)
+    rows = (len(factors) + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.8 * rows), squeeze=False)
+    for ax, factor in zip(axes.flat, factors, strict=False):
+        x = pd.to_numeric(per_run[factor], errors="coerce")
+        y = per_run[outcome]
+        ax.scatter(x, y, s=10, alpha=0.4)
+        if x.nunique() > 10:
+            bins = pd.cut(x, 10)
+            means = y.groupby(bins, observed=True).mean()
+            ax.plot([b.mid for b in means.index], means.to_numpy(), color="C3", marker="o", label="mean")
+        else:
+            means = y.groupby(x).mean()
+            ax.plot(means.index, means.to_numpy(), color="C3", marker="o", label="mean")
+        ax.set_xlabel(factor)
+        ax.set_ylabel(outcome)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(factors) :]:
+        ax.remove()
+    fig.suptitle(f"{outcome} against each factor (every run; red: mean)")
+    fig.tight_layout()
+    fig.savefig(target, dpi=100)
+    plt.close(fig)
+    return target

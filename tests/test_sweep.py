@@ -1,0 +1,149 @@
+"""Sweeps: bad experiments explained, identical results on any executor, crashes survived, failures recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.errors import ScenarioError
+from sim.experiment import load_experiment
+from sim.sweep import part_path, status, sweep
+
+HERE = Path(__file__).resolve().parent
+BAD = sorted((HERE / "bad_experiments").glob("*.yaml"))
+
+
+def small_experiment(folder: Path, replications: int = 2, samples: int = 3, extra: str = "") -> Path:
+    """A quick experiment: a few points, coarse scale, 2024-2027."""
+    base = folder / "base.yaml"
+    base.write_text(
+        f"name: base\nextends: {HERE.parent / 'scenarios' / 'jobs_and_patrols.yaml'}\nstart: 2024-01\nend: 2027-12\n"
+    )
+    file = folder / "experiment.yaml"
+    file.write_text(
+        "name: small\nbase: base.yaml\nfactors:\n"
+        "  levers.job_programs.jobs_per_year: {range: [0, 40000]}\n"
+        "  parameters.journey.p_us: {range: [0.3, 0.6]}\n"
+        f"design: {{method: lhs, samples: {samples}}}\nreplications: {replications}\nhouseholds_per_agent: 4000\n"
+        f"outcomes: [national, departments]\n{extra}"
+    )
+    return file
+
+
+def expected_words(file: Path) -> list[str]:
+    return [w.strip() for w in file.read_text().splitlines()[0].removeprefix("# expect: ").split("|")]
+
+
+@pytest.mark.parametrize("file", BAD, ids=lambda f: f.name)
+def test_bad_experiments_are_explained(file):
+    with pytest.raises(ScenarioError) as caught:
+        load_experiment(file)
+    for words in expected_words(file):
+        assert words in str(caught.value)
+
+
+def test_design_shares_seeds_across_points_and_hashes_runs(tmp_path):
+    experiment = load_experiment(small_experiment(tmp_path))
+    runs = experiment.runs()
+    assert len(runs) == 6 and len({r.run_id for r in runs}) == 6
+    assert {r.seed for r in runs if r.replication == 0} == {runs[0].seed}
+    assert all(0 <= r.values["levers.job_programs.jobs_per_year"] <= 40000 for r in runs)
+
+
+def test_results_are_identical_serial_process_pool_and_dask(tmp_path):
+    from distributed import Client, LocalCluster
+
+    experiment = load_experiment(small_experiment(tmp_path))
+    tables = {}
+    for name in ("serial", "pool", "dask"):
+        folder = tmp_path / name
+        if name == "serial":
+            sweep(experiment, folder)
+        elif name == "pool":
+            sweep(experiment, folder, workers=2)
+        else:
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+                with Client(cluster) as client:
+                    sweep(experiment, folder, executor=client.get_executor())
+        tables[name] = pd.read_parquet(folder / "results.parquet").sort_values(["run_id", "year", "department"])
+        tables[name] = tables[name].reset_index(drop=True)
+    pd.testing.assert_frame_equal(tables["serial"], tables["pool"])
+    pd.testing.assert_frame_equal(tables["serial"], tables["dask"])
+    assert set(tables["serial"].department) >= {"national", "Huehuetenango"}
+
+
+def test_a_killed_sweep_resumes_without_redoing_or_losing_runs(tmp_path):
+    file = small_experiment(tmp_path, replications=3, samples=6)
+    folder = tmp_path / "out"
+    command = [sys.executable, "-m", "sim.cli", "sweep", str(file), "--out", str(folder), "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((folder / "parts").glob("*.parquet"))) < 4:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    before = {p.name: p.stat().st_mtime_ns for p in (folder / "parts").glob("*.parquet")}
+    experiment = load_experiment(file)
+    assert 4 <= len(before) < len(experiment.runs()), "the sweep should have been killed part way"
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    after = {p.name: p.stat().st_mtime_ns for p in (folder / "parts").glob("*.parquet")}
+    assert set(after) == {f"{r.run_id}.parquet" for r in experiment.runs()}
+    assert all(after[name] == mtime for name, mtime in before.items()), "finished runs must not be redone"
+    assert not list((folder / "parts").glob(".*"))
+    results = pd.read_parquet(folder / "results.parquet")
+    national = results[results.department == "national"]
+    assert national.groupby("run_id").size().eq(4).all() and national.run_id.nunique() == len(experiment.runs())
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
+    import sim.runner
+
+    experiment = load_experiment(small_experiment(tmp_path))
+    victim = experiment.runs()[1]
+    real_run = sim.runner.run
+
+    def fragile(scenario, seed, **kwargs):
+        if (
+            seed == victim.seed
+            and scenario.levers[0][1].jobs_per_year == victim.values["levers.job_programs.jobs_per_year"]
+        ):
+            raise RuntimeError("simulated failure")
+        return real_run(scenario, seed, **kwargs)
+
+    monkeypatch.setattr(sim.runner, "run", fragile)
+    result = sweep(experiment, tmp_path / "out")
+    assert result.done == 5 and list(result.failed) == [victim.run_id]
+    record = json.loads((tmp_path / "out" / "failed" / f"{victim.run_id}.json").read_text())
+    assert "simulated failure" in record["error"]
+    monkeypatch.setattr(sim.runner, "run", real_run)
+    again = sweep(experiment, tmp_path / "out")  # retried, the rest untouched
+    assert again.done == 6 and not again.failed and part_path(tmp_path / "out", victim.run_id).exists()
+
+
+def test_status_and_report_from_the_command_line(tmp_path):
+    file = small_experiment(tmp_path)
+    folder = tmp_path / "out"
+    cli = [sys.executable, "-m", "sim.cli"]
+    assert subprocess.run([*cli, "sweep", str(file), "--out", str(folder), "--quiet"], timeout=300).returncode == 0
+    shown = subprocess.run([*cli, "sweep", str(file), "--out", str(folder), "--status"], capture_output=True, text=True)
+    assert "6 of 6 runs done, 0 failed" in shown.stdout
+    report = subprocess.run(
+        [*cli, "sweep-report", str(folder), "--years", "2026-2027", "--target", "1e9"], capture_output=True, text=True
+    )
+    assert report.returncode == 0, report.stderr
+    assert "jobs_per_year" in report.stdout and (folder / "main_effects.png").exists()
+    assert len(pd.read_csv(folder / "meets_target.csv")) == 3
+    (tmp_path / "other").mkdir()
+    other = small_experiment(tmp_path / "other", samples=4)
+    clash = subprocess.run([*cli, "sweep", str(other), "--out", str(folder)], capture_output=True, text=True)
+    assert clash.returncode == 2 and "another experiment" in clash.stderr and "Traceback" not in clash.stderr
+    assert status(load_experiment(file), folder).done == 6
