@@ -87,7 +87,7 @@ def test_a_killed_sweep_resumes_without_redoing_or_losing_runs(tmp_path):
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and len(list((folder / "parts").glob("*.parquet"))) < 4:
-        time.sleep(0.05)
+        time.sleep(0.01)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     before = {p.name: p.stat().st_mtime_ns for p in (folder / "parts").glob("*.parquet")}
