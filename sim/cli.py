@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -556,8 +557,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="local worker processes (default 1: in this process, the step itself uses every core)",
+        default=os.cpu_count() or 1,
+        help="local worker processes (default: one per core; 1 runs in this process, the step on every core)",
     )
     p.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://127.0.0.1:8786 (needs migsim[cluster])")
     p.add_argument("--status", action="store_true", help="only say what is done, failed and left")
