@@ -456,7 +456,7 @@ def _years_option(text: str | None) -> tuple[int, int] | None:
 def cmd_reference(args: argparse.Namespace) -> None:
     from sim.reference_docs import render
 
-    text = render()
+    text = render(plugins=args.plugins)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text, encoding="utf-8")
@@ -585,6 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
         "schemas and docstrings (docs/reference.md in the repository is this command's output).",
     )
     p.add_argument("--out", help="file to write (default: print)")
+    p.add_argument("--plugins", action="store_true", help="also document installed third-party rules and levers")
     p.set_defaults(func=cmd_reference)
     return parser
 

@@ -16,29 +16,29 @@ import numpy as np
 from sim.economy import working_age_home
 from sim.environment import Environment, VisaPool
 from sim.households import Households
-from sim.rules import Rule
+from sim.ruleset import RuleSet
 
 
-def utility(h: Households, env: Environment, rules: list[Rule], intercept: float) -> np.ndarray:
-    """Sum of the aspiration rules' terms (log-odds), per household (float32)."""
-    total = np.full(h.n, intercept, dtype=np.float32)
-    for rule in rules:
+def utility(h: Households, env: Environment, rules: RuleSet, intercept: float) -> np.ndarray:
+    """Sum of the aspiration rules' weighted terms (log-odds), per household."""
+    total = np.full(h.n, intercept, dtype=np.float64)
+    for rule, weight in rules.weighted():
         if rule.kind == "aspiration":
-            total += rule.vectorised(h, env)
+            total += weight * rule.vectorised(h, env)
     return total
 
 
-def aspiration(h: Households, env: Environment, rules: list[Rule], intercept: float) -> np.ndarray:
-    """Probability of aspiring, per household (float32)."""
-    return np.float32(1) / (np.float32(1) + np.exp(-utility(h, env, rules, intercept)))
+def aspiration(h: Households, env: Environment, rules: RuleSet, intercept: float) -> np.ndarray:
+    """Probability of aspiring, per household."""
+    return 1 / (1 + np.exp(-utility(h, env, rules, intercept)))
 
 
-def capability(h: Households, env: Environment, rules: list[Rule]) -> np.ndarray:
-    """USD each household can raise towards the fee (float32)."""
-    resources = np.zeros(h.n, dtype=np.float32)
-    for rule in rules:
+def capability(h: Households, env: Environment, rules: RuleSet) -> np.ndarray:
+    """USD each household can raise towards the fee (weighted capability terms)."""
+    resources = np.zeros(h.n, dtype=np.float64)
+    for rule, weight in rules.weighted():
         if rule.kind == "capability":
-            resources += rule.vectorised(h, env)
+            resources += weight * rule.vectorised(h, env)
     return resources
 
 

@@ -140,10 +140,30 @@ class HouseholdAgent(mesa.Agent):
         raise AttributeError(name)
 
     @property
+    def d(self) -> int:
+        """Department position (0-21)."""
+        return int(self.model.households.row_department[self.row])
+
+    @property
     def department(self) -> str:
         """Department name."""
-        h = self.model.households
-        return self.model.departments.name[int(np.searchsorted(h.start, self.row, side="right") - 1)]
+        return self.model.departments.name[self.d]
+
+    @property
+    def effects(self) -> dict[str, float]:
+        """The program effects on the household in the current month (as per-household rule forms read them)."""
+        fx = self.model.households.effects
+        names = (
+            "employed",
+            "income_usd",
+            "income_share",
+            "aspiration",
+            "perceived_risk",
+            "reattempt_factor",
+            "visa_priority",
+            "engaged",
+        )
+        return {name: getattr(fx, name)[self.row].item() for name in names}
 
     @property
     def represents(self) -> float:

@@ -68,8 +68,9 @@ REFERENCE_HOMICIDE = 22.4
     PERCEIVED_FAILURE,
     LOG_LINE,
     LOG_FEE_MONTHS,
+    CREDIT_WEIGHT,
     N_PAR,
-) = range(40)
+) = range(41)
 # department rows, positions in `dep` (shape rows x 22)
 D_FIND, D_VICTIM, D_PLACE, D_CHILDREN, D_FARM_DROUGHT, D_CROP_LOSS, D_WEIGHT, D_VISA_RATE, N_DEP = range(9)
 # program effects, columns of `prog_f`; program settings, columns of `prog_i`
@@ -186,15 +187,23 @@ def main_pass(
     dep,
     log1p_table,
     p_return,
+    extra_utility,
+    extra_resources,
     priority,
     flags,
     n_dept,
+    phase,
 ):
-    """Pass 2: programs, economy, returns, aspiration and capability; claims on visas (priority)."""
+    """Pass 2: programs, economy, returns (phase 1), then aspiration, capability, claims on visas (phase 2).
+
+    ``phase`` 0 does both in one pass; 1 and 2 split them so third-party rules can be evaluated in between,
+    adding ``extra_utility`` (log-odds) and ``extra_resources`` (USD) per household.
+    """
     n = dept.shape[0]
     n_prog = prog_f.shape[0]
     month = np.int64(par[MONTH])
     line = par[POVERTY_LINE]
+    extras = extra_utility.shape[0] > 0
     s_job = stream_key(key, month, JOB)
     s_crime = stream_key(key, month, CRIME)
     s_return = stream_key(key, month, RETURN)
@@ -209,23 +218,25 @@ def main_pass(
     for c in prange(n_chunks):
         for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             d = dept[i]
-            worker_home = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i]
-            # programs: enrolment (state at the start of the month), then this month's effects
-            for k in range(n_prog):
-                p = enrol_p[k, d]
-                if p <= 0 or prog_until[i, k] > month:
-                    continue
-                if prog_i[k, I_NEEDS_WORKER] and worker_home < 1:
-                    continue
-                if not _in_target(
-                    prog_i[k, I_TARGET], income[i], members_home[i], aspiring[i], children[i], deportations[i], line
-                ):
-                    continue
-                if uniform(s_program[k], i) < np.float32(p):
-                    prog_start[i, k] = np.int16(month + prog_i[k, I_LAG])
-                    prog_until[i, k] = np.int16(month + prog_i[k, I_LAG] + prog_i[k, I_MONTHS])
-                    savings[i] += np.float32(prog_f[k, E_SAVINGS])
-                    debt[i] += np.float32(prog_f[k, E_DEBT])
+            if phase != 2:
+                # programs: enrolment, on the state at the start of the month
+                worker_home = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i]
+                for k in range(n_prog):
+                    p = enrol_p[k, d]
+                    if p <= 0 or prog_until[i, k] > month:
+                        continue
+                    if prog_i[k, I_NEEDS_WORKER] and worker_home < 1:
+                        continue
+                    if not _in_target(
+                        prog_i[k, I_TARGET], income[i], members_home[i], aspiring[i], children[i], deportations[i], line
+                    ):
+                        continue
+                    if uniform(s_program[k], i) < np.float32(p):
+                        prog_start[i, k] = np.int16(month + prog_i[k, I_LAG])
+                        prog_until[i, k] = np.int16(month + prog_i[k, I_LAG] + prog_i[k, I_MONTHS])
+                        savings[i] += np.float32(prog_f[k, E_SAVINGS])
+                        debt[i] += np.float32(prog_f[k, E_DEBT])
+            # this month's program effects
             fx_employed = False
             fx_engaged = False
             fx_income_usd = 0.0
@@ -247,46 +258,48 @@ def main_pass(
                 fx_risk += prog_f[k, E_RISK] * fade
                 fx_reattempt *= prog_f[k, E_REATTEMPT]
                 fx_visa *= prog_f[k, E_VISA]
-            # economy
-            u = uniform(s_job, i)
-            if employed[i]:
-                work = fx_employed or not (u < np.float32(par[SEPARATION]))
-            else:
-                work = u < np.float32(dep[D_FIND, d])
-            work = work or fx_employed
-            employed[i] = work
-            own = base_income[i] if work else base_income[i] * par[UNEMPLOYED_SHARE]
-            farm = 1.0 - dep[D_CROP_LOSS, d] * agricultural[i]
-            income[i] = own * farm * (1.0 + fx_income_share) + fx_income_usd
-            if uniform(s_crime, i) < np.float32(dep[D_VICTIM, d]):
-                victim_month[i] = np.int16(month)
-            recent = members_abroad[i] > 0 and month - last_arrival[i] < par[LAG]
-            senders = members_abroad[i] - recent + legal_abroad[i]
-            remittances[i] = par[REMIT_KEPT] * (par[REMITTANCE] * senders + par[KIN_USD] * relatives_abroad[i])
-            saved = par[SAVING] * income[i] + par[REMIT_SAVING] * remittances[i]
-            owed = debt[i] * (1.0 + par[INTEREST])
-            paid = min(owed, saved)
-            debt[i] = owed - paid
-            savings[i] += saved - paid
-            # members abroad come home: at most one irregular migrant a month; temporary workers on time
-            if members_abroad[i] > 0:
-                p_any = p_return[members_abroad[i]]
-                u = uniform(s_return, i)
-                if u < p_any:
-                    members_abroad[i] -= 1
-                    members_home[i] += 1
-                    if u < p_any * np.float32(par[REMOVAL_RATE] / (par[RETURN_RATE] + par[REMOVAL_RATE])):
-                        deportations[i] += 1
-                        returns[c, d, 1] += 1
-                    else:
-                        returns[c, d, 0] += 1
-            if legal_abroad[i] > 0 and legal_return[i] <= month:
-                returns[c, d, 2] += legal_abroad[i]
-                members_home[i] += legal_abroad[i]
-                legal_abroad[i] = 0
-                legal_return[i] = NEVER
-                legal_back[i] = np.int16(month)
-            # aspiration: the built-in rules' terms, compared with the household's threshold (log-odds)
+            if phase != 2:
+                # economy
+                u = uniform(s_job, i)
+                if employed[i]:
+                    work = fx_employed or not (u < np.float32(par[SEPARATION]))
+                else:
+                    work = u < np.float32(dep[D_FIND, d])
+                employed[i] = work or fx_employed
+                own = base_income[i] if employed[i] else base_income[i] * par[UNEMPLOYED_SHARE]
+                farm = 1.0 - dep[D_CROP_LOSS, d] * agricultural[i]
+                income[i] = own * farm * (1.0 + fx_income_share) + fx_income_usd
+                if uniform(s_crime, i) < np.float32(dep[D_VICTIM, d]):
+                    victim_month[i] = np.int16(month)
+                recent = members_abroad[i] > 0 and month - last_arrival[i] < par[LAG]
+                senders = members_abroad[i] - recent + legal_abroad[i]
+                remittances[i] = par[REMIT_KEPT] * (par[REMITTANCE] * senders + par[KIN_USD] * relatives_abroad[i])
+                saved = par[SAVING] * income[i] + par[REMIT_SAVING] * remittances[i]
+                owed = debt[i] * (1.0 + par[INTEREST])
+                paid = min(owed, saved)
+                debt[i] = owed - paid
+                savings[i] += saved - paid
+                # members abroad come home: at most one irregular migrant a month; temporary workers on time
+                if members_abroad[i] > 0:
+                    p_any = p_return[members_abroad[i]]
+                    u = uniform(s_return, i)
+                    if u < p_any:
+                        members_abroad[i] -= 1
+                        members_home[i] += 1
+                        if u < p_any * np.float32(par[REMOVAL_RATE] / (par[RETURN_RATE] + par[REMOVAL_RATE])):
+                            deportations[i] += 1
+                            returns[c, d, 1] += 1
+                        else:
+                            returns[c, d, 0] += 1
+                if legal_abroad[i] > 0 and legal_return[i] <= month:
+                    returns[c, d, 2] += legal_abroad[i]
+                    members_home[i] += legal_abroad[i]
+                    legal_abroad[i] = 0
+                    legal_return[i] = NEVER
+                    legal_back[i] = np.int16(month)
+            if phase == 1:
+                continue
+            # aspiration: the built-in rules' terms (and third-party ones), against the household's threshold
             u = uniform(s_latent, i)
             if u < np.float32(par[REDRAW]):
                 q = np.float64(u / np.float32(par[REDRAW]))
@@ -294,7 +307,7 @@ def main_pass(
             log_income = math.log(max(income[i], 1.0))
             ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
             utility = dep[D_PLACE, d]
-            utility += par[UNEMPLOYED] * (not work)
+            utility += par[UNEMPLOYED] * (not employed[i])
             utility += par[INCOME] * (log_income - log1p_table[max(members_home[i], 1) - 1] - par[LOG_LINE])
             utility += par[VICTIMISED] * (month - victim_month[i] < VICTIM_MEMORY)
             utility += dep[D_CHILDREN, d] * children[i] + par[HEAD_SCHOOLING] * head_education[i]
@@ -303,6 +316,8 @@ def main_pass(
             utility += par[COST] * (par[LOG_FEE_MONTHS] - log_income)
             utility += par[PROGRAM_WEIGHT] * fx_aspiration
             utility += dep[D_FARM_DROUGHT, d] * agricultural[i]
+            if extras:
+                utility += extra_utility[i]
             wants = utility > threshold[i]
             aspiring[i] = wants
             # the decision's ingredients; visas are handed out in pass 3
@@ -320,8 +335,10 @@ def main_pass(
             act = u_act < np.float32(par[ACT_RATE])
             go = False
             if wants and sendable and not rehire and attempts_left[i] == 0 and act:
-                resources = par[USABLE_SAVINGS] * savings[i] + max(par[CREDIT_MONTHS] * income[i] - debt[i], 0.0)
-                resources += par[TIE_USD] * min(ties, par[MAX_TIES])
+                credit = par[CREDIT_WEIGHT] * max(par[CREDIT_MONTHS] * income[i] - debt[i], 0.0)
+                resources = par[USABLE_SAVINGS] * savings[i] + credit + par[TIE_USD] * min(ties, par[MAX_TIES])
+                if extras:
+                    resources += extra_resources[i]
                 go = resources >= np.float32(par[FEE])
             poor = income[i] < line * max(members_home[i], 1)
             flags[i] = (

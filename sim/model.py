@@ -26,13 +26,9 @@ from sim.levers import get_lever
 from sim.metrics import Collector
 from sim.parameters import Parameters, default_parameters
 from sim.population import block_layout, poverty_line_usd, synthesise
-from sim.rules import RULES, Rule
+from sim.ruleset import build_rules
 from sim.scenario import Scenario
-from sim.step import BUILT_IN_RULES, advance
-
-
-def build_rules(params: Parameters) -> list[Rule]:
-    return [cls(params[name]) for name, cls in RULES.items()]
+from sim.step import advance
 
 
 def build_activities(scenario: Scenario) -> tuple[list, list]:
@@ -94,11 +90,7 @@ class MigrationModel(mesa.Model):
                 self.rng,
             )
         )
-        self.rules = build_rules(self.params)
-        if set(RULES) != BUILT_IN_RULES:
-            raise NotImplementedError(
-                f"the compiled step knows only the built-in rules, not {set(RULES) - BUILT_IN_RULES}"
-            )
+        self.rules = build_rules(self.params, scenario)
         self.key = run_key(seed)
         self.conditions, self.levers = build_activities(scenario)
         self.programs = [p for p in (lever.program() for lever in self.levers) if p is not None]
@@ -177,6 +169,7 @@ class MigrationModel(mesa.Model):
         )
         model = cls(scenario, state.seed, state.households_per_agent, parameters, population=population)
         model.month = state.month
+        model.running = state.month <= scenario.end
         done = state.month - state.start
         model.collector.values[:done] = state.values
         for k, label in enumerate(model.collector.programs):
@@ -227,7 +220,16 @@ class MigrationModel(mesa.Model):
         """Advance one month."""
         h = self.households
         env, costs = self.environment()
-        per_dept, per_program = advance(h, env, self.params, self.programs, self.packed, self.key)
+        per_dept, per_program = advance(
+            h,
+            env,
+            self.params,
+            self.rules,
+            self.programs,
+            self.packed,
+            self.key,
+            lambda: self.agents_by_type[HouseholdAgent],
+        )
         weight = h.weight * env.scale
         self.collector.record(self.month, per_dept, per_program, weight)
         self.costs[self.month - self.spec.start] = costs

@@ -23,9 +23,10 @@ from sim.environment import Environment, build_environment, monthly
 from sim.history import History
 from sim.households import COLUMNS, NEVER
 from sim.metrics import NAMES, Collector
-from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT, build_activities, build_rules
+from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT, build_activities
 from sim.parameters import Parameters, default_parameters
 from sim.population import poverty_line_usd, synthesise
+from sim.ruleset import build_rules
 from sim.scenario import Scenario
 
 f32 = np.float32
@@ -114,7 +115,8 @@ class ReferenceHousehold(mesa.Agent):
         if u < f32(a.latent_redraw):
             q = float(u / f32(a.latent_redraw))
             self.threshold = float(f32(math.log(q / (1 - q)))) if q > 0 else -math.inf
-        utility = a.intercept + sum(r.one(self, self.d, env) for r in self.model.rules if r.kind == "aspiration")
+        terms = (w * r.one(self, self.d, env) for r, w in self.model.rules.weighted() if r.kind == "aspiration")
+        utility = a.intercept + sum(terms)
         self.aspiring = utility > self.threshold
         self.sendable = self.can_send()
         reattempt_p = f32(p.journey.reattempt_rate) * f32(self.effects["reattempt_factor"])
@@ -132,7 +134,9 @@ class ReferenceHousehold(mesa.Agent):
         act = self.u(ACT) < f32(monthly(p.aspiration.action_rate))
         new = False
         if self.aspiring and self.sendable and not legal and not self.rehire and self.attempts_left == 0 and act:
-            resources = sum(r.one(self, self.d, env) for r in self.model.rules if r.kind == "capability")
+            resources = sum(
+                w * r.one(self, self.d, env) for r, w in self.model.rules.weighted() if r.kind == "capability"
+            )
             new = resources >= f32(env.fee)
         poor = self.income < env.poverty_line * max(self.members_home, 1)
         if new:
@@ -212,7 +216,7 @@ class ReferenceModel(mesa.Model):
             self.rng,
         )
         self.count, self.weight, self.n = h.count, h.weight, h.n
-        self.rules = build_rules(self.params)
+        self.rules = build_rules(self.params, scenario)
         self.conditions, self.levers = build_activities(scenario)
         self.programs = [p for p in (lever.program() for lever in self.levers) if p is not None]
         department = h.department

@@ -60,8 +60,8 @@ def _doc_of(cls: type) -> str:
     return text or inspect.getdoc(module) or ""
 
 
-def render() -> str:
-    """The whole page, as Markdown."""
+def render(plugins: bool = False) -> str:
+    """The whole page, as Markdown; with ``plugins``, also the installed third-party rules and levers."""
     out = [
         "# migsim reference: levers, conditions, rules and parameters",
         "",
@@ -73,7 +73,12 @@ def render() -> str:
         "## Levers (`levers:`)",
         "",
     ]
-    for name, lever in LEVERS.items():
+    levers = dict(LEVERS)
+    rules = dict(RULES)
+    if plugins:
+        levers |= {name: entry.load() for name, entry in LEVERS.installed().items()}
+        rules |= {name: entry.load() for name, entry in RULES.installed().items()}
+    for name, lever in levers.items():
         out += [f"### `{name}`", "", f"*{lever.summary}.*", "", _doc_of(lever), "", *_settings_table(lever.Config), ""]
     out += ["## Conditions (`conditions:`)", ""]
     for name, condition in CONDITIONS.items():
@@ -88,9 +93,12 @@ def render() -> str:
             "",
         ]
     out += ["## Decision rules", "", "| rule | kind | what it models |", "|---|---|---|"]
-    for name, rule in RULES.items():
-        first = (inspect.getdoc(sys.modules[rule.__module__]) or "").split("\n\n")[0].replace("\n", " ")
+    for name, rule in rules.items():
+        first = (_doc_of(rule)).split("\n\n")[0].replace("\n", " ")
         out.append(f"| `{name}` | {rule.kind} | {_cell(first)} |")
+    for name, rule in rules.items():
+        if name not in RULES:  # third-party: their parameters are set under rules.<label>.params
+            out += ["", f"### rule `{name}` (installed)", "", _doc_of(rule), "", *_settings_table(rule.Params)]
     params = default_parameters()
     out += [
         "",

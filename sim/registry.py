@@ -1,27 +1,60 @@
-"""Name -> class registries for rules and levers: one way to register, one way to look up."""
+"""Name -> class registries for rules and levers: built-ins by name, third-party ones by entry point or path.
+
+Built-in classes register themselves when their package is imported. A third-party class is found only
+when a scenario names it: by the name it declares under the entry-point group (``migsim.rules``,
+``migsim.levers``) of an installed package, or by an explicit dotted path ``package.module:Class``. Nothing
+is imported that a scenario did not name. Unknown names are answered with the nearest valid ones.
+"""
 
 from __future__ import annotations
 
 import difflib
+import importlib
+from importlib import metadata
 from typing import Any
 
 
 class Registry(dict[str, Any]):
-    """Classes by their ``name`` attribute; unknown names are answered with the nearest valid ones."""
+    """Classes by their ``name`` attribute, plus what is installed or named by path."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, group: str, base: type | None = None) -> None:
         super().__init__()
         self.kind = kind
+        self.group = group
+        self.base = base
 
     def register(self, cls: Any) -> Any:
         """Class decorator: make ``cls`` available as ``cls.name``."""
         self[cls.name] = cls
         return cls
 
+    def installed(self) -> dict[str, metadata.EntryPoint]:
+        """Third-party classes declared by installed packages (not imported until looked up)."""
+        return {ep.name: ep for ep in metadata.entry_points(group=self.group) if ep.name not in self}
+
     def lookup(self, name: str) -> Any:
-        try:
+        """The class for ``name``: built-in, installed entry point, or ``package.module:Class``."""
+        if name in self:
             return self[name]
-        except KeyError:
-            near = difflib.get_close_matches(name, self, n=3)
-            hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
-            raise KeyError(f"unknown {self.kind} {name!r}{hint} (known: {', '.join(sorted(self))})") from None
+        installed = self.installed()
+        if name in installed:
+            return self._checked(installed[name].load(), name)
+        if ":" in name:
+            module, _, attribute = name.partition(":")
+            try:
+                return self._checked(getattr(importlib.import_module(module), attribute), name)
+            except (ImportError, AttributeError) as exc:
+                raise KeyError(f"cannot load {self.kind} {name!r}: {exc}") from None
+        known = sorted({*self, *installed})
+        near = difflib.get_close_matches(name, known, n=3)
+        hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
+        raise KeyError(
+            f"unknown {self.kind} {name!r}{hint} (known: {', '.join(known)}; or give package.module:Class)"
+        ) from None
+
+    def _checked(self, cls: Any, name: str) -> Any:
+        if self.base is not None and not (isinstance(cls, type) and issubclass(cls, self.base)):
+            raise KeyError(
+                f"{name!r} is not a migsim {self.kind} (a subclass of {self.base.__module__}.{self.base.__name__})"
+            )
+        return cls

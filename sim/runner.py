@@ -114,7 +114,7 @@ def run_many(
     past = cache.load(name)
     if past is None:
         trunk = MigrationModel(prefix, seed=seed, households_per_agent=households_per_agent, parameters=parameters)
-        while trunk.month < fork:
+        while trunk.month < fork and trunk.running:
             trunk.step()
         past = trunk.snapshot()
         cache.store(name, past)
@@ -131,7 +131,8 @@ def run_many(
 def shared_past(scenarios: Sequence[Scenario]) -> tuple[Scenario | None, int]:
     """The scenario of what all ``scenarios`` share, and the first month they may differ in."""
     first = scenarios[0]
-    if len(scenarios) < 2 or any(s.start != first.start or s.parameters != first.parameters for s in scenarios):
+    same = (s.start == first.start and s.parameters == first.parameters and s.rules == first.rules for s in scenarios)
+    if len(scenarios) < 2 or not all(same):
         return None, first.start
 
     def items(s: Scenario) -> list:
@@ -151,6 +152,7 @@ def shared_past(scenarios: Sequence[Scenario]) -> tuple[Scenario | None, int]:
         end=min(s.end for s in scenarios),
         conditions=tuple(item[1:] for item in common if item[0] == "condition"),
         levers=tuple(item[1:] for item in common if item[0] == "lever"),
+        rules=first.rules,
         parameters=first.parameters,
     )
     return prefix, fork

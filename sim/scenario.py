@@ -23,6 +23,7 @@ from sim.conditions import CONDITIONS, ConditionConfig
 from sim.errors import Path, Problem, ScenarioError, nearest
 from sim.levers import LEVERS, LeverConfig
 from sim.parameters import default_parameters, section_schemas
+from sim.rules import RULES
 from sim.schema import allowed_text
 from sim.yamlio import load_yaml
 
@@ -43,6 +44,9 @@ class ScenarioFile(BaseModel):
     end: Month = Field("2035-12", description="last simulated month (the horizon), YYYY-MM")
     conditions: dict[str, dict[str, Any] | None] = Field(default_factory=dict, description="conditions by label")
     levers: dict[str, dict[str, Any] | None] = Field(default_factory=dict, description="policy levers by label")
+    rules: dict[str, dict[str, Any] | None] = Field(
+        default_factory=dict, description="decision rules to weight (built-in) or add (third-party), by label"
+    )
     parameters: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="model parameter overrides by section"
     )
@@ -57,6 +61,7 @@ class Scenario:
     end: int
     levers: tuple[tuple[str, LeverConfig], ...] = ()
     conditions: tuple[tuple[str, ConditionConfig], ...] = ()
+    rules: tuple[tuple[str, RuleChoice], ...] = ()
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     description: str = ""
     source: str = "<dict>"
@@ -70,6 +75,7 @@ class Scenario:
             "end": format_month(self.end),
             "conditions": {label: c.model_dump(mode="json", exclude_none=True) for label, c in self.conditions},
             "levers": {label: c.model_dump(mode="json", exclude_none=True) for label, c in self.levers},
+            "rules": {label: c.model_dump(mode="json", exclude_none=True) for label, c in self.rules},
             "parameters": self.parameters,
         }
 
@@ -88,6 +94,57 @@ def load_scenario(file: str | FilePath) -> Scenario:
     return validate_scenario(data, origin, lines)
 
 
+class RuleChoice(BaseModel):
+    """How a scenario uses a decision rule."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str | None = Field(
+        None, description="the rule: built-in or installed name, or package.module:Class (default: the label)"
+    )
+    weight: float = Field(1.0, ge=0, le=10, description="factor on the rule's term (0 switches it off)")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="a third-party rule's parameters (built-in ones: under parameters:)"
+    )
+
+
+def _rules(bodies: dict, problems: list) -> list:
+    """Validate the rule choices: the class exists, built-ins take only a weight, others valid parameters."""
+    out = []
+    for label, body in bodies.items():
+        if body is None:
+            continue
+        try:
+            choice = RuleChoice.model_validate(body)
+        except ValidationError as exc:
+            problems += explain_validation(exc, RuleChoice, ("rules", label))
+            continue
+        name = choice.rule or label
+        try:
+            cls = RULES.lookup(name)
+        except KeyError as exc:
+            problems.append(((("rules", label, "rule") if choice.rule else ("rules", label)), exc.args[0]))
+            continue
+        if name in RULES:
+            if choice.params:
+                problems.append(
+                    (("rules", label, "params"), f"set a built-in rule's parameters under parameters.{name}")
+                )
+            else:
+                out.append((label, choice.model_copy(update={"rule": name})))
+            continue
+        if not (cls.has_vectorised() or cls.has_one()):
+            problems.append((("rules", label), f"{name} has neither a vectorised() nor a one() form"))
+            continue
+        try:
+            params = cls.Params.model_validate(choice.params).model_dump(mode="json")
+        except ValidationError as exc:
+            problems += explain_validation(exc, cls.Params, ("rules", label, "params"))
+            continue
+        out.append((label, choice.model_copy(update={"rule": name, "params": {} if name in RULES else params})))
+    return out
+
+
 def _activities(section: str, type_key: str, bodies: dict, registry: dict, problems: list) -> list:
     """Validate the levers (or conditions) of a scenario, each against its own type's settings."""
     out = []
@@ -95,14 +152,12 @@ def _activities(section: str, type_key: str, bodies: dict, registry: dict, probl
         if body is None:  # `label: null` removes one inherited from a parent
             continue
         kind = body.get(type_key) or label
-        if kind not in registry:
-            hint = nearest(kind, registry)
-            where = (section, label, type_key) if type_key in body else (section, label)
-            known = ", ".join(sorted(registry))
-            message = f"unknown {type_key} {kind!r}" + (f"; did you mean '{hint}'?" if hint else "")
-            problems.append((where, f"{message} ({section}: {known})"))
+        where = (section, label, type_key) if type_key in body else (section, label)
+        try:
+            config = registry.lookup(kind).Config
+        except KeyError as exc:
+            problems.append((where, exc.args[0]))
             continue
-        config = registry[kind].Config
         try:
             out.append((label, config.model_validate(body)))
         except ValidationError as exc:
@@ -125,6 +180,7 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
         problems.append((("end",), f"{format_month(top.end)} is before start {format_month(top.start)}"))
     conditions = _activities("conditions", "condition", top.conditions, CONDITIONS, problems)
     levers = _activities("levers", "lever", top.levers, LEVERS, problems)
+    rules = _rules(top.rules, problems)
     schemas = section_schemas()
     defaults = default_parameters()
     for section, values in top.parameters.items():
@@ -146,6 +202,7 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
         end=top.end,
         levers=tuple(levers),
         conditions=tuple(conditions),
+        rules=tuple(rules),
         parameters=copy.deepcopy(top.parameters),
         source=source,
     )

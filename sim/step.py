@@ -2,17 +2,20 @@
 
 The environment (data, conditions, levers) is built per department; pass 1 counts what allocations need;
 department terms of aspiration and the programs' enrolment odds are set; pass 2 updates households and
-forms their decisions' ingredients; visas are allotted per department; pass 3 carries the decisions out
-and adds up the month. Only this module knows how parameters are packed for the kernel.
+forms their decisions' ingredients (in two halves when third-party rules must be evaluated in between);
+visas are allotted per department; pass 3 carries the decisions out and adds up the month. Only this
+module knows how parameters are packed for the kernel.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
 from sim import kernel as k
+from sim import programs as prog
 from sim.decisions import visa_rate
 from sim.economy import job_finding
 from sim.environment import Environment, monthly
@@ -20,25 +23,15 @@ from sim.households import Households
 from sim.parameters import Parameters
 from sim.programs import Program, enrol_probability
 from sim.rules.violence import REFERENCE_HOMICIDE
+from sim.ruleset import RuleSet
 
 LOG1P = np.log1p(np.arange(256, dtype=np.float64))
-BUILT_IN_RULES = {
-    "savings",
-    "credit",
-    "network_credit",
-    "drought",
-    "education",
-    "employment",
-    "journey_risk",
-    "network",
-    "programs",
-    "us_pull",
-    "violence",
-}
+NONE = np.zeros(0)
 
 
-def scalars(env: Environment, params: Parameters) -> np.ndarray:
-    p = params
+def scalars(env: Environment, params: Parameters, rules: RuleSet) -> np.ndarray:
+    """Household-level coefficients and this month's national values; built-in rules scaled by their weights."""
+    p, w = params, rules.weight
     par = np.zeros(k.N_PAR)
     mexico, death, us = env.journey_thresholds()
     values = {
@@ -66,17 +59,18 @@ def scalars(env: Environment, params: Parameters) -> np.ndarray:
         k.CUT_DEATH: death,
         k.CUT_US: us,
         k.POVERTY_LINE: env.poverty_line,
-        k.UNEMPLOYED: p.employment.unemployed,
-        k.INCOME: p.employment.income,
-        k.VICTIMISED: p.violence.victimised,
-        k.HEAD_SCHOOLING: p.education.head_schooling,
-        k.TIES: p.network.ties,
-        k.RISK: p.journey_risk.risk,
-        k.COST: p.journey_risk.cost,
-        k.PROGRAM_WEIGHT: p.programs.weight,
-        k.USABLE_SAVINGS: p.savings.usable_share,
+        k.UNEMPLOYED: w("employment") * p.employment.unemployed,
+        k.INCOME: w("employment") * p.employment.income,
+        k.VICTIMISED: w("violence") * p.violence.victimised,
+        k.HEAD_SCHOOLING: w("education") * p.education.head_schooling,
+        k.TIES: w("network") * p.network.ties,
+        k.RISK: w("journey_risk") * p.journey_risk.risk,
+        k.COST: w("journey_risk") * p.journey_risk.cost,
+        k.PROGRAM_WEIGHT: w("programs") * p.programs.weight,
+        k.USABLE_SAVINGS: w("savings") * p.savings.usable_share,
         k.CREDIT_MONTHS: p.credit.income_months,
-        k.TIE_USD: p.network_credit.usd_per_tie,
+        k.CREDIT_WEIGHT: w("credit"),
+        k.TIE_USD: w("network_credit") * p.network_credit.usd_per_tie,
         k.MAX_TIES: p.network_credit.max_ties,
         k.PERCEIVED_FAILURE: env.perceived_failure,
         k.LOG_LINE: math.log(env.poverty_line),
@@ -87,20 +81,20 @@ def scalars(env: Environment, params: Parameters) -> np.ndarray:
     return par
 
 
-def places(env: Environment, params: Parameters, prevalence: np.ndarray) -> np.ndarray:
+def places(env: Environment, params: Parameters, rules: RuleSet) -> np.ndarray:
     """Department terms: job finding, crime, the place part of aspiration, crop loss."""
-    p = params
-    dep = np.zeros((k.N_DEP, len(prevalence)))
+    p, w = params, rules.weight
+    dep = np.zeros((k.N_DEP, len(env.prevalence)))
     dep[k.D_FIND] = job_finding(env.unemployment, p.economy.job_separation)
     dep[k.D_VICTIM] = env.victimisation
     dep[k.D_PLACE] = (
         p.aspiration.intercept
-        + p.violence.homicide * np.log(np.asarray(env.homicide) / REFERENCE_HOMICIDE)
-        + p.network.prevalence * prevalence
-        + p.us_pull.demand * math.log(env.us_demand)
+        + w("violence") * p.violence.homicide * np.log(np.asarray(env.homicide) / REFERENCE_HOMICIDE)
+        + w("network") * p.network.prevalence * env.prevalence
+        + w("us_pull") * p.us_pull.demand * math.log(env.us_demand)
     )
-    dep[k.D_CHILDREN] = p.education.school_gap * (1 - np.asarray(env.school_attendance))
-    dep[k.D_FARM_DROUGHT] = p.drought.recent_drought * np.asarray(env.drought_recent)
+    dep[k.D_CHILDREN] = w("education") * p.education.school_gap * (1 - np.asarray(env.school_attendance))
+    dep[k.D_FARM_DROUGHT] = w("drought") * p.drought.recent_drought * np.asarray(env.drought_recent)
     dep[k.D_CROP_LOSS] = env.crop_loss
     return dep
 
@@ -115,107 +109,59 @@ def advance(
     h: Households,
     env: Environment,
     params: Parameters,
+    rules: RuleSet,
     programs: list[Program],
     packed: tuple[np.ndarray, np.ndarray],
     key: np.uint64,
+    views: Callable | None = None,
 ) -> tuple[dict, dict]:
-    """Run the month's three passes on ``h``; return department totals and per-program totals."""
+    """Run the month's passes on ``h``; return department totals and per-program totals.
+
+    ``views`` gives per-household views, for third-party rules that only have a per-household form.
+    """
     c = h.columns
     n_dept = len(h.count)
     weight = h.weight * env.scale
     wanted = np.array([p.label in env.enrol and env.enrol[p.label].any() for p in programs], dtype=np.bool_)
     prevalence_rows, eligible = k.count_pass(
-        h.row_department,
-        c["members_abroad"],
-        c["working_age"],
-        c["legal_abroad"],
-        c["dead"],
-        c["income"],
-        c["members_home"],
-        c["aspiring"],
-        c["children"],
-        c["deportations"],
-        h.program_until,
-        packed[1],
-        wanted,
-        env.month,
-        env.poverty_line,
-        n_dept,
-    )
+        h.row_department, c["members_abroad"], c["working_age"], c["legal_abroad"], c["dead"], c["income"],
+        c["members_home"], c["aspiring"], c["children"], c["deportations"], h.program_until, packed[1], wanted,
+        env.month, env.poverty_line, n_dept,
+    )  # fmt: skip
     env.prevalence = prevalence_rows / h.count
     enrol_p = np.zeros((len(programs), n_dept))
     for i, program in enumerate(programs):
         if wanted[i]:
             enrol_p[i] = enrol_probability(env.enrol[program.label], eligible[i], weight)
-    par = scalars(env, params)
-    dep = places(env, params, env.prevalence)
+    par = scalars(env, params, rules)
+    dep = places(env, params, rules)
     priority = np.empty(h.n, dtype=np.float32)
     flags = np.empty(h.n, dtype=np.uint8)
-    claims, returns = k.main_pass(
-        key,
-        h.row_department,
-        c["working_age"],
-        c["members_home"],
-        c["members_abroad"],
-        c["legal_abroad"],
-        c["dead"],
-        c["head_education"],
-        c["children"],
-        c["employed"],
-        c["agricultural"],
-        c["base_income"],
-        c["income"],
-        c["savings"],
-        c["debt"],
-        c["victim_month"],
-        c["relatives_abroad"],
-        c["remittances"],
-        c["aspiring"],
-        c["threshold"],
-        c["attempts_left"],
-        c["deportations"],
-        c["last_arrival"],
-        c["legal_return"],
-        c["legal_back"],
-        c["engaged"],
-        h.program_start,
-        h.program_until,
-        packed[0],
-        packed[1],
-        enrol_p,
-        par,
-        dep,
-        LOG1P,
-        return_chance(env),
-        priority,
-        flags,
-        n_dept,
-    )
+
+    def main(phase: int, extra_utility: np.ndarray = NONE, extra_resources: np.ndarray = NONE):
+        return k.main_pass(
+            key, h.row_department, c["working_age"], c["members_home"], c["members_abroad"], c["legal_abroad"],
+            c["dead"], c["head_education"], c["children"], c["employed"], c["agricultural"], c["base_income"],
+            c["income"], c["savings"], c["debt"], c["victim_month"], c["relatives_abroad"], c["remittances"],
+            c["aspiring"], c["threshold"], c["attempts_left"], c["deportations"], c["last_arrival"],
+            c["legal_return"], c["legal_back"], c["engaged"], h.program_start, h.program_until, packed[0], packed[1],
+            enrol_p, par, dep, LOG1P, return_chance(env), extra_utility, extra_resources, priority, flags, n_dept,
+            phase,
+        )  # fmt: skip
+
+    if rules.extra:
+        _, returns = main(1)
+        h.effects = prog.effects(h, programs, env.month)
+        extra_utility, extra_resources = rules.extra_terms(h, env, views)
+        claims, _ = main(2, extra_utility, extra_resources)
+    else:
+        claims, returns = main(0)
     dep[k.D_VISA_RATE] = visa_rate(env.visas, claims * weight)
     totals, per_program = k.leave_pass(
-        key,
-        h.row_department,
-        c["members_home"],
-        c["members_abroad"],
-        c["legal_abroad"],
-        c["dead"],
-        c["savings"],
-        c["debt"],
-        c["remittances"],
-        c["aspiring"],
-        c["attempts"],
-        c["attempts_left"],
-        c["deportations"],
-        c["last_arrival"],
-        c["legal_return"],
-        h.program_start,
-        h.program_until,
-        par,
-        dep,
-        priority,
-        flags,
-        n_dept,
-    )
+        key, h.row_department, c["members_home"], c["members_abroad"], c["legal_abroad"], c["dead"], c["savings"],
+        c["debt"], c["remittances"], c["aspiring"], c["attempts"], c["attempts_left"], c["deportations"],
+        c["last_arrival"], c["legal_return"], h.program_start, h.program_until, par, dep, priority, flags, n_dept,
+    )  # fmt: skip
     per_dept = {name: totals[:, i] for i, name in enumerate(k.TOTALS)}
     per_dept.update({name: returns[:, i] for i, name in enumerate(k.RETURNS)})
     per_dept["households"] = h.count.astype(np.float64)

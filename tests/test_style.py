@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-FOLDERS = ["sim", "tests", "calibration", "benchmarks", "viz"]
+FOLDERS = ["sim", "tests", "calibration", "benchmarks", "viz", "examples"]
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])

@@ -36,6 +36,6 @@ class Condition(Activity):
         raise NotImplementedError
 
 
-CONDITIONS = Registry("condition")
+CONDITIONS = Registry("condition", "migsim.conditions", Condition)
 register = CONDITIONS.register
 get_condition = CONDITIONS.lookup

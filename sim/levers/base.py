@@ -46,6 +46,6 @@ class Lever(Activity):
         return None
 
 
-LEVERS = Registry("lever")
+LEVERS = Registry("lever", "migsim.levers", Lever)
 register = LEVERS.register
 get_lever = LEVERS.lookup

@@ -1,8 +1,11 @@
 """What a decision rule is, and the registry that finds rules by name.
 
 A rule adds one term to a household's aspiration (log-odds of wanting to migrate) or to its
-capability (USD it can raise to pay a smuggler). It has its own validated parameters, a vectorised
-form over all households and a per-household form for the reference implementation; both must agree.
+capability (USD it can raise to pay a smuggler). It has its own validated parameters (with defaults, for
+third-party rules), a docstring saying what it models and on what evidence, and one or both of two forms
+of one method: ``vectorised(h, env)`` over all households' columns (numpy; fast) and ``one(hh, d, env)``
+for one household (plain Python; the model loops it over households, which is slow). Built-in rules have
+both and the contract tests check they agree; the built-in ones also run inside the compiled step.
 """
 
 from __future__ import annotations
@@ -36,14 +39,22 @@ class Rule:
         self.params = params
 
     def vectorised(self, h: Households, env: Environment) -> np.ndarray:
-        """Term for every household (float32, one per row)."""
+        """Term for every household (one per row)."""
         raise NotImplementedError
 
     def one(self, hh: object, d: int, env: Environment) -> float:
         """Term for one household ``hh`` (any object with the column attributes) in department ``d``."""
         raise NotImplementedError
 
+    @classmethod
+    def has_vectorised(cls) -> bool:
+        return cls.vectorised is not Rule.vectorised
 
-RULES = Registry("rule")
+    @classmethod
+    def has_one(cls) -> bool:
+        return cls.one is not Rule.one
+
+
+RULES = Registry("rule", "migsim.rules", Rule)
 register = RULES.register
 get_rule = RULES.lookup
