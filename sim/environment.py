@@ -35,10 +35,10 @@ class Environment:
     drought_recent: np.ndarray  # severity of a drought in the last 12 months (0-1): aspiration rises
     poverty_line: float  # USD per person per month
     us_demand: float  # US labour demand index, 1 = as observed
-    fee: float  # smuggler fee, USD per person (covers `package_attempts` attempts)
-    p_mexico: float  # probability an attempt is stopped in Mexico
-    p_us: float  # probability an attempt that reaches the US border is stopped there
-    p_death: float  # probability of dying on an attempt
+    fee: np.ndarray  # smuggler fee from each department, USD per person (covers `package_attempts` attempts)
+    p_mexico: np.ndarray  # probability an attempt from each department is stopped in Mexico
+    p_us: np.ndarray  # probability an attempt that reaches the US border is stopped there
+    p_death: np.ndarray  # probability of dying on an attempt
     return_rate: float  # monthly probability a member abroad comes home voluntarily
     removal_rate: float  # monthly probability a member abroad is removed from the US interior
     remittance: float  # USD per month sent by a member abroad, before sending costs
@@ -47,13 +47,13 @@ class Environment:
     enrol: dict[str, np.ndarray] = field(default_factory=dict)  # program label -> real households to enrol
 
     @property
-    def perceived_failure(self) -> float:
-        """Chance an attempt ends in apprehension or death, as a household would estimate it."""
+    def perceived_failure(self) -> np.ndarray:
+        """Chance an attempt ends in apprehension or death, as a household would estimate it, per department."""
         reach = 1.0 - self.p_mexico
         return self.p_mexico + reach * (self.p_death + (1.0 - self.p_death) * self.p_us)
 
-    def journey_thresholds(self) -> tuple[float, float, float]:
-        """Cumulative cut points on one uniform draw: Mexico stop, death, US stop; above = arrival."""
+    def journey_thresholds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cumulative cut points on one uniform draw, per department: Mexico stop, death, US stop; above: arrival."""
         mexico = self.p_mexico
         death = mexico + (1.0 - mexico) * self.p_death
         us = death + (1.0 - mexico) * (1.0 - self.p_death) * self.p_us
@@ -82,7 +82,8 @@ def build_environment(month, history, departments, params, conditions, levers, p
     """
     i = history.at(month)
     j = params.journey
-    zeros = np.zeros(len(prevalence))
+    n = len(prevalence)
+    zeros = np.zeros(n)
     env = Environment(
         month=month,
         scale=1.0,
@@ -95,10 +96,10 @@ def build_environment(month, history, departments, params, conditions, levers, p
         drought_recent=zeros,
         poverty_line=poverty_line,
         us_demand=1.0,
-        fee=float(history.fee[i]),
-        p_mexico=j.p_mexico,
-        p_us=min(0.95, j.p_us * history.staffing[i] ** j.staffing_elasticity),
-        p_death=j.p_death,
+        fee=np.full(n, float(history.fee[i])),
+        p_mexico=np.full(n, j.p_mexico),
+        p_us=np.full(n, min(0.95, j.p_us * history.staffing[i] ** j.staffing_elasticity)),
+        p_death=np.full(n, j.p_death),
         return_rate=monthly(params.returns.return_annual),
         removal_rate=monthly(params.returns.removal_annual),
         remittance=float(history.remittance[i]),

@@ -48,10 +48,6 @@ REFERENCE_HOMICIDE = 22.4
     REHIRE_WEIGHT,
     LEGAL_MONTHS,
     PACKAGE,
-    FEE,
-    CUT_MEXICO,
-    CUT_DEATH,
-    CUT_US,
     POVERTY_LINE,
     UNEMPLOYED,
     INCOME,
@@ -65,14 +61,27 @@ REFERENCE_HOMICIDE = 22.4
     CREDIT_MONTHS,
     TIE_USD,
     MAX_TIES,
-    PERCEIVED_FAILURE,
     LOG_LINE,
-    LOG_FEE_MONTHS,
     CREDIT_WEIGHT,
     N_PAR,
-) = range(41)
+) = range(35)
 # department rows, positions in `dep` (shape rows x 22)
-D_FIND, D_VICTIM, D_PLACE, D_CHILDREN, D_FARM_DROUGHT, D_CROP_LOSS, D_WEIGHT, D_VISA_RATE, N_DEP = range(9)
+(
+    D_FIND,
+    D_VICTIM,
+    D_PLACE,
+    D_CHILDREN,
+    D_FARM_DROUGHT,
+    D_CROP_LOSS,
+    D_VISA_RATE,
+    D_FEE,
+    D_LOG_FEE_MONTHS,
+    D_CUT_MEXICO,
+    D_CUT_DEATH,
+    D_CUT_US,
+    D_PERCEIVED,
+    N_DEP,
+) = range(14)
 # program effects, columns of `prog_f`; program settings, columns of `prog_i`
 (
     E_EMPLOYED,
@@ -312,8 +321,8 @@ def main_pass(
             utility += par[VICTIMISED] * (month - victim_month[i] < VICTIM_MEMORY)
             utility += dep[D_CHILDREN, d] * children[i] + par[HEAD_SCHOOLING] * head_education[i]
             utility += par[TIES] * log1p_table[min(ties, 255)]
-            utility += par[RISK] * (par[PERCEIVED_FAILURE] + fx_risk)
-            utility += par[COST] * (par[LOG_FEE_MONTHS] - log_income)
+            utility += par[RISK] * (dep[D_PERCEIVED, d] + fx_risk)
+            utility += par[COST] * (dep[D_LOG_FEE_MONTHS, d] - log_income)
             utility += par[PROGRAM_WEIGHT] * fx_aspiration
             utility += dep[D_FARM_DROUGHT, d] * agricultural[i]
             if extras:
@@ -339,7 +348,7 @@ def main_pass(
                 resources = par[USABLE_SAVINGS] * savings[i] + credit + par[TIE_USD] * min(ties, par[MAX_TIES])
                 if extras:
                     resources += extra_resources[i]
-                go = resources >= np.float32(par[FEE])
+                go = resources >= np.float32(dep[D_FEE, d])
             poor = income[i] < line * max(members_home[i], 1)
             flags[i] = (
                 F_REATTEMPT * reattempt
@@ -402,8 +411,6 @@ def leave_pass(
     month = np.int64(par[MONTH])
     s_legal = stream_key(key, month, LEGAL)
     s_journey = stream_key(key, month, JOURNEY)
-    fee = np.float32(par[FEE])
-    cut_mexico, cut_death, cut_us = np.float32(par[CUT_MEXICO]), np.float32(par[CUT_DEATH]), np.float32(par[CUT_US])
     n_chunks = (n + CHUNK - 1) // CHUNK
     totals = np.zeros((n_chunks, n_dept, 14))
     programs = np.zeros((n_chunks, n_dept, max(n_prog, 1), 2))
@@ -416,6 +423,7 @@ def leave_pass(
                 chance = min(priority[i] * np.float32(dep[D_VISA_RATE, d]), np.float32(1.0))
                 legal = uniform(s_legal, i) < chance
             new = (f & F_GO) > 0 and not legal
+            fee = np.float32(dep[D_FEE, d])
             if new:
                 from_savings = min(savings[i], fee)
                 savings[i] -= from_savings
@@ -426,15 +434,15 @@ def leave_pass(
                 attempts[i] += 1
                 attempts_left[i] -= 1
                 u = uniform(s_journey, i)
-                if u < cut_mexico:
+                if u < np.float32(dep[D_CUT_MEXICO, d]):
                     deportations[i] += 1
                     totals[c, d, 4] += 1
-                elif u < cut_death:
+                elif u < np.float32(dep[D_CUT_DEATH, d]):
                     members_home[i] -= 1
                     dead[i] += 1
                     attempts_left[i] = 0
                     totals[c, d, 6] += 1
-                elif u < cut_us:
+                elif u < np.float32(dep[D_CUT_US, d]):
                     deportations[i] += 1
                     totals[c, d, 5] += 1
                 else:

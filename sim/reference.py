@@ -137,19 +137,20 @@ class ReferenceHousehold(mesa.Agent):
             resources = sum(
                 w * r.one(self, self.d, env) for r, w in self.model.rules.weighted() if r.kind == "capability"
             )
-            new = resources >= f32(env.fee)
+            new = resources >= f32(env.fee[self.d])
         poor = self.income < env.poverty_line * max(self.members_home, 1)
         if new:
-            from_savings = min(self.savings, env.fee)
+            fee = float(f32(env.fee[self.d]))
+            from_savings = min(self.savings, fee)
             self.savings -= from_savings
-            self.debt += env.fee - from_savings
+            self.debt += fee - from_savings
             self.attempts_left = p.journey.package_attempts
         started = new or self.reattempt
         outcome = None
         if started:
             self.attempts += 1
             self.attempts_left -= 1
-            mexico, death, us = (f32(c) for c in env.journey_thresholds())
+            mexico, death, us = (f32(c[self.d]) for c in env.journey_thresholds())
             u = self.u(JOURNEY)
             outcome = "mexico" if u < mexico else "died" if u < death else "us" if u < us else "arrived"
             if outcome in ("mexico", "us"):

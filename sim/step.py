@@ -33,7 +33,6 @@ def scalars(env: Environment, params: Parameters, rules: RuleSet) -> np.ndarray:
     """Household-level coefficients and this month's national values; built-in rules scaled by their weights."""
     p, w = params, rules.weight
     par = np.zeros(k.N_PAR)
-    mexico, death, us = env.journey_thresholds()
     values = {
         k.MONTH: env.month,
         k.SEPARATION: p.economy.job_separation,
@@ -54,10 +53,6 @@ def scalars(env: Environment, params: Parameters, rules: RuleSet) -> np.ndarray:
         k.REHIRE_WEIGHT: p.legal.rehire_priority,
         k.LEGAL_MONTHS: p.legal.duration_months,
         k.PACKAGE: p.journey.package_attempts,
-        k.FEE: env.fee,
-        k.CUT_MEXICO: mexico,
-        k.CUT_DEATH: death,
-        k.CUT_US: us,
         k.POVERTY_LINE: env.poverty_line,
         k.UNEMPLOYED: w("employment") * p.employment.unemployed,
         k.INCOME: w("employment") * p.employment.income,
@@ -72,9 +67,7 @@ def scalars(env: Environment, params: Parameters, rules: RuleSet) -> np.ndarray:
         k.CREDIT_WEIGHT: w("credit"),
         k.TIE_USD: w("network_credit") * p.network_credit.usd_per_tie,
         k.MAX_TIES: p.network_credit.max_ties,
-        k.PERCEIVED_FAILURE: env.perceived_failure,
         k.LOG_LINE: math.log(env.poverty_line),
-        k.LOG_FEE_MONTHS: math.log(env.fee / 12),
     }
     for position, value in values.items():
         par[position] = value
@@ -96,6 +89,10 @@ def places(env: Environment, params: Parameters, rules: RuleSet) -> np.ndarray:
     dep[k.D_CHILDREN] = w("education") * p.education.school_gap * (1 - np.asarray(env.school_attendance))
     dep[k.D_FARM_DROUGHT] = w("drought") * p.drought.recent_drought * np.asarray(env.drought_recent)
     dep[k.D_CROP_LOSS] = env.crop_loss
+    dep[k.D_FEE] = env.fee
+    dep[k.D_LOG_FEE_MONTHS] = np.log(env.fee / 12)
+    dep[k.D_CUT_MEXICO], dep[k.D_CUT_DEATH], dep[k.D_CUT_US] = env.journey_thresholds()
+    dep[k.D_PERCEIVED] = env.perceived_failure
     return dep
 
 

@@ -107,7 +107,11 @@ def test_border_enforcement_raises_apprehensions_and_fees_and_lowers_returns(pol
     args = (model.history, model.departments, model.params)
     plain, _ = build_environment(month, *args, [], [], model.prevalence(), model.poverty_line)
     enforced, cost = build_environment(month, *args, [], model.levers, model.prevalence(), model.poverty_line)
-    assert enforced.fee > plain.fee and enforced.p_us > plain.p_us and enforced.return_rate < plain.return_rate
+    assert (
+        (enforced.fee > plain.fee).all()
+        and (enforced.p_us > plain.p_us).all()
+        and enforced.return_rate < plain.return_rate
+    )
     assert cost[0] == pytest.approx(1e9 / 12)
 
 

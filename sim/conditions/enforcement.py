@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import Field
 
 from sim.conditions.base import Condition, ConditionConfig, register
@@ -23,4 +24,4 @@ class MexicoEnforcement(Condition):
 
     def apply(self, env, params):
         factor = 1 + (self.config.multiplier - 1) * self.intensity(env.month)
-        env.p_mexico = min(P_MAX, env.p_mexico * factor)
+        env.p_mexico = np.minimum(P_MAX, env.p_mexico * factor)

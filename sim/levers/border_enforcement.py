@@ -9,6 +9,7 @@ Awareness of enforcement does not change aspiration much (Hiskey et al. 2018).
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import Field
 
 from sim.levers.base import Lever, LeverConfig, register
@@ -37,8 +38,8 @@ class BorderEnforcement(Lever):
         strength = self.intensity(env.month)
         us = 1 + (c.apprehension_multiplier - 1) * strength
         mexico = 1 + (c.mexico_multiplier - 1) * strength
-        env.p_us = min(P_MAX, env.p_us * us)
-        env.p_mexico = min(P_MAX, env.p_mexico * mexico)
+        env.p_us = np.minimum(P_MAX, env.p_us * us)
+        env.p_mexico = np.minimum(P_MAX, env.p_mexico * mexico)
         overall = us * mexico
         env.fee = env.fee * overall**params.journey.fee_enforcement_elasticity
         env.return_rate = env.return_rate * overall**-params.returns.enforcement_elasticity

@@ -33,11 +33,12 @@ class JourneyRisk(Rule):
 
     def vectorised(self, h, env):
         p = self.params
-        burden = np.log(np.float32(env.fee) / (np.float32(12) * np.maximum(h.income, np.float32(1))))
-        risk = np.float32(env.perceived_failure) + h.effects.perceived_risk
+        fee = h.per_household(env.fee, np.float64)
+        burden = np.log(fee / (12 * np.maximum(h.income, np.float32(1))))
+        risk = h.per_household(env.perceived_failure, np.float64) + h.effects.perceived_risk
         return np.float32(p.risk) * risk + np.float32(p.cost) * burden
 
     def one(self, hh, d, env):
         p = self.params
-        risk = env.perceived_failure + hh.effects["perceived_risk"]
-        return p.risk * risk + p.cost * math.log(env.fee / (12 * max(hh.income, 1.0)))
+        risk = env.perceived_failure[d] + hh.effects["perceived_risk"]
+        return p.risk * risk + p.cost * math.log(env.fee[d] / (12 * max(hh.income, 1.0)))
