@@ -47,6 +47,11 @@ class UserError(Exception):
     """A mistake in the command line that deserves one line, not a traceback."""
 
 
+def _year(value) -> str:
+    """A year, or 'not met' for a target never met for good."""
+    return "not met" if value is None or value != value else str(int(value))
+
+
 def _fmt(value: float) -> str:
     return "-" if value != value else f"{value:,.0f}"  # NaN -> "-"
 
@@ -85,8 +90,11 @@ def _scale(args: argparse.Namespace) -> float:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
+    import pandas as pd
+
     from sim.runner import run
     from sim.scenario import load_scenario
+    from sim.targets import assess, describe, engagement_share
 
     scenario = load_scenario(args.scenario)
     with _progress(f"{scenario.name} (seed {args.seed})", args.quiet) as update:
@@ -108,6 +116,9 @@ def cmd_run(args: argparse.Namespace) -> None:
         "returns": "returned",
         "removals": "removed",
         "stock_abroad": "abroad (Dec)",
+        "key_arrests": "key arrests",
+        "seizures": "seizures",
+        "smuggling_fee": "fee USD",
         "cost_usd": "cost USD",
     }
     table.add_column("year", justify="right")
@@ -116,6 +127,12 @@ def cmd_run(args: argparse.Namespace) -> None:
     for year, row in national.iterrows():
         table.add_row(str(year), *(_fmt(row[c]) for c in columns))
     out.print(table)
+    starts = [c.start // 12 for _, c in scenario.levers]
+    reference_year = min(starts) - 1 if starts else scenario.start // 12
+    window = (reference_year + 1, scenario.end // 12) if reference_year < scenario.end // 12 else (reference_year,) * 2
+    reference = pd.Series(engagement_share(national).loc[reference_year], index=national.index)
+    for sentence in describe(assess(national, window, reference)):
+        out.print(f"{window[0]}-{window[1]}: {sentence}", markup=False, highlight=False)
     out.print(
         f"outflow = irregular journeys started + visa departures (people). Tables written to {folder}/ "
         f"(monthly.parquet by department, costs.parquet, metadata.json) in {result.metadata['wall_seconds']:.1f} s."
@@ -154,6 +171,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
     from sim.compare import ENGAGEMENT_TARGET, compare
     from sim.runner import shared_past
     from sim.scenario import load_scenario
+    from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH
 
     files = [Path(f) for f in args.scenarios] or _default_scenarios()
     scenarios = [load_scenario(f) for f in files]
@@ -225,8 +243,35 @@ def cmd_compare(args: argparse.Namespace) -> None:
         dept_table.add_row(str(department), _fmt(row["total"]), *cells)
     out.print(dept_table)
 
+    targets = result.targets(years)
+    goals = Table(
+        title=f"The agreement's targets, {years[0]}-{years[1]} (mean over seeds; engagement against '{base}')"
+    )
+    for label in (
+        "scenario",
+        f"key arrests a year (target {KEY_ARRESTS})",
+        "met from",
+        f"seizures, change a year (target +{SEIZURE_GROWTH:.0%})",
+        "met from",
+        f"engagement (target +{ENGAGEMENT_GROWTH:.0%})",
+        "met from",
+    ):
+        goals.add_column(label, justify="left" if label == "scenario" else "right")
+    for _, row in targets.iterrows():
+        goals.add_row(
+            row["scenario"],
+            f"{row['key_arrests_per_year']:.1f}",
+            _year(row["key_arrests_met_from"]),
+            f"{row['seizure_growth_per_year']:+.0%}",
+            _year(row["seizure_growth_met_from"]),
+            f"{row['engagement_change']:+.0%}",
+            _year(row["engagement_met_from"]),
+        )
+    out.print(goals)
+
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
+    targets.to_csv(folder / "targets.csv", index=False)
     result.yearly.to_parquet(folder / "yearly.parquet", index=False)
     result.departments.to_parquet(folder / "departments_yearly.parquet", index=False)
     totals.to_csv(folder / "totals.csv", index=False)
@@ -237,7 +282,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         f"{len(seeds)} seeds x {len(scenarios)} scenarios at {_scale(args):g} households per agent in {seconds:.1f} s. "
         "'Averted' counts irregular journeys not started; negative means more than the baseline; visa departures are "
         f"legal and counted apart. Written to {folder}/: yearly.parquet and departments_yearly.parquet (every seed), "
-        f"totals.csv, per_year.csv, per_department.csv, {chart.name}."
+        f"totals.csv, targets.csv, per_year.csv, per_department.csv, {chart.name}."
     )
 
 

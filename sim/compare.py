@@ -22,6 +22,7 @@ from sim.metrics import NAMES, STOCKS
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.runner import run_many
 from sim.scenario import Scenario
+from sim.targets import assess, engagement_share
 
 LOW, HIGH = 0.05, 0.95  # interval reported over seeds
 HEADLINE = "departures_irregular"  # "migration" in the agreement's sense: irregular journeys started
@@ -77,6 +78,13 @@ class Comparison:
                     "engagement_target_met": bool(engagement.mean() >= ENGAGEMENT_TARGET),
                 }
             )
+        return pd.DataFrame(rows)
+
+    def targets(self, years: tuple[int, int]) -> pd.DataFrame:
+        """The agreement's target metrics per scenario (mean over seeds; engagement against the first scenario)."""
+        mean = self.yearly.groupby(["scenario", "year"], sort=False).mean(numeric_only=True)
+        reference = engagement_share(mean.loc[self.scenarios[0]])
+        rows = [{"scenario": name, **assess(mean.loc[name], years, reference)} for name in self.scenarios]
         return pd.DataFrame(rows)
 
     def per_department(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:

@@ -45,6 +45,12 @@ class Environment:
     remittance_kept: float  # share of remittances that arrives after sending costs
     visas: list[VisaPool] = field(default_factory=list)
     enrol: dict[str, np.ndarray] = field(default_factory=dict)  # program label -> real households to enrol
+    task_force_ops: np.ndarray = field(default_factory=lambda: np.zeros(22))  # joint operations this month
+    anti_smuggling_ops: np.ndarray = field(default_factory=lambda: np.zeros(22))  # operations on smuggling routes
+    intelligence: float = 0.0  # share of operations backed by shared intelligence (0-1)
+    effectiveness: float = 1.0  # police effectiveness against organisations (capacity building raises it)
+    operations_share: dict = field(default_factory=dict)  # kind -> share of a department's operations per organisation
+    criminal_capacity: np.ndarray = field(default_factory=lambda: np.ones(22))  # organisations' capacity, 1 = usual
 
     @property
     def perceived_failure(self) -> np.ndarray:

@@ -35,9 +35,20 @@ METRICS: dict[str, tuple[str, str]] = {
     "engaged_households": ("households", "households taking part in prevention programs (community engagement)"),
     "population_home": ("people", "members living at home at the end of the month"),
     "households": ("households", "households represented (census 2018, grown or shrunk by population growth)"),
+    "key_arrests": ("people", "arrests of leaders of criminal organisations (the agreement's key criminal figures)"),
+    "member_arrests": ("people", "arrests of members of criminal organisations"),
+    "seizures": ("shipments", "drug shipments seized"),
+    "recruits": ("people", "young people recruited by criminal organisations"),
+    "criminal_capacity": ("index", "capacity of the criminal organisations present, 1 = their usual strength"),
+    "smuggling_fee": ("USD", "smuggler fee for a journey from the department"),
+    "homicide_rate": ("per 100k a year", "homicide rate"),
 }
 NAMES = list(METRICS)
 STOCKS = ("aspiring", "stock_abroad", "emigrant_households", "engaged_households", "population_home", "households")
+# counted for the whole population already (organisations are not sampled), so not scaled by household weights
+UNSCALED = ("key_arrests", "member_arrests", "seizures", "recruits")
+# levels, not counts: kept as they are per department; national values are household-weighted means
+RATES = ("criminal_capacity", "smuggling_fee", "homicide_rate")
 FLOWS_OUT = ("arrivals", "departures_legal")
 FLOWS_IN = ("returns", "removals", "legal_returns")
 PROGRAM_METRICS = ("participants", "participant_departures")
@@ -57,7 +68,7 @@ class Collector:
     ) -> None:
         i = month - self.first_month
         for k, name in enumerate(NAMES):
-            self.values[i, :, k] = per_dept[name] * weight
+            self.values[i, :, k] = per_dept[name] if name in UNSCALED or name in RATES else per_dept[name] * weight
         for p, label in enumerate(self.programs):
             for k, values in enumerate(per_program[label]):
                 self.program_values[i, :, p, k] = values * weight
@@ -99,8 +110,18 @@ def program_table(collector: Collector, codes: np.ndarray, names: tuple[str, ...
 
 
 def national_yearly(monthly: pd.DataFrame) -> pd.DataFrame:
-    """National totals per year: flows summed over months, stocks taken in December (last month)."""
-    by_month = monthly.groupby(["year", "month"], observed=True)[NAMES].sum().reset_index()
-    flows = by_month.groupby("year")[[n for n in NAMES if n not in STOCKS]].sum()
+    """National totals per year.
+
+    Flows are summed over months, stocks taken in December (the last month), rates averaged over months and
+    departments weighted by households.
+    """
+    counts = [n for n in NAMES if n not in RATES]
+    by_month = monthly.groupby(["year", "month"], observed=True)[counts].sum().reset_index()
+    flows = by_month.groupby("year")[[n for n in counts if n not in STOCKS]].sum()
     last = by_month.groupby("year")[list(STOCKS)].last()
-    return flows.join(last)[NAMES]
+    weighted = (
+        monthly[list(RATES)].mul(monthly["households"], axis=0).assign(year=monthly["year"], w=monthly["households"])
+    )
+    sums = weighted.groupby("year").sum()
+    rates = sums[list(RATES)].div(sums["w"], axis=0)
+    return flows.join(last).join(rates)[NAMES]

@@ -17,13 +17,14 @@ import numpy as np
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, programs
 from sim.conditions import get_condition
+from sim.crime import Underworld
 from sim.departments import load_departments
 from sim.draws import run_key
 from sim.environment import build_environment
 from sim.history import History
 from sim.households import HouseholdAgent, Households
 from sim.levers import get_lever
-from sim.metrics import Collector
+from sim.metrics import NAMES, Collector
 from sim.parameters import Parameters, default_parameters
 from sim.population import block_layout, poverty_line_usd, synthesise
 from sim.ruleset import build_rules
@@ -56,6 +57,7 @@ class Snapshot:
     program_values: dict[str, np.ndarray]  # program label -> its collector values of the months done
     costs: dict[str, np.ndarray]  # lever label -> its costs of the months done
     model_vars: dict[str, list]
+    organisations: list[dict]  # each criminal organisation's state
 
 
 class MigrationModel(mesa.Model):
@@ -97,6 +99,7 @@ class MigrationModel(mesa.Model):
         programs.add_columns(self.households, self.programs)
         programs.order_columns(self.households, self.programs)
         self.packed = programs.pack(self.programs)
+        self.underworld = Underworld(self, self.params)
         self.history = History.from_data(scenario.start, scenario.end)
         self.poverty_line = poverty_line_usd()
         n_months = scenario.end - scenario.start + 1
@@ -139,6 +142,7 @@ class MigrationModel(mesa.Model):
             },
             costs={lever.label: self.costs[:done, k].copy() for k, lever in enumerate(self.levers)},
             model_vars=copy.deepcopy(self.datacollector.model_vars),
+            organisations=self.underworld.snapshot(),
         )
 
     @classmethod
@@ -179,6 +183,7 @@ class MigrationModel(mesa.Model):
             if lever.label in state.costs:
                 model.costs[:done, k] = state.costs[lever.label]
         model.datacollector.model_vars = copy.deepcopy(state.model_vars)
+        model.underworld.restore(state.organisations)
         return model
 
     # --- Mesa agents as views -------------------------------------------------------------
@@ -203,6 +208,15 @@ class MigrationModel(mesa.Model):
         h = self.households
         return h.dept_sum(h.members_abroad > 0) / h.count
 
+    def engagement(self) -> np.ndarray:
+        """Share of households in prevention programs by department, at the end of last month."""
+        done = self.month - self.spec.start
+        if done == 0:
+            h = self.households
+            return h.dept_sum(h.engaged) / h.count
+        last = self.collector.values[done - 1]
+        return last[:, NAMES.index("engaged_households")] / last[:, NAMES.index("households")]
+
     def environment(self):
         """The environment of the current month, and what each lever cost in it."""
         return build_environment(
@@ -220,6 +234,7 @@ class MigrationModel(mesa.Model):
         """Advance one month."""
         h = self.households
         env, costs = self.environment()
+        crime = self.underworld.month(env, self.params, self.engagement(), self.key)
         per_dept, per_program = advance(
             h,
             env,
@@ -231,6 +246,11 @@ class MigrationModel(mesa.Model):
             lambda: self.agents_by_type[HouseholdAgent],
         )
         weight = h.weight * env.scale
+        per_dept |= crime | {
+            "criminal_capacity": env.criminal_capacity,
+            "smuggling_fee": env.fee,
+            "homicide_rate": env.homicide,
+        }
         self.collector.record(self.month, per_dept, per_program, weight)
         self.costs[self.month - self.spec.start] = costs
         self.month += 1

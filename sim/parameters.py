@@ -109,6 +109,57 @@ class LegalParams(Section):
     )
 
 
+class CrimeParams(Section):
+    leader_arrest: float = Field(ge=0, le=1, description="monthly hazard of arrest of a leader without new operations")
+    member_arrest: float = Field(ge=0, le=1, description="monthly hazard of arrest of a member without new operations")
+    seizure: float = Field(
+        ge=0, le=1, description="monthly hazard that a drug shipment is seized without new operations"
+    )
+    operation_leader: float = Field(
+        ge=0, le=1, description="leader arrest hazard added by one operation against the organisation"
+    )
+    operation_member: float = Field(ge=0, le=1, description="member arrest hazard added by one operation, per member")
+    operation_seizure: float = Field(ge=0, le=1, description="seizure hazard added by one operation, per shipment")
+    intelligence_gain: float = Field(
+        ge=0,
+        le=10,
+        description="factor by which full information sharing multiplies operations' hits on leaders and shipments (1 + gain)",
+    )
+    succession: float = Field(
+        ge=0, le=1, description="monthly chance a leader's vacancy is filled (successors, splinters, rivals)"
+    )
+    recruitment: float = Field(
+        ge=0, le=1, description="monthly chance a member's vacancy is filled from young people in the territory"
+    )
+    engagement_recruitment: float = Field(
+        ge=0, le=20, description="fall in recruitment per unit share of households in prevention programs"
+    )
+    leader_weight: float = Field(
+        ge=0, le=1, description="weight of leaders (against members) in an organisation's capacity"
+    )
+    fee_elasticity: float = Field(ge=0, le=3, description="smuggler fee ~ smuggling capacity ** -elasticity")
+    risk_elasticity: float = Field(
+        ge=0, le=3, description="journey death risk ~ smuggling capacity ** -elasticity (less experienced smugglers)"
+    )
+    violence_elasticity: float = Field(
+        ge=0, le=3, description="homicide ~ trafficking capacity ** elasticity in the territory"
+    )
+    succession_violence: float = Field(
+        ge=0,
+        le=5,
+        description="homicide rises by this share times the share of leaders' posts vacant (succession fights)",
+    )
+    displacement: float = Field(
+        ge=0, le=1, description="share of the other corridors' capacity that fills in for a weakened smuggling corridor"
+    )
+    police_officers: float = Field(
+        ge=1000, le=500000, description="size of the police force that capacity building trains"
+    )
+    training_gain: float = Field(
+        ge=0, le=10, description="effectiveness of operations rises by this times the share of officers trained"
+    )
+
+
 CORE_SECTIONS: dict[str, type[Section]] = {
     "population": PopulationParams,
     "economy": EconomyParams,
@@ -117,6 +168,7 @@ CORE_SECTIONS: dict[str, type[Section]] = {
     "returns": ReturnsParams,
     "remittances": RemittanceParams,
     "legal": LegalParams,
+    "crime": CrimeParams,
 }
 
 

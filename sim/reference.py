@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 
 from sim import programs as prog
+from sim.crime import Underworld
 from sim.decisions import visa_rate
 from sim.departments import load_departments
 from sim.draws import ACT, CRIME, JOB, JOURNEY, LATENT, LEGAL, PROGRAM, RETURN, month_stream, run_key, uniforms
@@ -224,6 +225,7 @@ class ReferenceModel(mesa.Model):
         for row in range(h.n):
             state = {name: h.columns[name][row].item() for name in COLUMNS}
             ReferenceHousehold(self, row, int(department[row]), state)
+        self.underworld = Underworld(self, self.params)
         self.history = History.from_data(scenario.start, scenario.end)
         self.poverty_line = poverty_line_usd()
         self.month = scenario.start
@@ -239,9 +241,22 @@ class ReferenceModel(mesa.Model):
             self._draws[purpose] = uniforms(month_stream(self.key, self.month, purpose), self.n)
         return self._draws[purpose]
 
+    @property
+    def households(self):
+        """The household agents (the organisations are agents too)."""
+        return self.agents_by_type[ReferenceHousehold]
+
+    def engagement(self) -> np.ndarray:
+        """Share of households in prevention programs by department, at the end of last month."""
+        done = self.month - self.spec.start
+        if done == 0:
+            return self.dept_total(lambda a: a.engaged) / self.count
+        last = self.collector.values[done - 1]
+        return last[:, NAMES.index("engaged_households")] / last[:, NAMES.index("households")]
+
     def dept_total(self, value) -> np.ndarray:
         totals = np.zeros(len(self.count))
-        for agent in self.agents:
+        for agent in self.households:
             totals[agent.d] += value(agent)
         return totals
 
@@ -259,22 +274,28 @@ class ReferenceModel(mesa.Model):
         )
         weight = self.weight * env.scale
         self._draws = {}
+        crime = self.underworld.month(env, self.params, self.engagement(), self.key)
         for k, program in enumerate(self.programs):
             wanted = env.enrol.get(program.label)
             if wanted is None or not wanted.any():
                 continue
-            for agent in self.agents:
+            for agent in self.households:
                 agent.eligible_now = agent.eligible_for(program, env)
             self.enrol_p = prog.enrol_probability(wanted, self.dept_total(lambda a: a.eligible_now), weight)
-            self.agents.do("enrol", k, program, env)
-        self.agents.do("update_economy", env)
-        self.agents.do("come_home", env)
-        self.agents.do("aspire", env)
+            self.households.do("enrol", k, program, env)
+        self.households.do("update_economy", env)
+        self.households.do("come_home", env)
+        self.households.do("aspire", env)
         self.visa_rate = visa_rate(env.visas, self.dept_total(lambda a: a.priority) * weight)
         self.tally = {name: np.zeros(len(self.count)) for name in NAMES}
         self.program_tally = {p.label: (np.zeros(len(self.count)), np.zeros(len(self.count))) for p in self.programs}
-        self.agents.do("leave", env)
+        self.households.do("leave", env)
         self.tally["households"] = self.count.astype(np.float64)
+        self.tally |= crime | {
+            "criminal_capacity": env.criminal_capacity,
+            "smuggling_fee": env.fee,
+            "homicide_rate": env.homicide,
+        }
         self.collector.record(self.month, self.tally, self.program_tally, weight)
         self.month += 1
         if self.month > self.spec.end:

@@ -10,6 +10,7 @@ from sim.levers import (  # noqa: F401
     legal_pathways,
     microfinance,
     public_awareness,
+    security,
     vocational_training,
 )
 from sim.levers.base import LEVERS, Lever, LeverConfig, TargetedConfig, get_lever, register
