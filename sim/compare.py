@@ -18,7 +18,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim.metrics import NAMES, STOCKS
+from sim.metrics import RATES, STOCKS, department_yearly
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.runner import run_many
 from sim.scenario import Scenario
@@ -34,7 +34,7 @@ class Comparison:
     """Yearly results of every (scenario, seed) run: national and by department, in tidy tables."""
 
     yearly: pd.DataFrame  # scenario, seed, year, every metric, cost_usd, outflow
-    departments: pd.DataFrame  # scenario, seed, year, ine_code, department, every flow metric
+    departments: pd.DataFrame  # scenario, seed, year, ine_code, department, every metric
     scenarios: list[str]
     seeds: list[int]
 
@@ -88,9 +88,13 @@ class Comparison:
         return pd.DataFrame(rows)
 
     def per_department(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:
-        """Per scenario and department over the window: mean total, interval, and averted against the first."""
+        """Per scenario and department over the window: mean total, interval, and averted against the first.
+
+        Flows are summed over the window's years, stocks taken in its last year, rates averaged over its years.
+        """
         data = _window(self.departments, years)
-        total = data.groupby(["scenario", "seed", "department"], sort=False, observed=True)[metric].sum()
+        how = "last" if metric in STOCKS else "mean" if metric in RATES else "sum"
+        total = data.groupby(["scenario", "seed", "department"], sort=False, observed=True)[metric].agg(how)
         base = total.loc[self.scenarios[0]]
         rows = []
         for name in self.scenarios:
@@ -128,7 +132,6 @@ def _seed_tables(
     if threads:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     national, departments = [], []
-    flows = [n for n in NAMES if n not in STOCKS]
     for scenario, result in zip(
         scenarios, run_many(scenarios, seed, households_per_agent=households_per_agent), strict=True
     ):
@@ -136,7 +139,7 @@ def _seed_tables(
         table.insert(0, "seed", seed)
         table.insert(0, "scenario", scenario.name)
         national.append(table)
-        by_dept = result.monthly.groupby(["year", "ine_code", "department"], observed=True)[flows].sum().reset_index()
+        by_dept = department_yearly(result.monthly)
         by_dept.insert(0, "seed", seed)
         by_dept.insert(0, "scenario", scenario.name)
         departments.append(by_dept)

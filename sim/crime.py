@@ -27,7 +27,7 @@ from sim.parameters import Parameters
 
 KINDS = ("smuggling", "trafficking")
 # what an organisation's month adds to its departments' totals (split by households)
-EVENTS = ("key_arrests", "member_arrests", "seizures", "recruits")
+EVENTS = ("key_arrests", "member_arrests", "seizures", "seized_volume", "recruits")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class OrganisationSpec:
     leaders: int
     members: int
     shipments: float  # drug shipments a month at full capacity
+    shipment_size: float  # a shipment's volume against a typical one (1), for the seizure volume index
     source: str
 
 
@@ -55,6 +56,7 @@ def load_specs() -> list[OrganisationSpec]:
                 int(row["leaders"]),
                 int(row["members"]),
                 float(row["shipments_per_month"]),
+                float(row["shipment_size"]),
                 row["source"],
             )
         )
@@ -125,6 +127,7 @@ class CriminalOrganisation(mesa.Agent):
             "key_arrests": key_arrests,
             "member_arrests": member_arrests,
             "seizures": seizures,
+            "seized_volume": seizures * spec.shipment_size,
             "recruits": recruits,
         }
 

@@ -38,20 +38,32 @@ METRICS: dict[str, tuple[str, str]] = {
     "key_arrests": ("people", "arrests of leaders of criminal organisations (the agreement's key criminal figures)"),
     "member_arrests": ("people", "arrests of members of criminal organisations"),
     "seizures": ("shipments", "drug shipments seized"),
+    "seized_volume": ("typical shipments", "volume index of drugs seized: shipments seized weighted by their size"),
     "recruits": ("people", "young people recruited by criminal organisations"),
     "criminal_capacity": ("index", "capacity of the criminal organisations present, 1 = their usual strength"),
     "smuggling_fee": ("USD", "smuggler fee for a journey from the department"),
     "homicide_rate": ("per 100k a year", "homicide rate"),
+    "victimisation_rate": ("% of households a year", "households victim of a crime (extortion, robbery, assault)"),
 }
 NAMES = list(METRICS)
 STOCKS = ("aspiring", "stock_abroad", "emigrant_households", "engaged_households", "population_home", "households")
 # counted for the whole population already (organisations are not sampled), so not scaled by household weights
-UNSCALED = ("key_arrests", "member_arrests", "seizures", "recruits")
+UNSCALED = ("key_arrests", "member_arrests", "seizures", "seized_volume", "recruits")
 # levels, not counts: kept as they are per department; national values are household-weighted means
-RATES = ("criminal_capacity", "smuggling_fee", "homicide_rate")
+RATES = ("criminal_capacity", "smuggling_fee", "homicide_rate", "victimisation_rate")
 FLOWS_OUT = ("arrivals", "departures_legal")
 FLOWS_IN = ("returns", "removals", "legal_returns")
 PROGRAM_METRICS = ("participants", "participant_departures")
+
+
+def security_levels(env) -> dict[str, np.ndarray]:
+    """The month's rates by department that organisations shape (see ``sim.crime.Underworld.shape``)."""
+    return {
+        "criminal_capacity": env.criminal_capacity,
+        "smuggling_fee": env.fee,
+        "homicide_rate": env.homicide,
+        "victimisation_rate": 100 * (1 - (1 - env.victimisation) ** 12),
+    }
 
 
 class Collector:
@@ -125,3 +137,13 @@ def national_yearly(monthly: pd.DataFrame) -> pd.DataFrame:
     sums = weighted.groupby("year").sum()
     rates = sums[list(RATES)].div(sums["w"], axis=0)
     return flows.join(last).join(rates)[NAMES]
+
+
+def department_yearly(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Per year and department: flows summed over months, stocks taken in December, rates averaged over months."""
+    keys = ["year", "ine_code", "department"]
+    grouped = monthly.groupby(keys, observed=True, sort=True)
+    flows = grouped[[n for n in NAMES if n not in STOCKS and n not in RATES]].sum()
+    last = grouped[list(STOCKS)].last()
+    rates = grouped[list(RATES)].mean()
+    return flows.join(last).join(rates)[NAMES].reset_index()

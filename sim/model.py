@@ -24,7 +24,7 @@ from sim.environment import build_environment
 from sim.history import History
 from sim.households import HouseholdAgent, Households
 from sim.levers import get_lever
-from sim.metrics import NAMES, Collector
+from sim.metrics import NAMES, Collector, security_levels
 from sim.parameters import Parameters, default_parameters
 from sim.population import block_layout, poverty_line_usd, synthesise
 from sim.ruleset import build_rules
@@ -246,11 +246,7 @@ class MigrationModel(mesa.Model):
             lambda: self.agents_by_type[HouseholdAgent],
         )
         weight = h.weight * env.scale
-        per_dept |= crime | {
-            "criminal_capacity": env.criminal_capacity,
-            "smuggling_fee": env.fee,
-            "homicide_rate": env.homicide,
-        }
+        per_dept |= crime | security_levels(env)
         self.collector.record(self.month, per_dept, per_program, weight)
         self.costs[self.month - self.spec.start] = costs
         self.month += 1

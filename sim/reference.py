@@ -23,7 +23,7 @@ from sim.economy import job_finding
 from sim.environment import Environment, build_environment, monthly
 from sim.history import History
 from sim.households import COLUMNS, NEVER
-from sim.metrics import NAMES, Collector
+from sim.metrics import NAMES, Collector, security_levels
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT, build_activities
 from sim.parameters import Parameters, default_parameters
 from sim.population import poverty_line_usd, synthesise
@@ -291,11 +291,7 @@ class ReferenceModel(mesa.Model):
         self.program_tally = {p.label: (np.zeros(len(self.count)), np.zeros(len(self.count))) for p in self.programs}
         self.households.do("leave", env)
         self.tally["households"] = self.count.astype(np.float64)
-        self.tally |= crime | {
-            "criminal_capacity": env.criminal_capacity,
-            "smuggling_fee": env.fee,
-            "homicide_rate": env.homicide,
-        }
+        self.tally |= crime | security_levels(env)
         self.collector.record(self.month, self.tally, self.program_tally, weight)
         self.month += 1
         if self.month > self.spec.end:

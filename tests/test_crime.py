@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from sim.crime import load_specs
+from sim.metrics import department_yearly
 from sim.model import MigrationModel
 from sim.runner import run, run_many
 from sim.scenario import load_scenario, validate_scenario
@@ -48,6 +49,7 @@ def test_task_forces_raise_arrests_and_fees_and_lower_capacity(security):
         assert total(forces, "key_arrests") > 1.5 * total(base, "key_arrests")
         assert total(forces, "member_arrests") > total(base, "member_arrests")
         assert total(forces, "seizures") > total(base, "seizures")
+        assert total(forces, "seized_volume") > total(base, "seized_volume")
         assert mean(forces, "criminal_capacity") < mean(base, "criminal_capacity")
         assert mean(forces, "smuggling_fee") > mean(base, "smuggling_fee")
 
@@ -72,6 +74,24 @@ def test_route_operations_raise_fees_and_risk_and_lower_irregular_departures(sec
     assert deaths_per_journey[1] >= deaths_per_journey[0]
     for s in SEEDS:
         assert mean(security["anti_smuggling", s], "smuggling_fee") > mean(security["baseline", s], "smuggling_fee")
+
+
+def test_department_tables_average_rates_and_sum_flows(security):
+    """Rates (fees, homicide, victimisation) are levels: a department's year is their mean, never their sum."""
+    result = security["task_forces", 0]
+    monthly = result.monthly[result.monthly.year == 2027]
+    yearly = department_yearly(result.monthly).set_index(["year", "department"]).loc[2027]
+    by_dept = monthly.groupby("department", observed=True)
+    for rate in ("smuggling_fee", "homicide_rate", "victimisation_rate", "criminal_capacity"):
+        np.testing.assert_allclose(yearly[rate], by_dept[rate].mean())
+    for flow in ("departures_irregular", "key_arrests", "seized_volume"):
+        np.testing.assert_allclose(yearly[flow], by_dept[flow].sum())
+    np.testing.assert_allclose(yearly["households"], by_dept["households"].last())
+    national = result.national().loc[2027]
+    assert yearly["victimisation_rate"].min() <= national["victimisation_rate"] <= yearly["victimisation_rate"].max()
+    assert 0 < national["victimisation_rate"] < 100
+    sizes = [spec.shipment_size for spec in load_specs() if spec.kind == "trafficking"]
+    assert min(sizes) * national["seizures"] <= national["seized_volume"] <= max(sizes) * national["seizures"]
 
 
 def capacity_path(scenario, seed=3):
