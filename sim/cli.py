@@ -263,7 +263,9 @@ def cmd_compare(args: argparse.Namespace) -> None:
             f"{row['key_arrests_per_year']:.1f}",
             _year(row["key_arrests_met_from"]),
             f"{row['seizure_growth_per_year']:+.0%}",
-            _year(row["seizure_growth_met_from"]),
+            _year(row["seizure_growth_met_from"]).replace(
+                "not met", f"in {row['seizure_growth_years_met']} of {row['years']} years"
+            ),
             f"{row['engagement_change']:+.0%}",
             _year(row["engagement_met_from"]),
         )

@@ -1,7 +1,8 @@
 """The agreement's own success metrics, computed from a run's yearly results, against its targets.
 
 * Arrests of key criminal figures: 10 a year (``key_arrests``).
-* Drug seizures: a 30% annual change (``seizures``, year on year).
+* Drug seizures: a 30% annual change (``seizures``, year on year; the years it holds are counted too, since
+  a first year of operations can meet it while growth cannot compound for long).
 * Community engagement in prevention programs: +25% (the share of households in them, so that population
   growth does not count), against a reference: the baseline scenario in a comparison, otherwise the
   scenario's own share in the year before its measures start.
@@ -44,6 +45,8 @@ def assess(yearly: pd.DataFrame, years: tuple[int, int], reference_share: pd.Ser
         "key_arrests_met_from": first_year_met_from(arrests >= KEY_ARRESTS),
         "seizure_growth_per_year": float(growth.mean()),
         "seizure_growth_met_from": first_year_met_from(growth >= SEIZURE_GROWTH),
+        "seizure_growth_years_met": int((growth >= SEIZURE_GROWTH).sum()),
+        "years": len(window),
         "engagement_change": float(engagement.iloc[-1]),
         "engagement_met_from": first_year_met_from(engagement >= ENGAGEMENT_GROWTH),
     }
@@ -60,7 +63,8 @@ def describe(assessment: dict) -> list[str]:
         f"arrests of key criminal figures: {a['key_arrests_per_year']:.1f} a year on average; "
         f"meets {KEY_ARRESTS} a year: {verdict(a['key_arrests_met_from'])}",
         f"drug seizures: {a['seizure_growth_per_year']:+.0%} a year on average; "
-        f"meets +{SEIZURE_GROWTH:.0%} a year: {verdict(a['seizure_growth_met_from'])}",
+        f"meets +{SEIZURE_GROWTH:.0%} a year: {verdict(a['seizure_growth_met_from'])} "
+        f"(in {a['seizure_growth_years_met']} of {a['years']} years)",
         f"community engagement: {a['engagement_change']:+.0%} at the end; "
         f"meets +{ENGAGEMENT_GROWTH:.0%}: {verdict(a['engagement_met_from'])}",
     ]

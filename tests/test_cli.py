@@ -52,6 +52,8 @@ def test_run_writes_tidy_tables_and_prints_yearly_totals(tmp_path, root):
     meta = json.loads((folder / "metadata.json").read_text())
     assert meta["seed"] == 3 and len(meta["scenario_digest"]) == 64 and meta["agents"] > 0
     assert "2035" in done.stdout and "outflow" in done.stdout
+    for target in ("arrests of key criminal figures", "drug seizures", "community engagement"):
+        assert target in done.stdout
     assert not list(folder.glob("*.tmp")), "no temporary files left behind"
 
 
@@ -80,6 +82,11 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
     per_department = pd.read_csv(tmp_path / "per_department.csv")
     assert len(per_department) == 4 * 22
     assert (tmp_path / "comparison.png").stat().st_size > 10_000
+    assert "The agreement's targets" in done.stdout
+    targets = pd.read_csv(tmp_path / "targets.csv").set_index("scenario")
+    package, base = targets.loc["agreement package"], targets.loc["baseline"]
+    assert package.key_arrests_per_year > base.key_arrests_per_year
+    assert package.engagement_change > 0.25 and base.engagement_change == 0
 
 
 def test_user_mistakes_exit_2_without_traceback(tmp_path, capsys):

@@ -167,7 +167,7 @@ def test_met_from_is_the_first_year_the_target_holds_for_good():
     yearly = pd.DataFrame(
         {
             "key_arrests": [KEY_ARRESTS] * 3,
-            "seizures": [10, 13, 17],
+            "seizures": [10, 14, 17],
             "engaged_households": [5, 5, 7],
             "households": [100, 100, 100],
         },
@@ -175,4 +175,6 @@ def test_met_from_is_the_first_year_the_target_holds_for_good():
     )
     result = assess(yearly, (2026, 2028), pd.Series(0.05, index=yearly.index))
     assert result["key_arrests_met_from"] == 2026 and result["engagement_met_from"] == 2028
-    assert np.isclose(result["seizure_growth_per_year"], np.mean([0.3, 17 / 13 - 1]))
+    assert np.isclose(result["seizure_growth_per_year"], np.mean([0.4, 17 / 14 - 1]))
+    assert result["seizure_growth_years_met"] == 1 and result["years"] == 3  # 2026 has no year before it here
+    assert result["seizure_growth_met_from"] is None
