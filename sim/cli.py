@@ -512,6 +512,24 @@ def cmd_reference(args: argparse.Namespace) -> None:
         sys.stdout.write(text)
 
 
+def cmd_app(args: argparse.Namespace) -> None:
+    import os
+
+    from viz import assets
+
+    if assets.missing():
+        try:
+            assets.prepare(log=lambda text: err.print(text))
+        except OSError as exc:  # no registry: Solara's server will try its CDN instead
+            err.print(f"could not fetch the app's front end for offline use ({exc}); it will load from the CDN")
+    address = f"http://{args.host}:{args.port}"
+    out.print(f"migsim app at {address} (Ctrl-C stops it)")
+    command = [sys.executable, "-m", "solara", "run", "viz.app", "--host", args.host, "--port", str(args.port)]
+    command += ["--production", "--open" if args.open else "--no-open"]
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migsim", description="Simulate Guatemalan households deciding whether to migrate, under policy scenarios."
@@ -634,6 +652,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="file to write (default: print)")
     p.add_argument("--plugins", action="store_true", help="also document installed third-party rules and levers")
     p.set_defaults(func=cmd_reference)
+
+    p = sub.add_parser(
+        "app",
+        help="start the web app (compare scenarios, map by department, watch one run)",
+        description="Start the Solara web app on a local port and print its address. The first start fetches "
+        "Solara's front end from the npm registry into the environment, so later starts work offline.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--open", action="store_true", help="open a browser on the page")
+    p.set_defaults(func=cmd_app)
     return parser
 
 

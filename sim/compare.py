@@ -122,7 +122,7 @@ def _window(table: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:
     return table[(table["year"] >= years[0]) & (table["year"] <= years[1])]
 
 
-def _seed_tables(
+def seed_tables(
     scenarios: Sequence[Scenario], seed: int, households_per_agent: float, threads: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every scenario with one seed; keep yearly national and department tables (small to send back).
@@ -177,13 +177,13 @@ def compare(
     try:
         if pool is None:
             for seed in seeds:
-                tables[seed] = _seed_tables(scenarios, seed, households_per_agent)
+                tables[seed] = seed_tables(scenarios, seed, households_per_agent)
                 if progress:
                     progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
         else:
             threads = max(1, (os.cpu_count() or 1) // workers)
             futures = {
-                pool.submit(_seed_tables, list(scenarios), seed, households_per_agent, threads): seed for seed in seeds
+                pool.submit(seed_tables, list(scenarios), seed, households_per_agent, threads): seed for seed in seeds
             }
             for future in as_completed(futures):
                 tables[futures[future]] = future.result()

@@ -11,7 +11,18 @@ import pytest
 
 from sim.cli import build_parser, main
 
-COMMANDS = ["run", "compare", "validate", "levers", "params", "departments", "reference", "sweep", "sweep-report"]
+COMMANDS = [
+    "run",
+    "compare",
+    "validate",
+    "levers",
+    "params",
+    "departments",
+    "reference",
+    "sweep",
+    "sweep-report",
+    "app",
+]
 
 
 def migsim(*args, cwd=None):

@@ -1,5 +1,6 @@
-"""The web app for policymakers (Solara). It imports ``sim`` and ``sim`` never imports it.
+"""The web app for policymakers (Solara): ``migsim app``. It imports ``sim`` and ``sim`` never imports it.
 
-Nothing is here yet: the app is its own piece of work. Until then, ``migsim compare`` is the way to
-compare scenarios.
+``viewmodel`` computes what the pages show (testable without a browser), ``results`` keeps simulated runs,
+``charts`` draws them, ``app`` lays out the pages, ``watch`` is the single-run view (Mesa's SolaraViz) and
+``assets`` prepares Solara's front end for offline use.
 """

@@ -1,0 +1,310 @@
+"""migsim's web app: compare scenarios side by side, see them by department, watch one run.
+
+Start it with ``migsim app``. Every control's state lives in Solara reactive variables, which the server
+keeps per browser session, so one user's sliders never move another's view; simulated results are shared
+(they depend only on scenario, seed and scale) through :data:`viz.results.STORE`.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+
+import markdown
+import solara
+from solara.lab import task
+
+from sim.errors import ScenarioError
+from viz import charts
+from viz import viewmodel as vm
+from viz.results import STORE
+
+SCENARIOS = vm.shipped_scenarios()
+CONTROLS = vm.lever_controls(SCENARIOS)
+DEPARTMENTS = list(next(iter(CONTROLS.values())).departments) if CONTROLS else []
+YEARS = (2026, 2035)
+SCALES = {"default: 1 agent for 50 households": 50.0, "quick: 1 agent for 200 households": 200.0}
+START_YEARS = (2026, 2034)
+
+# per browser session
+DEFAULT_SCENARIOS = ["baseline", "agreement package"]
+DEFAULT_SEEDS = 5
+chosen = solara.reactive(list(DEFAULT_SCENARIOS))
+use_custom = solara.reactive(False)
+custom = solara.reactive(
+    {
+        lever: {"on": False, "amount": c.default, "departments": list(c.departments), "start": c.start_year}
+        for lever, c in CONTROLS.items()
+    }
+)
+seeds = solara.reactive(DEFAULT_SEEDS)
+scale_label = solara.reactive(next(iter(SCALES)))
+map_scenario = solara.reactive("")
+map_measure = solara.reactive("change against the first scenario (%)")
+
+
+def custom_scenario():
+    """The custom scenario from the sliders, or the schema's message when a value is not allowed."""
+    picked = {
+        lever: vm.CustomLever(float(s["amount"]), tuple(s["departments"]) or None, int(s["start"]))
+        for lever, s in custom.value.items()
+        if s["on"]
+    }
+    try:
+        return vm.custom_scenario(SCENARIOS[vm.BASELINE], CONTROLS, picked), ""
+    except ScenarioError as exc:
+        return None, str(exc)
+
+
+@task
+def comparison(names: tuple[str, ...], extra, n_seeds: int, scale: float):
+    """Run (or fetch) the comparison in a thread; the page stays responsive and shows progress."""
+    began = time.perf_counter()
+    scenarios = [SCENARIOS[n] for n in names] + ([extra] if extra is not None else [])
+
+    def progress(done: int, total: int) -> None:
+        comparison.progress = 100 * done / total
+
+    result = STORE.comparison(
+        scenarios, range(n_seeds), scale, progress=progress, stop=lambda: not comparison.is_current()
+    )
+    return result, time.perf_counter() - began
+
+
+def start_comparison() -> None:
+    extra, problem = custom_scenario() if use_custom.value else (None, "")
+    if problem:
+        return
+    comparison(tuple(chosen.value), extra, int(seeds.value), SCALES[scale_label.value])
+
+
+@solara.component
+def Navigation():
+    """Tabs in the app bar, named for what each page shows."""
+    path = solara.use_router().path.strip("/")
+    paths = [r.path.strip("/") for r in routes]
+    with solara.AppBar():
+        with solara.lab.Tabs(value=paths.index(path) if path in paths else 0, align="center"):
+            for r in routes:
+                solara.lab.Tab(r.label, path_or_route="/" + r.path.strip("/"))
+
+
+CSS = """
+.migsim-md table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
+.migsim-md th, .migsim-md td { border-bottom: 1px solid #ddd; padding: 4px 10px; }
+.migsim-md td { text-align: right; } .migsim-md td:first-child { text-align: left; }
+"""
+
+
+@solara.component
+def Md(text: str):
+    """Markdown as plain HTML (solara.Markdown would load mermaid and KaTeX from the CDN on every page)."""
+    solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]), classes=["migsim-md"])
+
+
+@solara.component
+def Explained(text: str):
+    Md(f"<small>{text}</small>")
+
+
+@solara.component
+def LeverControls():
+    """One panel per lever: include it, how much, where, from when."""
+    state = custom.value
+    for lever, control in CONTROLS.items():
+        settings = state[lever]
+
+        def update(key, value, lever=lever):
+            custom.value = {**custom.value, lever: {**custom.value[lever], key: value}}
+
+        with solara.Details(summary=f"{lever.replace('_', ' ')}" + (" (on)" if settings["on"] else "")):
+            Explained(control.summary)
+            solara.Checkbox(
+                label=f"include {lever.replace('_', ' ')}",
+                value=settings["on"],
+                on_value=lambda v, u=update: u("on", v),
+            )
+            slider = solara.SliderInt if control.step >= 1 else solara.SliderFloat
+            slider(
+                label=control.key.replace("_", " "),
+                value=settings["amount"] if control.step < 1 else int(settings["amount"]),
+                min=control.low if control.step < 1 else int(control.low),
+                max=control.high if control.step < 1 else int(control.high),
+                step=control.step if control.step < 1 else max(1, int(control.high // 200)),
+                on_value=lambda v, u=update: u("amount", v),
+                thumb_label="always",
+            )
+            Explained(
+                f"{control.meaning} (allowed {control.low:g} to {control.high:g}; shipped scenario: {control.default:g})"
+            )
+            if control.placed:
+                solara.SelectMultiple(
+                    "departments",
+                    values=settings["departments"],
+                    all_values=DEPARTMENTS,
+                    on_value=lambda v, u=update: u("departments", v),
+                )
+            solara.SliderInt(
+                "first year",
+                value=settings["start"],
+                min=START_YEARS[0],
+                max=START_YEARS[1],
+                on_value=lambda v, u=update: u("start", v),
+            )
+
+
+def _fmt(value: float) -> str:
+    return "-" if value != value else f"{value:,.0f}"
+
+
+def _met(year) -> str:
+    return "not met" if year is None or year != year else f"met from {int(year)}"
+
+
+def totals_markdown(table) -> str:
+    """The totals table as Markdown: what a policymaker reads first."""
+    head = (
+        "| scenario | irregular departures | averted [90%] | visa departures | cost (USD million) | USD per departure averted "
+        "| engagement (target +25%) | key arrests a year (target 10) | seizures +30% a year |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    )
+    rows = [
+        f"| {html.escape(r.scenario)} | {_fmt(r.total)} | {_fmt(r.averted)} [{_fmt(r.averted_low)} to {_fmt(r.averted_high)}] "
+        f"| {_fmt(r.departures_legal)} | {r.cost_usd / 1e6:,.0f} | {_fmt(r.cost_per_averted_usd)} "
+        f"| {r.engagement_change:+.0%}, {_met(r.engagement_met_from)} | {r.key_arrests_per_year:.1f}, {_met(r.key_arrests_met_from)} "
+        f"| {r.seizure_growth_years_met} of {r.years} years |"
+        for r in table.itertuples()
+    ]
+    return head + "\n".join(rows)
+
+
+@solara.component
+def Results(result, seconds: float, stale: bool):
+    years = YEARS
+    per_year = vm.outflow_per_year(result, years)
+    table = vm.totals(result, years)
+    style = {"opacity": "0.5"} if stale else {}
+    with solara.Column(style=style):
+        Md(f"### Irregular departures a year, {years[0]}-{years[1]}")
+        Explained("People starting an irregular journey each year; line: mean over seeds; band: 90% interval.")
+        solara.FigureAltair(charts.outflow_chart(per_year))
+        Md(f"### Totals {years[0]}-{years[1]} against '{result.scenarios[0]}'")
+        Explained(
+            "Averted: the first scenario's irregular departures minus this one's, paired by seed (negative: more). "
+            "Cost: the scenario's levers, US dollars. The last three columns are the agreement's own targets."
+        )
+        Md(totals_markdown(table))
+        if len(table) > 1:
+            Explained(
+                "Departures averted against the first scenario, with 90% intervals (hover for cost per departure averted)."
+            )
+            solara.FigureAltair(charts.cost_chart(table))
+        solara.Text(
+            f"{len(result.seeds)} seeds x {len(result.scenarios)} scenarios in {seconds:.1f} s "
+            f"(simulations run so far on this server: {STORE.runs})."
+        )
+        with solara.Row():
+            solara.FileDownload(
+                lambda: vm.comparison_csv(result, years),
+                filename="migsim-comparison.csv",
+                label="Download the comparison (CSV)",
+            )
+            solara.FileDownload(
+                lambda: vm.comparison_png(result, years),
+                filename="migsim-comparison.png",
+                label="Download the chart (PNG)",
+            )
+        Explained("The charts' menu (⋯) also saves them as SVG or PNG.")
+
+
+@solara.component
+def ComparePage():
+    solara.Title("migsim: compare scenarios")
+    solara.Style(CSS)
+    Navigation()
+    extra, problem = custom_scenario() if use_custom.value else (None, "")
+    count = len(chosen.value) + (1 if use_custom.value else 0)
+    solara.use_effect(lambda: start_comparison() if comparison.not_called else None, [])
+    with solara.Sidebar():
+        Md("### Scenarios")
+        Explained("Pick two to four; the first is the reference for 'averted'. Scenario files live in `scenarios/`.")
+        solara.SelectMultiple("scenarios", values=chosen.value, all_values=list(SCENARIOS), on_value=chosen.set)
+        solara.Checkbox(label="add a custom scenario (baseline + levers below)", value=use_custom)
+        if use_custom.value:
+            LeverControls()
+            if problem:
+                solara.Error(problem)
+        Md("### Precision")
+        solara.SliderInt("seeds", value=seeds, min=2, max=20)
+        Explained(
+            "Runs per scenario with different random draws; more seeds, narrower uncertainty about the mean, longer wait."
+        )
+        solara.Select("scale", values=list(SCALES), value=scale_label)
+        Explained("Households each simulated agent stands for; results are scaled back to all 3.3 million households.")
+        ready = 2 <= count <= 4 and not problem
+        solara.Button("Compare", on_click=start_comparison, disabled=not ready or comparison.pending, color="primary")
+        if not 2 <= count <= 4:
+            solara.Warning(f"Choose two to four scenarios ({count} chosen).")
+    Md(vm.READ_ME)
+    if comparison.pending:
+        cached = STORE.cached([SCENARIOS[n] for n in chosen.value], range(int(seeds.value)), SCALES[scale_label.value])
+        solara.ProgressLinear(comparison.progress if comparison.progress else True)
+        solara.Text("Simulating (results are kept: asking again is instant)." if not cached else "Fetching results.")
+    if comparison.error:
+        solara.Error(f"The comparison failed: {comparison.exception}")
+    latest = comparison.latest
+    if latest is not None and latest[0] is not None:
+        Results(latest[0], latest[1], stale=comparison.pending)
+
+
+@solara.component
+def MapPage():
+    solara.Title("migsim: by department")
+    Navigation()
+    latest = comparison.latest
+    if latest is None or latest[0] is None:
+        solara.Info("Run a comparison on the Compare page first; the map shows its results by department.")
+        return
+    result = latest[0]
+    names = result.scenarios
+    if map_scenario.value not in names:
+        map_scenario.set(names[-1])
+    measures = {
+        "change against the first scenario (%)": ("change_percent", True),
+        "irregular departures a year per 1,000 households": ("departures_per_1000_households", False),
+        "irregular departures (people)": ("departures", False),
+    }
+    with solara.Row():
+        solara.Select("scenario", values=names, value=map_scenario)
+        solara.Select("colour by", values=list(measures), value=map_measure)
+    Explained(
+        f"{YEARS[0]}-{YEARS[1]}, mean over {len(result.seeds)} seeds; hover a department for its numbers. Change is against '{names[0]}'."
+    )
+    values = vm.department_map_values(result, YEARS, map_scenario.value)
+    column, diverging = measures[map_measure.value]
+    solara.FigureAltair(charts.department_map(values, column, map_measure.value, diverging))
+    shown = values[["department", "departures", "change", "change_percent", "departures_per_1000_households"]].round(1)
+    solara.DataFrame(shown, items_per_page=22)
+
+
+@solara.component
+def WatchPage():
+    from viz.watch import page
+
+    Navigation()
+    page()
+
+
+def warm_up() -> None:
+    """Simulate the page's first comparison when the server starts, so the first visitor need not wait."""
+    STORE.comparison([SCENARIOS[n] for n in DEFAULT_SCENARIOS], range(DEFAULT_SEEDS), next(iter(SCALES.values())))
+
+
+threading.Thread(target=warm_up, daemon=True, name="migsim-warm-up").start()
+
+routes = [
+    solara.Route(path="/", component=ComparePage, label="Compare"),
+    solara.Route(path="map", component=MapPage, label="By department"),
+    solara.Route(path="watch", component=WatchPage, label="Watch one run"),
+]

@@ -1,0 +1,89 @@
+"""The app's charts (Altair, drawn as SVG so they stay sharp and can be saved from the chart's menu)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+MAP = Path(__file__).resolve().parent / "data" / "deptos.json"
+SVG = {"embedOptions": {"renderer": "svg"}}
+
+
+@cache
+def _topology() -> dict:
+    return json.loads(MAP.read_text())
+
+
+def outflow_chart(per_year: pd.DataFrame) -> alt.LayerChart:
+    """Irregular departures per year: a line per scenario (mean over seeds) and its 90% band."""
+    data = per_year.assign(year=per_year["year"].astype(int))
+    base = alt.Chart(data).encode(
+        x=alt.X("year:O", title="year"),
+        color=alt.Color(
+            "scenario:N", sort=list(dict.fromkeys(data.scenario)), legend=alt.Legend(orient="bottom", columns=2)
+        ),
+    )
+    band = base.mark_area(opacity=0.2).encode(
+        y=alt.Y("low:Q", title="irregular departures a year (people)"), y2="high:Q"
+    )
+    line = base.mark_line(point=True).encode(
+        y="mean:Q",
+        tooltip=[
+            "scenario:N",
+            "year:O",
+            alt.Tooltip("mean:Q", format=",.0f", title="departures (mean)"),
+            alt.Tooltip("low:Q", format=",.0f", title="5%"),
+            alt.Tooltip("high:Q", format=",.0f", title="95%"),
+        ],
+    )
+    return (band + line).properties(width="container", height=320, usermeta=SVG)
+
+
+def cost_chart(totals: pd.DataFrame) -> alt.Chart:
+    """Departures averted against the first scenario, with the 90% interval, and what each cost."""
+    data = totals.iloc[1:].assign(cost_musd=lambda t: t.cost_usd / 1e6)
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("scenario:N", sort=None, title=None),
+            x=alt.X("averted:Q", title="irregular departures averted (people)"),
+            color=alt.Color("scenario:N", legend=None),
+            tooltip=[
+                "scenario:N",
+                alt.Tooltip("averted:Q", format=",.0f"),
+                alt.Tooltip("cost_musd:Q", format=",.0f", title="cost (USD million)"),
+                alt.Tooltip("cost_per_averted_usd:Q", format=",.0f", title="USD per departure averted"),
+            ],
+        )
+    )
+    rules = alt.Chart(data).mark_rule().encode(y=alt.Y("scenario:N", sort=None), x="averted_low:Q", x2="averted_high:Q")
+    return (bars + rules).properties(width="container", height=40 * max(len(data), 1) + 40, usermeta=SVG)
+
+
+def department_map(values: pd.DataFrame, column: str, title: str, diverging: bool = False) -> alt.Chart:
+    """Guatemala's 22 departments coloured by ``column``; hovering shows the numbers."""
+    topo = alt.Data(values=_topology(), format=alt.DataFormat(type="topojson", feature="departamentos_gtm"))
+    fields = ["department", "departures", "change", "change_percent", "departures_per_1000_households"]
+    scale = alt.Scale(scheme="redblue", domainMid=0, reverse=True) if diverging else alt.Scale(scheme="oranges")
+    return (
+        alt.Chart(topo)
+        .mark_geoshape(stroke="white", strokeWidth=0.7)
+        .transform_lookup(lookup="properties.id", from_=alt.LookupData(values, "id", fields))
+        .encode(
+            color=alt.Color(f"{column}:Q", title=title, scale=scale),
+            tooltip=[
+                alt.Tooltip("department:N"),
+                alt.Tooltip("departures:Q", format=",.0f", title="irregular departures"),
+                alt.Tooltip("change:Q", format="+,.0f", title="change vs first scenario"),
+                alt.Tooltip("change_percent:Q", format="+.1f", title="change (%)"),
+                alt.Tooltip("departures_per_1000_households:Q", format=".1f", title="a year per 1,000 households"),
+            ],
+        )
+        .project(type="mercator")
+        .properties(width="container", height=460, usermeta=SVG)
+    )

@@ -1,0 +1,86 @@
+"""Results the app has already simulated, per (scenario, seed, scale), shared by every session.
+
+A run's numbers depend only on its scenario, seed and scale, so a result computed for one user serves every
+other: asking again for the same comparison is instant, and adding a scenario runs only that scenario.
+Simulations run one at a time (the compiled step already uses every core, and numba's thread pool is not
+meant to be entered from several threads at once).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from sim.compare import Comparison, seed_tables
+from sim.scenario import Scenario
+
+Key = tuple[str, int, float]  # scenario digest, seed, households per agent
+
+
+class ResultStore:
+    """Yearly national and department tables of each run, least recently used dropped beyond ``capacity``."""
+
+    def __init__(self, capacity: int = 4000) -> None:
+        self.capacity = capacity
+        self._tables: OrderedDict[Key, tuple[pd.DataFrame, pd.DataFrame]] = OrderedDict()
+        self._simulating = threading.Lock()
+        self._access = threading.Lock()  # for the table itself, read while another session adds to it
+        self.runs = 0  # simulations actually run (the rest came from the store)
+
+    def cached(self, scenarios: Sequence[Scenario], seeds: Sequence[int], scale: float) -> bool:
+        return all((s.digest, seed, scale) in self._tables for s in scenarios for seed in seeds)
+
+    def comparison(
+        self,
+        scenarios: Sequence[Scenario],
+        seeds: Sequence[int],
+        scale: float,
+        progress: Callable[[int, int], None] | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> Comparison | None:
+        """The comparison of ``scenarios`` over ``seeds``; None if ``stop()`` turned true on the way."""
+        names = [s.name for s in scenarios]
+        for done, seed in enumerate(seeds):
+            missing = [s for s in scenarios if (s.digest, seed, scale) not in self._tables]
+            if missing:
+                with self._simulating:
+                    if stop and stop():
+                        return None
+                    missing = [s for s in scenarios if (s.digest, seed, scale) not in self._tables]
+                    if missing:
+                        self._store(missing, seed, scale)
+            if progress:
+                progress(done + 1, len(seeds))
+        national, departments = [], []
+        with self._access:
+            for seed in seeds:
+                for scenario in scenarios:
+                    key = (scenario.digest, seed, scale)
+                    self._tables.move_to_end(key)
+                    n, d = self._tables[key]
+                    national.append(n.assign(scenario=scenario.name))
+                    departments.append(d.assign(scenario=scenario.name))
+        return Comparison(
+            pd.concat(national, ignore_index=True), pd.concat(departments, ignore_index=True), names, list(seeds)
+        )
+
+    def _store(self, scenarios: list[Scenario], seed: int, scale: float) -> None:
+        national, departments = seed_tables(scenarios, seed, scale)
+        with self._access:
+            self._add(scenarios, seed, scale, national, departments)
+
+    def _add(self, scenarios, seed, scale, national: pd.DataFrame, departments: pd.DataFrame) -> None:
+        for scenario in scenarios:
+            self._tables[(scenario.digest, seed, scale)] = (
+                national[national.scenario == scenario.name].reset_index(drop=True),
+                departments[departments.scenario == scenario.name].reset_index(drop=True),
+            )
+            self.runs += 1
+        while len(self._tables) > self.capacity:
+            self._tables.popitem(last=False)
+
+
+STORE = ResultStore()

@@ -1,0 +1,191 @@
+"""What the app's pages compute, apart from drawing: scenarios offered, the custom scenario, result tables.
+
+Nothing here imports Solara, so every number the page shows can be tested without a browser. The custom
+scenario is built as plain data and validated by the same schema as scenario files: a value outside a
+lever's range (from a slider or sent straight to the server) is refused with the schema's own message.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim.compare import HEADLINE, Comparison
+from sim.departments import load_departments
+from sim.levers import LEVERS
+from sim.levers.base import TargetedConfig
+from sim.scenario import Scenario, load_scenario, validate_scenario
+from sim.schema import field_range
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+CUSTOM = "custom scenario"
+BASELINE = "baseline"
+_SHARED_KEYS = set(TargetedConfig.model_fields)
+
+
+def shipped_scenarios(folder: Path = SCENARIOS) -> dict[str, Scenario]:
+    """The scenario files of ``folder`` by their names, baseline first."""
+    found = {s.name: s for s in (load_scenario(f) for f in sorted(folder.glob("*.yaml")))}
+    return dict(sorted(found.items(), key=lambda item: (item[0] != BASELINE, item[0])))
+
+
+@dataclass(frozen=True)
+class LeverControl:
+    """One lever of the custom scenario: its "how much" setting with the schema's range, and defaults."""
+
+    lever: str
+    summary: str
+    key: str  # the setting the slider moves
+    meaning: str
+    low: float
+    high: float  # the slider's top: the schema's limit, or four times the shipped setting when that is lower
+    step: float
+    default: float
+    settings: dict = field(default_factory=dict)  # the shipped scenario's other settings (costs, duration ...)
+    placed: bool = True  # takes departments
+    departments: tuple[str, ...] = ()
+    start_year: int = 2026
+
+
+def _amount_key(config: type) -> str:
+    """The lever's first own number that is not a cost: jobs, trainees, visas, operations ..."""
+    for key, info in config.model_fields.items():
+        if key not in _SHARED_KEYS and "cost" not in key and info.annotation in (int, float):
+            return key
+    raise ValueError(f"{config.__name__} has no numeric setting")
+
+
+def lever_controls(scenarios: dict[str, Scenario]) -> dict[str, LeverControl]:
+    """A control for every built-in lever a shipped scenario uses, set as in the simplest such scenario."""
+    names = load_departments().name
+    controls: dict[str, LeverControl] = {}
+    for scenario in sorted(scenarios.values(), key=lambda s: (len(s.levers), s.name)):
+        for label, config in scenario.levers:
+            lever = config.lever or label
+            if lever in controls or lever not in LEVERS:
+                continue
+            cls = LEVERS.lookup(lever)
+            key = _amount_key(cls.Config)
+            info = cls.Config.model_fields[key]
+            low, high = field_range(info)
+            default = float(getattr(config, key))
+            if high > 3 and default > 0:
+                high = min(high, _nice(4 * default))
+            settings = config.model_dump(mode="json", exclude_none=True)
+            departments = settings.get("departments", "all")
+            if departments != "all":
+                departments = [names[load_departments().index(d)] for d in departments]
+            controls[lever] = LeverControl(
+                lever=lever,
+                summary=cls.summary,
+                key=key,
+                meaning=info.description or key,
+                low=float(low),
+                high=float(high),
+                step=1.0 if info.annotation is int or high > 100 else 0.05,
+                default=default,
+                settings=settings,
+                placed="departments" in cls.Config.model_fields,
+                departments=tuple(departments) if departments != "all" else tuple(names),
+                start_year=config.start // 12,
+            )
+    return dict(sorted(controls.items()))
+
+
+def _nice(value: float) -> float:
+    """Round up to 1, 2 or 5 times a power of ten, for a slider's end."""
+    power = 10 ** (len(str(int(value))) - 1)
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= value))
+
+
+@dataclass(frozen=True)
+class CustomLever:
+    """What the user chose for one lever of the custom scenario."""
+
+    amount: float
+    departments: tuple[str, ...] | None = None  # None: all
+    start_year: int = 2026
+
+
+def custom_scenario(base: Scenario, controls: dict[str, LeverControl], chosen: dict[str, CustomLever]) -> Scenario:
+    """The baseline plus the chosen levers, validated like a file (raises ``ScenarioError`` on bad values)."""
+    data = base.resolved()
+    data["name"] = CUSTOM
+    parts = [f"{c.amount:g} {controls[lever].key.replace('_', ' ')}" for lever, c in chosen.items()]
+    data["description"] = "The baseline with " + ("; ".join(parts) if parts else "no lever") + " (built in the app)."
+    levers = {}
+    for lever, choice in chosen.items():
+        control = controls[lever]
+        settings = {**control.settings, control.key: choice.amount, "start": f"{choice.start_year}-01"}
+        settings.pop("end", None)
+        settings["lever"] = lever
+        if control.placed:
+            settings["departments"] = list(choice.departments) if choice.departments else "all"
+        levers[f"custom_{lever}"] = settings
+    data["levers"] = {**data["levers"], **levers}
+    return validate_scenario(data, source="custom scenario (app)")
+
+
+def outflow_per_year(result: Comparison, years: tuple[int, int]) -> pd.DataFrame:
+    """Irregular departures per scenario and year: mean and 90% interval over seeds."""
+    return result.per_year(HEADLINE, years)
+
+
+def totals(result: Comparison, years: tuple[int, int]) -> pd.DataFrame:
+    """Totals, departures averted, cost and cost per departure averted, and the agreement's targets."""
+    targets = result.targets(years).drop(columns="engagement_change")
+    return result.totals(HEADLINE, years).merge(targets, on="scenario", how="left")
+
+
+def department_map_values(result: Comparison, years: tuple[int, int], scenario: str) -> pd.DataFrame:
+    """Per department for one scenario: projected departures, change against the first scenario, INE code."""
+    table = result.per_department(HEADLINE, years)
+    mine = table[table.scenario == scenario].set_index("department")
+    departments = load_departments()
+    frame = pd.DataFrame({"department": list(departments.name), "ine_code": departments.code})
+    frame["departures"] = frame.department.map(mine["total"]).to_numpy()
+    frame["change"] = -frame.department.map(mine["averted"]).to_numpy()
+    baseline = frame["departures"] - frame["change"]
+    frame["change_percent"] = 100 * frame["change"] / baseline.where(baseline > 0)
+    frame["households"] = departments.households
+    frame["departures_per_1000_households"] = (
+        1000 * frame["departures"] / frame["households"] / (years[1] - years[0] + 1)
+    )
+    frame["id"] = frame["ine_code"] * 100  # the map's department ids (INE code x 100)
+    return frame
+
+
+def comparison_csv(result: Comparison, years: tuple[int, int]) -> bytes:
+    """The comparison as one tidy CSV: per scenario and year, then the window's totals (``year`` = 'total')."""
+    yearly = outflow_per_year(result, years).rename(columns={"mean": "departures_irregular"})
+    yearly.insert(1, "row", "year")
+    table = totals(result, years).rename(columns={"total": "departures_irregular", "total_low": "low"})
+    table = table.rename(columns={"total_high": "high"})
+    table.insert(1, "row", "total")
+    table.insert(2, "year", f"{years[0]}-{years[1]}")
+    return pd.concat([yearly, table], ignore_index=True).to_csv(index=False).encode()
+
+
+def comparison_png(result: Comparison, years: tuple[int, int]) -> bytes:
+    """The chart ``migsim compare`` writes (matplotlib), as PNG bytes."""
+    from sim.charts import comparison_chart
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = comparison_chart(result, years, Path(folder) / "comparison.png")
+        return path.read_bytes()
+
+
+READ_ME = (
+    "**How to read this.** Each scenario is simulated with the same seeds (the same households and the same "
+    "chances), so the difference between two scenarios is the policies' effect, not luck. Lines are the mean over "
+    "seeds and the shaded band the 90% interval. *Irregular departures* are journeys started without a visa (first "
+    "attempts and re-attempts), the outflow the agreement wants to reduce; departures on temporary work visas are "
+    "legal and counted apart. *Averted* is the first scenario's count minus this one's, seed by seed. Costs are the "
+    "scenario files' assumed costs in US dollars.\n\n"
+    "**Caveats.** Most behavioural parameters, every programme cost and all crime parameters are assumed (see the "
+    "README, *What is data and what is assumed*); the model reproduces the 2018 census by department but not the "
+    "2012-2019 and 2021-2024 surges. Read the numbers as what the assumptions imply, not as forecasts."
+)
