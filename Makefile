@@ -7,11 +7,15 @@ $(VENV)/.installed: pyproject.toml examples/migsim-deprivation/pyproject.toml
 	@PY=$$(.ci/find-python) && echo "using $$PY" && "$$PY" -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev]' -e examples/migsim-deprivation
+	$(VENV)/bin/python -m viz.assets  # the app's front end, so it works offline
 	@touch $@
 
-.PHONY: demo test bench
+.PHONY: demo test bench app
 demo: $(VENV)/.installed  ## compare the agreement's package with the baseline
 	$(VENV)/bin/migsim compare
+
+app: $(VENV)/.installed  ## the web app on http://127.0.0.1:8765
+	$(VENV)/bin/migsim app
 
 test: $(VENV)/.installed  ## the test suite (what CI runs)
 	$(VENV)/bin/python -m pytest

@@ -513,21 +513,12 @@ def cmd_reference(args: argparse.Namespace) -> None:
 
 
 def cmd_app(args: argparse.Namespace) -> None:
+    """Hand over to ``python -m viz`` (the app imports the model; the model never imports the app)."""
     import os
 
-    from viz import assets
-
-    if assets.missing():
-        try:
-            assets.prepare(log=lambda text: err.print(text))
-        except OSError as exc:  # no registry: Solara's server will try its CDN instead
-            err.print(f"could not fetch the app's front end for offline use ({exc}); it will load from the CDN")
-    address = f"http://{args.host}:{args.port}"
-    out.print(f"migsim app at {address} (Ctrl-C stops it)")
-    command = [sys.executable, "-m", "solara", "run", "viz.app", "--host", args.host, "--port", str(args.port)]
-    command += ["--production", "--open" if args.open else "--no-open"]
+    command = [sys.executable, "-m", "viz", "--host", args.host, "--port", str(args.port)]
     sys.stdout.flush()
-    os.execv(sys.executable, command)
+    os.execv(sys.executable, command + (["--open"] if args.open else []))
 
 
 def build_parser() -> argparse.ArgumentParser:

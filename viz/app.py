@@ -8,11 +8,13 @@ keeps per browser session, so one user's sliders never move another's view; simu
 from __future__ import annotations
 
 import html
+import os
 import threading
 import time
 
 import markdown
 import solara
+import solara.widgets
 from solara.lab import task
 
 from sim.errors import ScenarioError
@@ -24,12 +26,15 @@ SCENARIOS = vm.shipped_scenarios()
 CONTROLS = vm.lever_controls(SCENARIOS)
 DEPARTMENTS = list(next(iter(CONTROLS.values())).departments) if CONTROLS else []
 YEARS = (2026, 2035)
-SCALES = {"default: 1 agent for 50 households": 50.0, "quick: 1 agent for 200 households": 200.0}
 START_YEARS = (2026, 2034)
+DEFAULT_SCENARIOS = ["baseline", "agreement package"]
+DEFAULT_SEEDS = int(os.environ.get("MIGSIM_APP_SEEDS", 5))  # the environment can set both (tests use a coarse run)
+DEFAULT_SCALE = float(os.environ.get("MIGSIM_APP_SCALE", 50))
+SCALES = {"default: 1 agent for 50 households": 50.0, "quick: 1 agent for 200 households": 200.0}
+if DEFAULT_SCALE not in SCALES.values():
+    SCALES[f"1 agent for {DEFAULT_SCALE:g} households"] = DEFAULT_SCALE
 
 # per browser session
-DEFAULT_SCENARIOS = ["baseline", "agreement package"]
-DEFAULT_SEEDS = 5
 chosen = solara.reactive(list(DEFAULT_SCENARIOS))
 use_custom = solara.reactive(False)
 custom = solara.reactive(
@@ -39,7 +44,7 @@ custom = solara.reactive(
     }
 )
 seeds = solara.reactive(DEFAULT_SEEDS)
-scale_label = solara.reactive(next(iter(SCALES)))
+scale_label = solara.reactive(next(label for label, scale in SCALES.items() if scale == DEFAULT_SCALE))
 map_scenario = solara.reactive("")
 map_measure = solara.reactive("change against the first scenario (%)")
 
@@ -101,6 +106,16 @@ CSS = """
 def Md(text: str):
     """Markdown as plain HTML (solara.Markdown would load mermaid and KaTeX from the CDN on every page)."""
     solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]), classes=["migsim-md"])
+
+
+@solara.component
+def Chart(chart):
+    """An Altair chart from its spec.
+
+    solara.FigureAltair switches Altair's global renderer while it renders, which breaks when two sessions draw
+    at once.
+    """
+    return solara.widgets.VegaLite.element(spec=chart.to_dict(), listen_to_click=False, listen_to_hover=False)
 
 
 @solara.component
@@ -188,7 +203,7 @@ def Results(result, seconds: float, stale: bool):
     with solara.Column(style=style):
         Md(f"### Irregular departures a year, {years[0]}-{years[1]}")
         Explained("People starting an irregular journey each year; line: mean over seeds; band: 90% interval.")
-        solara.FigureAltair(charts.outflow_chart(per_year))
+        Chart(charts.outflow_chart(per_year))
         Md(f"### Totals {years[0]}-{years[1]} against '{result.scenarios[0]}'")
         Explained(
             "Averted: the first scenario's irregular departures minus this one's, paired by seed (negative: more). "
@@ -199,7 +214,7 @@ def Results(result, seconds: float, stale: bool):
             Explained(
                 "Departures averted against the first scenario, with 90% intervals (hover for cost per departure averted)."
             )
-            solara.FigureAltair(charts.cost_chart(table))
+            Chart(charts.cost_chart(table))
         solara.Text(
             f"{len(result.seeds)} seeds x {len(result.scenarios)} scenarios in {seconds:.1f} s "
             f"(simulations run so far on this server: {STORE.runs})."
@@ -283,7 +298,7 @@ def MapPage():
     )
     values = vm.department_map_values(result, YEARS, map_scenario.value)
     column, diverging = measures[map_measure.value]
-    solara.FigureAltair(charts.department_map(values, column, map_measure.value, diverging))
+    Chart(charts.department_map(values, column, map_measure.value, diverging))
     shown = values[["department", "departures", "change", "change_percent", "departures_per_1000_households"]].round(1)
     solara.DataFrame(shown, items_per_page=22)
 
@@ -298,7 +313,7 @@ def WatchPage():
 
 def warm_up() -> None:
     """Simulate the page's first comparison when the server starts, so the first visitor need not wait."""
-    STORE.comparison([SCENARIOS[n] for n in DEFAULT_SCENARIOS], range(DEFAULT_SEEDS), next(iter(SCALES.values())))
+    STORE.comparison([SCENARIOS[n] for n in DEFAULT_SCENARIOS], range(DEFAULT_SEEDS), DEFAULT_SCALE)
 
 
 threading.Thread(target=warm_up, daemon=True, name="migsim-warm-up").start()

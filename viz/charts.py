@@ -72,7 +72,7 @@ def department_map(values: pd.DataFrame, column: str, title: str, diverging: boo
     scale = alt.Scale(scheme="redblue", domainMid=0, reverse=True) if diverging else alt.Scale(scheme="oranges")
     return (
         alt.Chart(topo)
-        .mark_geoshape(stroke="white", strokeWidth=0.7)
+        .mark_geoshape(stroke="white", strokeWidth=0.7, invalid=None)  # keep departments without a value (grey)
         .transform_lookup(lookup="properties.id", from_=alt.LookupData(values, "id", fields))
         .encode(
             color=alt.Color(f"{column}:Q", title=title, scale=scale),

@@ -1,0 +1,169 @@
+"""The app served for real and driven in headless Chromium, offline: what a policymaker would click."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sim.compare import compare
+from viz import viewmodel as vm
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SEEDS, SCALE = 2, 2000.0  # a coarse comparison, set through the environment the app reads
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("MIGSIM_REQUIRE_BROWSER"),
+    reason="needs Debian's chromium (apt install chromium); .ci/run installs it",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    env = {**os.environ, "MIGSIM_APP_SEEDS": str(SEEDS), "MIGSIM_APP_SCALE": str(SCALE)}
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "viz", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None or time.time() > deadline:
+                    pytest.fail(f"the app did not start:\n{log.read_text()}")
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, url: str):
+    """A page in its own session that may reach only the app's server (the app must work offline)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    outside: list[str] = []
+
+    def route(request_route):
+        if request_route.request.url.startswith("http://127.0.0.1"):
+            request_route.continue_()
+        else:
+            outside.append(request_route.request.url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    page.goto(url)
+    return page, outside, failed
+
+
+def totals_row(page, scenario: str) -> list[str]:
+    row = page.locator("tr", has_text=scenario).first
+    return [cell.strip() for cell in row.locator("td").all_inner_texts()]
+
+
+def number(text: str) -> float:
+    return float(re.sub(r"[^\d.-]", "", text))
+
+
+def test_compare_custom_lever_against_migsim_compare(server, browser, tmp_path):
+    page, outside, failed = open_page(browser, server)
+    page.wait_for_selector("text=Totals 2026-2035", timeout=120_000)
+    page.wait_for_selector("svg >> text=agreement package", timeout=30_000)  # the chart, drawn as SVG
+    assert totals_row(page, "agreement package")[0] == "agreement package"
+
+    page.get_by_text("add a custom scenario").click()
+    page.get_by_text("job programs", exact=True).click()  # open the lever's panel
+    page.get_by_text("include job programs").click()
+    slider = page.locator(".v-expansion-panel--active [role=slider]").first
+    slider.wait_for(state="attached")
+    before = float(slider.get_attribute("aria-valuenow"))
+    slider.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "([s, v]) => Number(document.querySelector(s).getAttribute('aria-valuenow')) > v",
+        arg=[".v-expansion-panel--active [role=slider]", before],
+    )
+    amount = float(slider.get_attribute("aria-valuenow"))
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_selector("tr:has-text('custom scenario')", timeout=120_000)
+    page.wait_for_selector("svg >> text=custom scenario", timeout=30_000)
+    row = totals_row(page, "custom scenario")
+    page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+
+    shipped = vm.shipped_scenarios()
+    controls = vm.lever_controls(shipped)
+    custom = vm.custom_scenario(
+        shipped["baseline"], controls, {"job_programs": vm.CustomLever(amount, controls["job_programs"].departments)}
+    )
+    expected = compare(
+        [shipped["baseline"], shipped["agreement package"], custom], range(SEEDS), households_per_agent=SCALE
+    )
+    averted = vm.totals(expected, (2026, 2035)).set_index("scenario").loc[vm.CUSTOM, "averted"]
+    assert amount > before == controls["job_programs"].default
+    assert number(row[2].split("[")[0]) == round(averted) and averted > 0
+    assert not outside and not failed, (outside, failed)
+
+
+def test_sessions_are_separate_and_every_view_renders(server, browser):
+    first, _, _ = open_page(browser, server)
+    second, outside, failed = open_page(browser, server)
+    for page in (first, second):
+        page.wait_for_selector("text=Totals 2026-2035", timeout=120_000)
+    first.get_by_text("add a custom scenario").click()
+    first.get_by_text("job programs", exact=True).wait_for()
+    second.reload()
+    second.wait_for_selector("text=Totals 2026-2035", timeout=60_000)
+    assert second.get_by_text("job programs", exact=True).count() == 0, "one user's controls leaked into another's"
+
+    second.get_by_text("By department").first.click()
+    second.wait_for_selector("path[aria-roledescription='geoshape']", timeout=60_000)
+    assert (
+        second.locator("path[aria-roledescription='geoshape']").count() == 22
+    )  # every department, with or without a value
+
+    second.get_by_text("Watch one run").first.click()
+    second.get_by_role("button", name="Step").click()
+    second.wait_for_selector("text=Time: 1.0", timeout=60_000)
+    assert not outside and not failed, (outside, failed)

@@ -1,0 +1,120 @@
+"""What the app's pages compute, checked without a browser."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.compare import compare
+from sim.errors import ScenarioError
+from sim.levers import LEVERS
+from sim.schema import field_range
+from viz import charts
+from viz import viewmodel as vm
+from viz.results import ResultStore
+
+SCALE = 2000.0
+SEEDS = range(2)
+YEARS = (2026, 2035)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return vm.shipped_scenarios()
+
+
+@pytest.fixture(scope="module")
+def controls(shipped):
+    return vm.lever_controls(shipped)
+
+
+def test_shipped_scenarios_start_with_the_baseline(shipped):
+    assert next(iter(shipped)) == "baseline" and "agreement package" in shipped
+
+
+def test_every_lever_of_the_scenarios_has_a_control_bounded_by_its_schema(shipped, controls):
+    used = {config.lever or label for s in shipped.values() for label, config in s.levers}
+    assert used <= set(controls)
+    for lever, control in controls.items():
+        low, high = field_range(LEVERS.lookup(lever).Config.model_fields[control.key])
+        assert low <= control.low <= control.default <= control.high <= high, lever
+        assert "cost" not in control.key
+
+
+def test_custom_scenario_without_levers_is_the_baseline(shipped, controls):
+    custom = vm.custom_scenario(shipped["baseline"], controls, {})
+    assert custom.levers == shipped["baseline"].levers and custom.name == vm.CUSTOM
+    store = ResultStore()
+    result = store.comparison([shipped["baseline"], custom], SEEDS, SCALE)
+    table = vm.totals(result, YEARS).set_index("scenario")
+    assert table.loc[vm.CUSTOM, "averted"] == 0 and table.loc[vm.CUSTOM, "cost_usd"] == 0
+
+
+def test_custom_scenario_takes_the_sliders_and_keeps_the_shipped_costs(shipped, controls):
+    choice = vm.CustomLever(30000, ("Huehuetenango", "Quiché"), 2027)
+    custom = vm.custom_scenario(shipped["baseline"], controls, {"job_programs": choice})
+    (label, config) = [(label, c) for label, c in custom.levers if c.lever == "job_programs"][0]
+    assert config.jobs_per_year == 30000 and config.departments == ["Huehuetenango", "Quiché"]
+    assert (
+        config.start == 2027 * 12 and config.cost_usd_per_job == controls["job_programs"].settings["cost_usd_per_job"]
+    )
+
+
+@pytest.mark.parametrize(
+    "choice, words",
+    [
+        (vm.CustomLever(1e12), ["jobs_per_year", "out of range", "0 to 500000"]),
+        (vm.CustomLever(-5), ["jobs_per_year", "out of range"]),
+        (vm.CustomLever(1000, ("Atlantis",)), ["departments", "Atlantis"]),
+        (vm.CustomLever(float("nan")), ["jobs_per_year"]),
+    ],
+)
+def test_values_outside_the_schema_are_refused_with_its_message(shipped, controls, choice, words):
+    """The server never runs what the schema forbids, whatever the browser sends."""
+    with pytest.raises(ScenarioError) as error:
+        vm.custom_scenario(shipped["baseline"], controls, {"job_programs": choice})
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_the_store_gives_what_compare_gives_and_runs_each_run_once(shipped):
+    scenarios = [shipped["baseline"], shipped["job programs (western highlands)"]]
+    store = ResultStore()
+    steps = []
+    result = store.comparison(scenarios, SEEDS, SCALE, progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(1, 2), (2, 2)] and store.runs == 4
+    direct = compare(scenarios, SEEDS, households_per_agent=SCALE)
+    pd.testing.assert_frame_equal(vm.totals(result, YEARS), vm.totals(direct, YEARS))
+    again = store.comparison(scenarios[::-1], SEEDS, SCALE)
+    assert store.runs == 4 and store.cached(scenarios, SEEDS, SCALE)
+    assert again.scenarios == [s.name for s in scenarios[::-1]]
+    assert store.comparison(scenarios, range(5), SCALE, stop=lambda: True) is None
+
+
+def test_department_values_add_up_and_match_the_map(shipped):
+    scenarios = [shipped["baseline"], shipped["job programs (western highlands)"]]
+    result = ResultStore().comparison(scenarios, SEEDS, SCALE)
+    values = vm.department_map_values(result, YEARS, scenarios[1].name)
+    assert len(values) == 22 and values.departures.notna().all()
+    averted = vm.totals(result, YEARS).set_index("scenario").loc[scenarios[1].name, "averted"]
+    assert np.isclose(-values.change.sum(), averted)
+    topology = json.loads(charts.MAP.read_text())
+    ids = {g["properties"]["id"] for g in topology["objects"]["departamentos_gtm"]["geometries"]}
+    assert set(values.id) == ids
+    inside = values.department.isin(["Huehuetenango", "Quiché", "Sololá", "Quetzaltenango", "San Marcos"])
+    # jobs act in their departments; the national pool of work visas is the only channel to others
+    assert values[~inside].change.abs().sum() < 0.15 * values[inside].change.abs().sum()
+
+
+def test_exports_and_charts(shipped):
+    result = ResultStore().comparison([shipped["baseline"], shipped["agreement package"]], SEEDS, SCALE)
+    table = pd.read_csv(__import__("io").BytesIO(vm.comparison_csv(result, YEARS)))
+    assert set(table.row) == {"year", "total"} and len(table) == 2 * 10 + 2
+    assert vm.comparison_png(result, YEARS)[:8] == b"\x89PNG\r\n\x1a\n"
+    spec = charts.outflow_chart(vm.outflow_per_year(result, YEARS)).to_dict()
+    assert spec["usermeta"]["embedOptions"]["renderer"] == "svg"
+    values = vm.department_map_values(result, YEARS, "agreement package")
+    assert charts.department_map(values, "change_percent", "change (%)", True).to_dict()["data"]["format"]["feature"]
