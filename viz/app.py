@@ -201,15 +201,15 @@ def Results(result, seconds: float, stale: bool):
     table = vm.totals(result, years)
     style = {"opacity": "0.5"} if stale else {}
     with solara.Column(style=style):
-        Md(f"### Irregular departures a year, {years[0]}-{years[1]}")
-        Explained("People starting an irregular journey each year; line: mean over seeds; band: 90% interval.")
-        Chart(charts.outflow_chart(per_year))
-        Md(f"### Totals {years[0]}-{years[1]} against '{result.scenarios[0]}'")
+        Md(f"### Totals {years[0]}-{years[1]} against '{html.escape(result.scenarios[0])}'")
         Explained(
             "Averted: the first scenario's irregular departures minus this one's, paired by seed (negative: more). "
             "Cost: the scenario's levers, US dollars. The last three columns are the agreement's own targets."
         )
         Md(totals_markdown(table))
+        Md(f"### Irregular departures a year, {years[0]}-{years[1]}")
+        Explained("People starting an irregular journey each year; line: mean over seeds; band: 90% interval.")
+        Chart(charts.outflow_chart(per_year))
         if len(table) > 1:
             Explained(
                 "Departures averted against the first scenario, with 90% intervals (hover for cost per departure averted)."
@@ -261,7 +261,10 @@ def ComparePage():
         solara.Button("Compare", on_click=start_comparison, disabled=not ready or comparison.pending, color="primary")
         if not 2 <= count <= 4:
             solara.Warning(f"Choose two to four scenarios ({count} chosen).")
-    Md(vm.READ_ME)
+    Md(
+        "Projected **irregular departures** from Guatemala under each scenario, what they cost, and the agreement's "
+        "targets. How to read it and the model's caveats are at the bottom of the page."
+    )
     if comparison.pending:
         cached = STORE.cached([SCENARIOS[n] for n in chosen.value], range(int(seeds.value)), SCALES[scale_label.value])
         solara.ProgressLinear(comparison.progress if comparison.progress else True)
@@ -271,6 +274,7 @@ def ComparePage():
     latest = comparison.latest
     if latest is not None and latest[0] is not None:
         Results(latest[0], latest[1], stale=comparison.pending)
+    Md(vm.READ_ME)
 
 
 @solara.component
