@@ -112,6 +112,9 @@ def test_compare_custom_lever_against_migsim_compare(server, browser, tmp_path):
     page.wait_for_selector("svg >> text=agreement package", timeout=30_000)  # the chart, drawn as SVG
     assert totals_row(page, "agreement package")[0] == "agreement package"
 
+    page.locator(".v-select", has_text="scenarios").first.click()  # add a shipped scenario
+    page.locator(".menuable__content__active .v-list-item", has_text="joint task forces").click()
+    page.keyboard.press("Escape")
     page.get_by_text("add a custom scenario").click()
     page.get_by_text("job programs", exact=True).click()  # open the lever's panel
     page.get_by_text("include job programs").click()
@@ -137,12 +140,13 @@ def test_compare_custom_lever_against_migsim_compare(server, browser, tmp_path):
     custom = vm.custom_scenario(
         shipped["baseline"], controls, {"job_programs": vm.CustomLever(amount, controls["job_programs"].departments)}
     )
-    expected = compare(
-        [shipped["baseline"], shipped["agreement package"], custom], range(SEEDS), households_per_agent=SCALE
-    )
-    averted = vm.totals(expected, (2026, 2035)).set_index("scenario").loc[vm.CUSTOM, "averted"]
+    chosen = [shipped[name] for name in ("baseline", "agreement package", "joint task forces")] + [custom]
+    expected = vm.totals(compare(chosen, range(SEEDS), households_per_agent=SCALE), (2026, 2035))
+    averted = expected.set_index("scenario").loc[vm.CUSTOM, "averted"]
     assert amount > before == controls["job_programs"].default
     assert number(row[2].split("[")[0]) == round(averted) and averted > 0
+    forces = totals_row(page, "joint task forces")
+    assert number(forces[2].split("[")[0]) == round(expected.set_index("scenario").loc["joint task forces", "averted"])
     assert not outside and not failed, (outside, failed)
 
 
