@@ -23,6 +23,14 @@ class TimedConfig(BaseModel):
     end: Month | None = Field(None, description="last month it acts, YYYY-MM (none: until the horizon)")
     ramp_months: int = Field(0, ge=0, le=120, description="months to reach full strength, growing linearly")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """YAML's true/false would otherwise count as 1/0 in a numeric setting."""
+        if isinstance(value, bool) and cls.model_fields[info.field_name].annotation in (int, float):
+            raise ValueError(f"expected a number, got {str(value).lower()}")
+        return value
+
     @field_validator("end")
     @classmethod
     def _end_after_start(cls, end: int | None, info: ValidationInfo) -> int | None:

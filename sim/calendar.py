@@ -6,19 +6,25 @@ import datetime as _dt
 import re
 
 _PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+YEARS = (1900, 2200)  # beyond these a month is a typo, not a plan
 
 
 def parse_month(value: object) -> int:
     """Turn ``"YYYY-MM"`` (or a date, or ``YYYY`` meaning January) into a month index."""
+    year, month = None, None
     if isinstance(value, _dt.date):
-        return value.year * 12 + value.month - 1
-    if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2200:
-        return value * 12
-    if isinstance(value, str):
+        year, month = value.year, value.month
+    elif isinstance(value, int) and not isinstance(value, bool):
+        year, month = value, 1
+    elif isinstance(value, str):
         match = _PATTERN.match(value.strip())
-        if match and 1 <= int(match.group(2)) <= 12:
-            return int(match.group(1)) * 12 + int(match.group(2)) - 1
-    raise ValueError(f"expected a month as YYYY-MM (e.g. 2026-01), got {value!r}")
+        if match:
+            year, month = int(match.group(1)), int(match.group(2))
+    if year is not None and YEARS[0] <= year <= YEARS[1] and 1 <= month <= 12:
+        return year * 12 + month - 1
+    raise ValueError(
+        f"expected a month as YYYY-MM between {YEARS[0]}-01 and {YEARS[1]}-12 (e.g. 2026-01), got {value!r}"
+    )
 
 
 def format_month(index: int) -> str:

@@ -44,5 +44,10 @@ class ScenarioError(Exception):
     def at(cls, file: str, path: Path, line: int | None, message: str) -> ScenarioError:
         return cls([Problem(file, path, line, message)])
 
+    SHOWN = 20  # a file with thousands of mistakes gets the first ones and a count, not a flood
+
     def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+        lines = [str(p) for p in self.problems[: self.SHOWN]]
+        if len(self.problems) > self.SHOWN:
+            lines.append(f"... and {len(self.problems) - self.SHOWN:,} more problems")
+        return "\n".join(lines)

@@ -9,6 +9,7 @@ is imported that a scenario did not name. Unknown names are answered with the ne
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 from importlib import metadata
 from typing import Any
@@ -30,7 +31,7 @@ class Registry(dict[str, Any]):
 
     def installed(self) -> dict[str, metadata.EntryPoint]:
         """Third-party classes declared by installed packages (not imported until looked up)."""
-        return {ep.name: ep for ep in metadata.entry_points(group=self.group) if ep.name not in self}
+        return {ep.name: ep for ep in _entry_points(self.group) if ep.name not in self}
 
     def lookup(self, name: str) -> Any:
         """The class for ``name``: built-in, installed entry point, or ``package.module:Class``."""
@@ -58,3 +59,9 @@ class Registry(dict[str, Any]):
                 f"{name!r} is not a migsim {self.kind} (a subclass of {self.base.__module__}.{self.base.__name__})"
             )
         return cls
+
+
+@functools.cache
+def _entry_points(group: str) -> tuple[metadata.EntryPoint, ...]:
+    """Installed packages' entry points, read once per process (scanning them takes milliseconds each time)."""
+    return tuple(metadata.entry_points(group=group))

@@ -28,7 +28,10 @@ def load_yaml(file: FilePath) -> tuple[Any, dict[Path, int]]:
     except UnicodeDecodeError:
         raise ScenarioError.at(name, (), None, "not a UTF-8 text file") from None
     lines: dict[Path, int] = {}
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # already reads: control characters fail here
+    except yaml.YAMLError as exc:
+        raise ScenarioError.at(name, (), None, f"not valid YAML: {str(exc).splitlines()[0]}") from None
     try:
         node = loader.get_single_node()
         data = None if node is None else _convert(loader, node, (), lines, name)

@@ -1,0 +1,205 @@
+"""Thousands of generated bad scenario files: each gets exit code 2 and one clear message, never a traceback.
+
+Every file starts from a valid scenario built from a lever's own schema and gets one mutation that makes it
+invalid: a misspelt or unknown key at any level, a value out of range, NaN or infinite, of the wrong type or
+nested deep, a malformed month, an end before its start, an unknown department, a duplicated key, a missing
+or circular parent, binary or empty content, very deep nesting, a very large file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.cli import main
+from sim.levers import LEVERS
+from sim.schema import field_range
+from tests.conftest import SCENARIOS
+
+BASELINE = (SCENARIOS / "baseline.yaml").resolve()
+BUILT_IN = sorted(name for name in LEVERS if LEVERS.lookup(name).__module__.startswith("sim."))
+EXAMPLES = 0  # generated files tried, reported by the last test
+
+
+def valid_settings(lever: str) -> dict:
+    """Settings that pass the lever's schema: its example or, failing that, required keys at their lower bound."""
+    cls = LEVERS.lookup(lever)
+    settings = dict(getattr(cls, "example", {}) or {})
+    settings.setdefault("start", "2026-01")
+    for key, info in cls.Config.model_fields.items():
+        if info.is_required() and key not in settings:
+            low, _ = field_range(info)
+            settings[key] = low if low is not None else 1
+    return settings
+
+
+def numeric_keys(lever: str) -> list[str]:
+    fields = LEVERS.lookup(lever).Config.model_fields
+    return [k for k, f in fields.items() if f.annotation in (int, float) and field_range(f) != (None, None)]
+
+
+def validate(text: str | bytes, name: str = "generated.yaml", extra: dict[str, str] | None = None) -> tuple[int, str]:
+    """Write the file (and any sibling files), run ``migsim validate`` in-process, return (code, all output)."""
+    global EXAMPLES
+    EXAMPLES += 1
+    with tempfile.TemporaryDirectory() as folder:
+        for sibling, content in (extra or {}).items():
+            (Path(folder) / sibling).write_text(content)
+        path = Path(folder) / name
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["validate", str(path)])
+        return code, err.getvalue() + out.getvalue()
+
+
+def assert_explained(code: int, output: str, *words: str, name: str = "generated.yaml") -> None:
+    assert code == 2, output
+    assert "Traceback" not in output and name in output, output
+    assert len(output.strip().splitlines()) <= 25, "one clear message, not a flood"
+    for word in words:
+        assert word in output, (word, output)
+
+
+def scenario_text(lever: str, settings: dict, **top) -> str:
+    data = {"name": "generated", "extends": str(BASELINE), "levers": {lever: settings}, **top}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def test_the_generator_starts_from_valid_files():
+    for lever in BUILT_IN:
+        code, output = validate(scenario_text(lever, valid_settings(lever)))
+        assert code == 0, (lever, output)
+
+
+lever_names = st.sampled_from(BUILT_IN)
+typo = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=3)
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(lever_names, st.data())
+def test_misspelt_keys_name_the_path_and_the_nearest_key(lever, data):
+    settings = valid_settings(lever)
+    key = data.draw(st.sampled_from(sorted(settings)))
+    cut = data.draw(st.integers(0, len(key) - 1))
+    wrong = key[:cut] + data.draw(typo) + key[cut + 1 :]
+    if wrong in LEVERS.lookup(lever).Config.model_fields:
+        return
+    settings[wrong] = settings.pop(key)
+    code, output = validate(scenario_text(lever, settings))
+    assert_explained(code, output, f"levers.{lever}.{wrong}", "unknown key")
+
+
+@FUZZ
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12), st.sampled_from(["top", "levers"]))
+def test_unknown_keys_at_every_level(key, level):
+    if level == "top":
+        if key in ("name", "description", "extends", "start", "end", "levers", "conditions", "rules", "parameters"):
+            return
+        text = scenario_text("job_programs", valid_settings("job_programs"), **{key: 1})
+        words = [key, "unknown key"]
+    else:
+        if key in LEVERS:
+            return
+        text = scenario_text(key, {"start": "2026-01"})
+        words = [f"levers.{key}", "unknown lever"]
+    code, output = validate(text)
+    assert_explained(code, output, *words)
+
+
+@FUZZ
+@given(lever_names, st.data())
+def test_out_of_range_nan_inf_and_wrong_types_say_what_is_allowed(lever, data):
+    keys = numeric_keys(lever)
+    if not keys:
+        return
+    key = data.draw(st.sampled_from(keys))
+    low, high = field_range(LEVERS.lookup(lever).Config.model_fields[key])
+    value = data.draw(
+        st.one_of(
+            st.floats(min_value=high + 1, max_value=1e300) if high is not None else st.just(math.nan),
+            st.floats(max_value=low - 1, min_value=-1e300) if low is not None else st.just(math.inf),
+            st.sampled_from([math.nan, math.inf, -math.inf, "many", [1, 2], {"a": {"b": 1}}, True]),
+        )
+    )
+    settings = {**valid_settings(lever), key: value}
+    code, output = validate(scenario_text(lever, settings))
+    assert_explained(code, output, f"levers.{lever}.{key}")
+
+
+@FUZZ
+@given(
+    st.one_of(
+        st.text(max_size=10).filter(lambda t: not __import__("re").fullmatch(r"\s*\d{4}-\d{2}\s*", t)),
+        st.builds(lambda y, m: f"{y:04d}-{m:02d}", st.integers(0, 9999), st.integers(13, 99)),
+        st.builds(lambda y: f"{y:04d}-01", st.integers(0, 1899) | st.integers(2201, 9999)),
+    )
+)
+def test_malformed_and_out_of_range_months(month):
+    settings = {**valid_settings("job_programs"), "start": month}
+    code, output = validate(scenario_text("job_programs", settings))
+    assert_explained(code, output, "levers.job_programs.start")
+
+
+@FUZZ
+@given(st.integers(2026, 2034), st.integers(1, 120))
+def test_end_before_start(year, back):
+    start = year * 12
+    end = start - back
+    settings = {**valid_settings("job_programs"), "start": f"{year}-01", "end": f"{end // 12}-{end % 12 + 1:02d}"}
+    code, output = validate(scenario_text("job_programs", settings))
+    assert_explained(code, output, "before start")
+
+
+@FUZZ
+@given(st.one_of(st.text(min_size=1, max_size=20), st.integers().filter(lambda n: not 1 <= n <= 22)))
+def test_departments_that_do_not_exist(department):
+    from sim.departments import load_departments
+
+    if str(department) in load_departments().name:
+        return
+    settings = {**valid_settings("job_programs"), "departments": [department]}
+    code, output = validate(scenario_text("job_programs", settings))
+    assert_explained(code, output, "levers.job_programs.departments")
+
+
+@FUZZ
+@given(lever_names)
+def test_duplicate_keys(lever):
+    text = scenario_text(lever, valid_settings(lever)).replace("levers:\n", f"levers:\n  {lever}: {{}}\n", 1)
+    code, output = validate(text)
+    assert_explained(code, output, "duplicate")
+
+
+@FUZZ
+@given(st.binary(min_size=1, max_size=400))
+def test_binary_and_non_yaml_content(content):
+    code, output = validate(content)
+    assert code in (0, 2), output  # a few byte strings are valid YAML for a mapping... but never a scenario
+    assert_explained(code, output)
+
+
+def test_empty_missing_parent_cycle_deep_and_huge_files():
+    assert_explained(*validate(""), "empty")
+    assert_explained(*validate("name: x\nextends: nowhere.yaml\n"), "nowhere.yaml")
+    cycle = {"a.yaml": "name: a\nextends: generated.yaml\n"}
+    assert_explained(*validate("name: g\nextends: a.yaml\n", extra=cycle), "cycle")
+    for depth in (100, 5000):
+        assert_explained(*validate("name: x\nlevers: " + "[" * depth + "]" * depth + "\n"))
+    many = "name: x\nlevers:\n" + "".join(f"  lever_{i}: {{start: 2026-01}}\n" for i in range(5_000))
+    assert_explained(*validate(many), "unknown lever", "4,980 more problems")  # the first 20, then a count
+    assert_explained(*validate(many + "# " + "x" * 1_100_000 + "\n"), "must be under")
+
+
+def test_count_of_generated_inputs():
+    """Keeps the number reported in the README honest: it must stay in the thousands."""
+    print(f"{EXAMPLES} generated files tried")
+    assert EXAMPLES >= 2000, EXAMPLES
