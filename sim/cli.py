@@ -512,6 +512,24 @@ def cmd_reference(args: argparse.Namespace) -> None:
         sys.stdout.write(text)
 
 
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from sim.reproduce import reproduce
+
+    try:
+        report = reproduce(args.run)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    for note in report.notes:
+        err.print(f"note: {note}", markup=False, highlight=False)
+    if report.identical:
+        tables = ", ".join(f"{name}.parquet ({rows:,} rows)" for name, rows in report.rows.items())
+        out.print(f"{report.folder}: identical: {tables}", markup=False, highlight=False)
+        return 0
+    for difference in report.differences:
+        err.print(f"differs: {difference}", markup=False, highlight=False)
+    return 1
+
+
 def cmd_app(args: argparse.Namespace) -> None:
     """Hand over to ``python -m viz`` (the app imports the model; the model never imports the app)."""
     import os
@@ -645,6 +663,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_reference)
 
     p = sub.add_parser(
+        "reproduce",
+        help="rerun a saved run from its recorded inputs and check the numbers are identical",
+        description="Rerun the run saved in RUN (a folder written by `migsim run`) with the scenario, seed, scale "
+        "and parameter values its metadata.json recorded, and compare monthly.parquet, costs.parquet and "
+        "programs.parquet exactly. Exit code 0 when identical, 1 when anything differs.",
+    )
+    p.add_argument("run", metavar="RUN", help="run folder, e.g. results/runs/baseline-seed0")
+    p.set_defaults(func=cmd_reproduce)
+
+    p = sub.add_parser(
         "app",
         help="start the web app (compare scenarios, map by department, watch one run)",
         description="Start the Solara web app on a local port and print its address. The first start fetches "
@@ -657,18 +685,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None, *, handler: Callable[[argparse.Namespace], None] | None = None) -> int:
+def main(argv: list[str] | None = None, *, handler: Callable[[argparse.Namespace], int | None] | None = None) -> int:
     """Entry point of the ``migsim`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        (handler or args.func)(args)
+        code = (handler or args.func)(args)
     except (ScenarioError, UserError) as exc:
         print(str(exc), file=sys.stderr)  # plain: one line per problem, never wrapped
         return 2
     except KeyboardInterrupt:
         err.print("interrupted; files already written are complete, nothing half-written was left")
         return 130
-    return 0
+    return code or 0  # commands return nothing, or an exit code of their own (reproduce: 1 when numbers differ)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ COMMANDS = [
     "sweep",
     "sweep-report",
     "app",
+    "reproduce",
 ]
 
 

@@ -1,0 +1,92 @@
+"""Rerun a saved run from what its ``metadata.json`` recorded and check every number is identical.
+
+A run folder (written by ``migsim run`` or :meth:`sim.runner.RunResult.save`) records the resolved scenario,
+its digest, the seed, the scale, every parameter value, the code version and package versions; its
+``metadata.json`` is written last, so a folder without it is an unfinished run, never read as a result.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sim.parameters import build_parameters, default_parameters
+from sim.provenance import code_version, package_versions
+from sim.runner import run
+from sim.scenario import validate_scenario
+
+TABLES = ("monthly", "costs", "programs")
+
+
+@dataclass
+class Reproduction:
+    """What was compared and what differed (empty ``differences``: identical)."""
+
+    folder: Path
+    rows: dict[str, int]
+    differences: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # different code or packages: worth saying, not a failure
+
+    @property
+    def identical(self) -> bool:
+        return not self.differences
+
+
+def read_metadata(folder: Path) -> dict:
+    """The run's record; a clear error when the folder is not a finished run."""
+    record = folder / "metadata.json"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such run folder (give a folder written by `migsim run`)")
+    if not record.exists():
+        raise FileNotFoundError(f"{folder}: no metadata.json, so not a finished run (it is written last)")
+    return json.loads(record.read_text())
+
+
+def reproduce(folder: str | Path) -> Reproduction:
+    """Rerun the run saved in ``folder`` with its recorded inputs and compare the tables exactly."""
+    folder = Path(folder)
+    meta = read_metadata(folder)
+    scenario = validate_scenario(meta["scenario_resolved"], source=str(folder / "metadata.json"))
+    parameters = build_parameters(meta["parameters"], default_parameters().sources)
+    fresh = run(scenario, meta["seed"], households_per_agent=meta["households_per_agent"], parameters=parameters)
+    report = Reproduction(folder, {})
+    if scenario.digest != meta["scenario_digest"]:
+        report.differences.append(f"scenario digest {scenario.digest[:12]} != recorded {meta['scenario_digest'][:12]}")
+    if meta["code_version"] != code_version():
+        report.notes.append(f"code version now {code_version()}, recorded {meta['code_version']}")
+    for name, (now, then) in _changed_packages(meta).items():
+        report.notes.append(f"{name} now {now}, recorded {then}")
+    for table in TABLES:
+        report.rows[table] = _compare_table(folder / f"{table}.parquet", getattr(fresh, table), report.differences)
+    return report
+
+
+def _changed_packages(meta: dict) -> dict[str, tuple[str, str]]:
+    now = package_versions()
+    return {k: (now.get(k, "?"), v) for k, v in meta.get("packages", {}).items() if now.get(k) != v}
+
+
+def _compare_table(path: Path, fresh: pd.DataFrame, differences: list[str]) -> int:
+    if not path.exists():
+        differences.append(f"{path.name} is missing")
+        return 0
+    saved = pd.read_parquet(path)
+    if list(saved.columns) != list(fresh.columns) or len(saved) != len(fresh):
+        differences.append(f"{path.name}: shape or columns differ ({saved.shape} saved, {fresh.shape} now)")
+        return len(saved)
+    for column in saved.columns:
+        a, b = saved[column], fresh[column]
+        if a.dtype.kind in "fiu":
+            same = (a.to_numpy() == b.to_numpy()) | (a.isna().to_numpy() & b.isna().to_numpy())
+        else:
+            same = (a.astype(str) == b.astype(str)).to_numpy()
+        if not same.all():
+            first = int((~same).argmax())
+            differences.append(
+                f"{path.name}: column {column!r} differs in {int((~same).sum())} rows "
+                f"(first at row {first}: saved {a.iloc[first]!r}, now {b.iloc[first]!r})"
+            )
+    return len(saved)
