@@ -43,6 +43,6 @@ def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -
     right.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(target, dpi=110)
+    fig.savefig(target, dpi=110, format="png")
     plt.close(fig)
     return target

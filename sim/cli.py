@@ -169,7 +169,7 @@ def _years(text: str | None, scenarios: list, default_first: int) -> tuple[int, 
 def cmd_compare(args: argparse.Namespace) -> None:
     from sim.charts import comparison_chart
     from sim.compare import ENGAGEMENT_TARGET, compare
-    from sim.runner import shared_past
+    from sim.runner import shared_past, write_atomic
     from sim.scenario import load_scenario
     from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH
 
@@ -273,13 +273,14 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
-    targets.to_csv(folder / "targets.csv", index=False)
-    result.yearly.to_parquet(folder / "yearly.parquet", index=False)
-    result.departments.to_parquet(folder / "departments_yearly.parquet", index=False)
-    totals.to_csv(folder / "totals.csv", index=False)
-    per_year.to_csv(folder / "per_year.csv", index=False)
-    by_dept.to_csv(folder / "per_department.csv", index=False)
-    chart = comparison_chart(result, years, folder / "comparison.png")
+    # each file under a temporary name, then renamed: a killed compare never leaves a half-written table
+    for name, table in {"targets.csv": targets, "totals.csv": totals, "per_year.csv": per_year}.items():
+        write_atomic(folder / name, lambda p, t=table: t.to_csv(p, index=False))
+    write_atomic(folder / "per_department.csv", lambda p: by_dept.to_csv(p, index=False))
+    write_atomic(folder / "yearly.parquet", lambda p: result.yearly.to_parquet(p, index=False))
+    write_atomic(folder / "departments_yearly.parquet", lambda p: result.departments.to_parquet(p, index=False))
+    chart = folder / "comparison.png"
+    write_atomic(chart, lambda p: comparison_chart(result, years, Path(p)))
     out.print(
         f"{len(seeds)} seeds x {len(scenarios)} scenarios at {_scale(args):g} households per agent in {seconds:.1f} s. "
         "'Averted' counts irregular journeys not started; negative means more than the baseline; visa departures are "
