@@ -118,3 +118,25 @@ def test_exports_and_charts(shipped):
     assert spec["usermeta"]["embedOptions"]["renderer"] == "svg"
     values = vm.department_map_values(result, YEARS, "agreement package")
     assert charts.department_map(values, "change_percent", "change (%)", True).to_dict()["data"]["format"]["feature"]
+
+
+def test_a_hostile_value_sent_to_the_server_is_refused(monkeypatch):
+    """The browser's widget message for the slider (``set_state``), with a value no slider allows."""
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv("MIGSIM_APP_SCALE", "2000")  # the app's warm-up comparison, kept small here
+    monkeypatch.setenv("MIGSIM_APP_SEEDS", "2")
+    from viz import app
+
+    app.custom.set({**app.custom.value, "job_programs": {**app.custom.value["job_programs"], "on": True}})
+    app.use_custom.set(True)
+    _, rc = solara.render(app.LeverControls(), handle_error=False)
+    slider = next(s for s in rc.find(v.Slider).widgets if s.label == "jobs per year")
+    assert (slider.min, slider.max) == (0, 100_000)  # bounded by the schema (0 to 500,000) and the shipped setting
+    slider.set_state({"v_model": 10**12})  # what the server does with the browser's message
+    assert app.custom.value["job_programs"]["amount"] == 10**12
+    scenario, problem = app.custom_scenario()
+    assert scenario is None and "jobs_per_year" in problem and "out of range" in problem
+    app.start_comparison()  # refused: nothing is run
+    assert app.comparison.not_called
