@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -169,6 +170,8 @@ def _years(text: str | None, scenarios: list, default_first: int) -> tuple[int, 
 def cmd_compare(args: argparse.Namespace) -> None:
     from sim.charts import comparison_chart
     from sim.compare import ENGAGEMENT_TARGET, compare
+    from sim.parameters import default_parameters
+    from sim.provenance import code_version, package_versions
     from sim.runner import shared_past, write_atomic
     from sim.scenario import load_scenario
     from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH
@@ -281,11 +284,24 @@ def cmd_compare(args: argparse.Namespace) -> None:
     write_atomic(folder / "departments_yearly.parquet", lambda p: result.departments.to_parquet(p, index=False))
     chart = folder / "comparison.png"
     write_atomic(chart, lambda p: comparison_chart(result, years, Path(p)))
+    record = {
+        "scenarios": [
+            {"file": str(f), "digest": s.digest, "resolved": s.resolved()}
+            for f, s in zip(files, scenarios, strict=True)
+        ],
+        "seeds": seeds,
+        "households_per_agent": _scale(args),
+        "years": list(years),
+        "parameters": default_parameters().as_dict(),
+        "code_version": code_version(),
+        "packages": package_versions(),
+    }
+    write_atomic(folder / "metadata.json", lambda p: Path(p).write_text(json.dumps(record, indent=2)))
     out.print(
         f"{len(seeds)} seeds x {len(scenarios)} scenarios at {_scale(args):g} households per agent in {seconds:.1f} s. "
         "'Averted' counts irregular journeys not started; negative means more than the baseline; visa departures are "
         f"legal and counted apart. Written to {folder}/: yearly.parquet and departments_yearly.parquet (every seed), "
-        f"totals.csv, targets.csv, per_year.csv, per_department.csv, {chart.name}."
+        f"totals.csv, targets.csv, per_year.csv, per_department.csv, {chart.name}, metadata.json (what produced them)."
     )
 
 

@@ -95,6 +95,9 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
     assert len(per_department) == 4 * 22
     assert (tmp_path / "comparison.png").stat().st_size > 10_000
     assert "The agreement's targets" in done.stdout
+    record = json.loads((tmp_path / "metadata.json").read_text())
+    assert record["seeds"] == [0, 1] and len(record["scenarios"]) == 4 and record["code_version"]
+    assert all(len(s["digest"]) == 64 for s in record["scenarios"])
     targets = pd.read_csv(tmp_path / "targets.csv").set_index("scenario")
     package, base = targets.loc["agreement package"], targets.loc["baseline"]
     assert package.key_arrests_per_year > base.key_arrests_per_year
