@@ -681,12 +681,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "reproduce",
-        help="rerun a saved run from its recorded inputs and check the numbers are identical",
-        description="Rerun the run saved in RUN (a folder written by `migsim run`) with the scenario, seed, scale "
-        "and parameter values its metadata.json recorded, and compare monthly.parquet, costs.parquet and "
-        "programs.parquet exactly. Exit code 0 when identical, 1 when anything differs.",
+        help="rerun a saved run or comparison from its recorded inputs and check the numbers are identical",
+        description="Rerun what FOLDER holds (written by `migsim run` or `migsim compare`) with the scenarios, "
+        "seeds, scale and parameter values its metadata.json recorded, and compare its tables exactly. "
+        "Exit code 0 when identical, 1 when anything differs.",
     )
-    p.add_argument("run", metavar="RUN", help="run folder, e.g. results/runs/baseline-seed0")
+    p.add_argument("run", metavar="FOLDER", help="e.g. results/runs/baseline-seed0 or results/compare")
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser(

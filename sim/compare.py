@@ -20,6 +20,7 @@ import pandas as pd
 
 from sim.metrics import RATES, STOCKS, department_yearly
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT
+from sim.parameters import Parameters
 from sim.runner import run_many
 from sim.scenario import Scenario
 from sim.targets import assess, engagement_share
@@ -123,7 +124,11 @@ def _window(table: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:
 
 
 def seed_tables(
-    scenarios: Sequence[Scenario], seed: int, households_per_agent: float, threads: int | None = None
+    scenarios: Sequence[Scenario],
+    seed: int,
+    households_per_agent: float,
+    threads: int | None = None,
+    parameters: Parameters | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every scenario with one seed; keep yearly national and department tables (small to send back).
 
@@ -133,7 +138,9 @@ def seed_tables(
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     national, departments = [], []
     for scenario, result in zip(
-        scenarios, run_many(scenarios, seed, households_per_agent=households_per_agent), strict=True
+        scenarios,
+        run_many(scenarios, seed, households_per_agent=households_per_agent, parameters=parameters),
+        strict=True,
     ):
         table = result.national().reset_index()
         table.insert(0, "seed", seed)
@@ -154,8 +161,9 @@ def compare(
     workers: int = 1,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    parameters: Parameters | None = None,
 ) -> Comparison:
-    """Run every scenario with every seed and collect the results.
+    """Run every scenario with every seed and collect the results (``parameters``: other than the defaults).
 
     With ``workers=1`` (default) the seeds run one after the other in this process, each month's step using
     every core; with more, seeds run in that many worker processes (worth it when there are many seeds and
@@ -177,13 +185,14 @@ def compare(
     try:
         if pool is None:
             for seed in seeds:
-                tables[seed] = seed_tables(scenarios, seed, households_per_agent)
+                tables[seed] = seed_tables(scenarios, seed, households_per_agent, parameters=parameters)
                 if progress:
                     progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
         else:
             threads = max(1, (os.cpu_count() or 1) // workers)
             futures = {
-                pool.submit(seed_tables, list(scenarios), seed, households_per_agent, threads): seed for seed in seeds
+                pool.submit(seed_tables, list(scenarios), seed, households_per_agent, threads, parameters): seed
+                for seed in seeds
             }
             for future in as_completed(futures):
                 tables[futures[future]] = future.result()

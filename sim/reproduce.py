@@ -46,22 +46,51 @@ def read_metadata(folder: Path) -> dict:
 
 
 def reproduce(folder: str | Path) -> Reproduction:
-    """Rerun the run saved in ``folder`` with its recorded inputs and compare the tables exactly."""
+    """Rerun the run (or comparison) saved in ``folder`` with its recorded inputs; compare the tables exactly."""
     folder = Path(folder)
     meta = read_metadata(folder)
+    if "scenarios" in meta:
+        return _reproduce_comparison(folder, meta)
     scenario = validate_scenario(meta["scenario_resolved"], source=str(folder / "metadata.json"))
     parameters = build_parameters(meta["parameters"], default_parameters().sources)
     fresh = run(scenario, meta["seed"], households_per_agent=meta["households_per_agent"], parameters=parameters)
     report = Reproduction(folder, {})
     if scenario.digest != meta["scenario_digest"]:
         report.differences.append(f"scenario digest {scenario.digest[:12]} != recorded {meta['scenario_digest'][:12]}")
+    _note_versions(meta, report)
+    for table in TABLES:
+        report.rows[table] = _compare_table(folder / f"{table}.parquet", getattr(fresh, table), report.differences)
+    return report
+
+
+def _reproduce_comparison(folder: Path, meta: dict) -> Reproduction:
+    """A ``migsim compare`` folder: rerun every scenario with the recorded seeds and scale."""
+    from sim.compare import compare
+
+    report = Reproduction(folder, {})
+    scenarios = []
+    for entry in meta["scenarios"]:
+        scenario = validate_scenario(entry["resolved"], source=entry["file"])
+        if scenario.digest != entry["digest"]:
+            report.differences.append(f"{entry['file']}: scenario digest differs from the recorded one")
+        scenarios.append(scenario)
+    parameters = build_parameters(meta["parameters"], default_parameters().sources)
+    if parameters.as_dict() != default_parameters().as_dict():
+        report.notes.append("the model's default parameters changed since; rerunning with the recorded ones")
+    fresh = compare(scenarios, meta["seeds"], households_per_agent=meta["households_per_agent"], parameters=parameters)
+    _note_versions(meta, report)
+    report.rows["yearly"] = _compare_table(folder / "yearly.parquet", fresh.yearly, report.differences)
+    report.rows["departments_yearly"] = _compare_table(
+        folder / "departments_yearly.parquet", fresh.departments, report.differences
+    )
+    return report
+
+
+def _note_versions(meta: dict, report: Reproduction) -> None:
     if meta["code_version"] != code_version():
         report.notes.append(f"code version now {code_version()}, recorded {meta['code_version']}")
     for name, (now, then) in _changed_packages(meta).items():
         report.notes.append(f"{name} now {now}, recorded {then}")
-    for table in TABLES:
-        report.rows[table] = _compare_table(folder / f"{table}.parquet", getattr(fresh, table), report.differences)
-    return report
 
 
 def _changed_packages(meta: dict) -> dict[str, tuple[str, str]]:

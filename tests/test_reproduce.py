@@ -77,3 +77,18 @@ def test_a_killed_run_leaves_nothing_that_reads_as_finished(tmp_path):
                 unfinished += 1
                 assert main(["reproduce", str(folder)]) == 2
     assert finished >= 1, "the last run had time to finish"
+
+
+def test_a_comparison_reproduces_and_tampering_is_caught(tmp_path, capsys):
+    files = [str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "task_forces.yaml")]
+    out = tmp_path / "cmp"
+    assert (
+        main(["compare", *files, "--seeds", "2", "--households-per-agent", str(SCALE), "--quiet", "--out", str(out)])
+        == 0
+    )
+    assert reproduce(out).identical
+    yearly = pd.read_parquet(out / "yearly.parquet")
+    yearly.loc[5, "key_arrests"] += 1
+    yearly.to_parquet(out / "yearly.parquet", index=False)
+    assert main(["reproduce", str(out)]) == 1
+    assert "key_arrests" in capsys.readouterr().err
