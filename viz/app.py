@@ -17,6 +17,7 @@ import solara
 import solara.widgets
 from solara.lab import task
 
+from sim.departments import load_departments
 from sim.errors import ScenarioError
 from viz import charts
 from viz import viewmodel as vm
@@ -24,7 +25,7 @@ from viz.results import STORE
 
 SCENARIOS = vm.shipped_scenarios()
 CONTROLS = vm.lever_controls(SCENARIOS)
-DEPARTMENTS = list(next(iter(CONTROLS.values())).departments) if CONTROLS else []
+DEPARTMENTS = list(load_departments().name)
 YEARS = (2026, 2035)
 START_YEARS = (2026, 2034)
 DEFAULT_SCENARIOS = ["baseline", "agreement package"]
@@ -238,7 +239,7 @@ def ComparePage():
     solara.Title("migsim: compare scenarios")
     solara.Style(CSS)
     Navigation()
-    extra, problem = custom_scenario() if use_custom.value else (None, "")
+    problem = custom_scenario()[1] if use_custom.value else ""
     count = len(chosen.value) + (1 if use_custom.value else 0)
     solara.use_effect(lambda: start_comparison() if comparison.not_called else None, [])
     with solara.Sidebar():

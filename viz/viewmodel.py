@@ -60,7 +60,8 @@ def _amount_key(config: type) -> str:
 
 def lever_controls(scenarios: dict[str, Scenario]) -> dict[str, LeverControl]:
     """A control for every built-in lever a shipped scenario uses, set as in the simplest such scenario."""
-    names = load_departments().name
+    table = load_departments()
+    names = table.name
     controls: dict[str, LeverControl] = {}
     for scenario in sorted(scenarios.values(), key=lambda s: (len(s.levers), s.name)):
         for label, config in scenario.levers:
@@ -77,7 +78,7 @@ def lever_controls(scenarios: dict[str, Scenario]) -> dict[str, LeverControl]:
             settings = config.model_dump(mode="json", exclude_none=True)
             departments = settings.get("departments", "all")
             if departments != "all":
-                departments = [names[load_departments().index(d)] for d in departments]
+                departments = [names[table.index(d)] for d in departments]
             controls[lever] = LeverControl(
                 lever=lever,
                 summary=cls.summary,
