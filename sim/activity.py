@@ -6,15 +6,16 @@ from functools import cache, cached_property
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationInfo, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationInfo, field_validator
 
 from sim.calendar import format_month, parse_month
 from sim.departments import N_DEPARTMENTS, load_departments, read_csv
+from sim.schema import NumbersNotBooleans
 
 Month = Annotated[int, BeforeValidator(parse_month), PlainSerializer(format_month, return_type=str)]
 
 
-class TimedConfig(BaseModel):
+class TimedConfig(NumbersNotBooleans):
     """When: start, optional end, and a linear ramp-up."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
@@ -22,14 +23,6 @@ class TimedConfig(BaseModel):
     start: Month = Field(description="first month it acts, YYYY-MM")
     end: Month | None = Field(None, description="last month it acts, YYYY-MM (none: until the horizon)")
     ramp_months: int = Field(0, ge=0, le=120, description="months to reach full strength, growing linearly")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_true_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        """YAML's true/false would otherwise count as 1/0 in a numeric setting."""
-        if isinstance(value, bool) and cls.model_fields[info.field_name].annotation in (int, float):
-            raise ValueError(f"expected a number, got {str(value).lower()}")
-        return value
 
     @field_validator("end")
     @classmethod

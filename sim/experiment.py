@@ -20,7 +20,7 @@ from pathlib import Path as FilePath
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 from scipy.stats import qmc
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT
@@ -29,13 +29,13 @@ from sim.errors import Path, ScenarioError, nearest
 from sim.levers import LEVERS
 from sim.parameters import default_parameters, section_schemas
 from sim.scenario import Scenario, explain_validation, load_scenario, locate_problems, validate_scenario
-from sim.schema import field_range
+from sim.schema import NumbersNotBooleans, field_range
 from sim.yamlio import load_yaml
 
 OUTCOMES = ("national", "departments")
 
 
-class Factor(BaseModel):
+class Factor(NumbersNotBooleans):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     range: tuple[float, float] | None = Field(None, description="lowest and highest value")
@@ -51,7 +51,7 @@ class Factor(BaseModel):
         return self
 
 
-class Design(BaseModel):
+class Design(NumbersNotBooleans):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     method: Literal["grid", "lhs", "sobol"] = Field(
@@ -65,7 +65,7 @@ class Design(BaseModel):
     )
 
 
-class ExperimentFile(BaseModel):
+class ExperimentFile(NumbersNotBooleans):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=200)

@@ -1,8 +1,22 @@
-"""Reading allowed ranges back out of pydantic fields, for messages and listings."""
+"""Reading allowed ranges back out of pydantic fields, for messages and listings; and a stricter base model."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from pydantic import BaseModel, ValidationInfo, field_validator
+
+
+class NumbersNotBooleans(BaseModel):
+    """A settings model where YAML's true/false never counts as 1/0 in a numeric setting."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        annotation = cls.model_fields[info.field_name].annotation
+        if isinstance(value, bool) and annotation in (int, float, int | None, float | None):
+            raise ValueError(f"expected a number, got {str(value).lower()}")
+        return value
 
 
 def field_range(info: Any) -> tuple[float | None, float | None]:
