@@ -81,6 +81,7 @@ class CriminalOrganisation(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.spec = spec
+        self.where = np.array(spec.departments, dtype=np.intp)  # its departments, for indexing
         c = params.crime
         # start at the numbers routine policing and recovery keep on average, so capacity starts near 1
         self.usual_leaders = spec.leaders * c.succession / (c.succession + c.leader_arrest)
@@ -116,7 +117,7 @@ class CriminalOrganisation(mesa.Agent):
         s.arrested_members += member_arrests
         vacancies = max(spec.leaders - s.leaders, 0)
         successions = int(rng.binomial(vacancies, min(c.succession / env.effectiveness, 1.0)))
-        territory_engagement = float(np.mean(engagement[list(spec.departments)]))
+        territory_engagement = float(engagement[self.where].mean())
         recruit_rate = c.recruitment * max(0.0, 1 - c.engagement_recruitment * territory_engagement)
         recruits = int(rng.binomial(max(spec.members - s.members, 0), min(recruit_rate, 1.0)))
         s.leaders += successions
@@ -133,11 +134,10 @@ class CriminalOrganisation(mesa.Agent):
 
     def operations(self, env: Environment) -> float:
         """Operations a month aimed at this organisation: its share of those in its departments."""
-        shares = env.operations_share[self.spec.kind]
-        departments = list(self.spec.departments)
-        ops = env.task_force_ops[departments] * shares[departments]
+        share = env.operations_share[self.spec.kind][self.where]
+        ops = env.task_force_ops[self.where] * share
         if self.spec.kind == "smuggling":
-            ops = ops + env.anti_smuggling_ops[departments] * shares[departments]
+            ops = ops + env.anti_smuggling_ops[self.where] * share
         return float(ops.sum())
 
 
@@ -181,7 +181,7 @@ class Underworld:
         total = np.zeros(n)
         for org in self.organisations:
             if org.spec.kind == kind:
-                total[list(org.spec.departments)] += org.capacity
+                total[org.where] += org.capacity
         return np.divide(total, self.present[kind], out=np.ones(n), where=self.present[kind] > 0)
 
     def shape(self, env: Environment, params: Parameters) -> None:
@@ -198,7 +198,7 @@ class Underworld:
         for org in self.organisations:
             if org.spec.kind == "trafficking":
                 share = max(org.spec.leaders - org.state.leaders, 0) / org.spec.leaders
-                vacant[list(org.spec.departments)] += share / self.present["trafficking"][list(org.spec.departments)]
+                vacant[org.where] += share / self.present["trafficking"][org.where]
         env.homicide = env.homicide * trafficking**c.violence_elasticity * (1 + c.succession_violence * vacant)
         env.victimisation = monthly_victimisation(params.economy.victimisation_annual, env.homicide)
         env.criminal_capacity = (smuggling + trafficking) / 2
