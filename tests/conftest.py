@@ -18,6 +18,28 @@ def shortened(name: str, start: str = "2018-01", end: str = "2031-12") -> Scenar
     return validate_scenario({**data, "start": start, "end": end}, source=f"{name} (shortened)")
 
 
+def shipped_lever_settings() -> dict[str, dict]:
+    """Settings of every built-in lever as the first shipped scenario file using it sets them."""
+    found: dict[str, dict] = {}
+    for file in sorted(SCENARIOS.glob("*.yaml")):
+        for label, config in load_scenario(file).levers:
+            found.setdefault(config.lever or label, config.model_dump(mode="json", exclude_none=True))
+    return found
+
+
+def step_with_reference(scenario: Scenario, seed: int, households_per_agent: float):
+    """The compiled model and the per-agent reference, stepped side by side to the end."""
+    from sim.model import MigrationModel
+    from sim.reference import ReferenceModel
+
+    fast = MigrationModel(scenario, seed=seed, households_per_agent=households_per_agent)
+    slow = ReferenceModel(scenario, seed=seed, households_per_agent=households_per_agent)
+    while fast.running:
+        fast.step()
+        slow.step()
+    return fast, slow
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

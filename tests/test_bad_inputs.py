@@ -22,10 +22,12 @@ from hypothesis import strategies as st
 from sim.cli import main
 from sim.levers import LEVERS
 from sim.schema import field_range
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, shipped_lever_settings
 
 BASELINE = (SCENARIOS / "baseline.yaml").resolve()
-BUILT_IN = sorted(name for name in LEVERS if LEVERS.lookup(name).__module__.startswith("sim."))
+BUILT_IN = sorted(
+    name for name in LEVERS if LEVERS.lookup(name).__module__.startswith("sim.")
+)  # each used by a shipped scenario
 EXAMPLES = 0  # generated files tried, printed at the end (pytest -s)
 
 
@@ -35,16 +37,12 @@ def report_count():
     print(f"\n{EXAMPLES} generated bad files tried")
 
 
+SHIPPED = shipped_lever_settings()
+
+
 def valid_settings(lever: str) -> dict:
-    """Settings that pass the lever's schema: its example or, failing that, required keys at their lower bound."""
-    cls = LEVERS.lookup(lever)
-    settings = dict(getattr(cls, "example", {}) or {})
-    settings.setdefault("start", "2026-01")
-    for key, info in cls.Config.model_fields.items():
-        if info.is_required() and key not in settings:
-            low, _ = field_range(info)
-            settings[key] = low if low is not None else 1
-    return settings
+    """Settings that pass the lever's schema: those of the first shipped scenario using it."""
+    return dict(SHIPPED[lever])
 
 
 def numeric_keys(lever: str) -> list[str]:

@@ -7,16 +7,12 @@ import pytest
 from sim.contracts import check_lever, check_rule
 from sim.levers import LEVERS
 from sim.rules import RULES
-from sim.scenario import load_scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import shipped_lever_settings
 
 
 def lever_settings() -> dict[str, dict]:
     """Settings for every built-in lever, from the shipped scenario files; installed ones give `example`."""
-    found = {}
-    for file in sorted(SCENARIOS.glob("*.yaml")):
-        for label, config in load_scenario(file).levers:
-            found.setdefault(config.lever or label, config.model_dump(mode="json", exclude_none=True))
+    found = shipped_lever_settings()
     for name, entry in LEVERS.installed().items():
         found[name] = entry.load().example
     return found

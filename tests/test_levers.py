@@ -11,10 +11,9 @@ from sim.decisions import capability
 from sim.levers import LEVERS
 from sim.metrics import NAMES
 from sim.model import MigrationModel
-from sim.reference import ReferenceModel
 from sim.runner import run, run_many
 from sim.scenario import load_scenario, validate_scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, step_with_reference
 
 SEEDS = (0, 1)
 SCALE = 100
@@ -236,11 +235,7 @@ def test_reference_implementation_agrees_with_every_program_and_condition():
     ]
     scenario["conditions"]["drought"].update(start="2026-05", end="2026-08")
     scenario = validate_scenario({**scenario, "start": "2025-10", "end": "2027-03"})
-    fast = MigrationModel(scenario, seed=8, households_per_agent=2000)
-    slow = ReferenceModel(scenario, seed=8, households_per_agent=2000)
-    while fast.running:
-        fast.step()
-        slow.step()
+    fast, slow = step_with_reference(scenario, 8, 2000)
     np.testing.assert_allclose(fast.collector.values, slow.collector.values, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(fast.collector.program_values, slow.collector.program_values, rtol=1e-9)
     assert fast.collector.program_values.sum() > 0

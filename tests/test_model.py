@@ -12,9 +12,8 @@ from sim.environment import build_environment
 from sim.households import HouseholdAgent
 from sim.metrics import FLOWS_IN, FLOWS_OUT, NAMES
 from sim.model import MigrationModel
-from sim.reference import ReferenceModel
 from sim.runner import run
-from tests.conftest import shortened
+from tests.conftest import shortened, step_with_reference
 
 SEEDS = range(4)
 SCALE = 100  # households per agent in the policy tests: ~33,000 agents
@@ -117,11 +116,7 @@ def test_border_enforcement_raises_apprehensions_and_fees_and_lowers_returns(pol
 
 def test_vectorised_step_matches_the_per_agent_reference():
     scenario = shortened("job_programs", "2025-01", "2027-12")
-    fast = MigrationModel(scenario, seed=5, households_per_agent=1000)
-    slow = ReferenceModel(scenario, seed=5, households_per_agent=1000)
-    while fast.running:
-        fast.step()
-        slow.step()
+    fast, slow = step_with_reference(scenario, 5, 1000)
     np.testing.assert_allclose(fast.collector.values, slow.collector.values, rtol=1e-5)
     agents = sorted(slow.households, key=lambda a: a.row)
     for column in ("members_home", "members_abroad", "legal_abroad", "attempts", "deportations", "employed"):

@@ -9,10 +9,9 @@ import pandas as pd
 import pytest
 
 from sim.errors import ScenarioError
-from sim.model import MigrationModel
-from sim.reference import ReferenceModel
 from sim.runner import run, run_many
 from sim.scenario import validate_scenario
+from tests.conftest import step_with_reference
 
 WINDOW = {"start": "2024-01", "end": "2026-12"}
 
@@ -46,11 +45,7 @@ def test_rule_choices_are_validated():
 
 def test_a_third_party_rule_runs_between_the_halves_of_the_step_and_matches_the_reference():
     chosen = scenario({"anxiety": {"rule": "tests.plugin_rules:Anxiety", "params": {"per_member_abroad": 1.5}}})
-    fast = MigrationModel(chosen, seed=4, households_per_agent=2000)
-    slow = ReferenceModel(chosen, seed=4, households_per_agent=2000)
-    while fast.running:
-        fast.step()
-        slow.step()
+    fast, slow = step_with_reference(chosen, 4, 2000)
     np.testing.assert_allclose(fast.collector.values, slow.collector.values, rtol=1e-5, atol=1e-6)
     plain = run(scenario(), 4, households_per_agent=2000).monthly
     anxious = run(chosen, 4, households_per_agent=2000).monthly
