@@ -16,6 +16,8 @@ seizures a year. All effect sizes are assumed: no evaluation of such operations 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from sim.levers.base import Lever, LeverConfig, TargetedConfig, register
@@ -28,18 +30,26 @@ class JointTaskForcesConfig(TargetedConfig):
     cost_usd_per_operation: float = Field(ge=0, le=100_000_000, description="cost of one operation, USD")
 
 
-@register
-class JointTaskForces(Lever):
-    name = "joint_task_forces"
-    summary = "joint operations against criminal organisations: arrests of leaders and members, seizures"
-    Config = JointTaskForcesConfig
+class Operations(Lever):
+    """Operations a year spread over the target departments, added to the environment field ``counted_in``."""
+
+    counted_in: ClassVar[str]
 
     def apply(self, env, params):
         operations = self.config.operations_per_year / 12 * self.intensity(env.month)
         if operations <= 0:
             return 0.0
-        env.task_force_ops = env.task_force_ops + self.split(operations, self.mask.astype(float))
+        spread = self.split(operations, self.mask.astype(float))
+        setattr(env, self.counted_in, getattr(env, self.counted_in) + spread)
         return operations * self.config.cost_usd_per_operation
+
+
+@register
+class JointTaskForces(Operations):
+    name = "joint_task_forces"
+    summary = "joint operations against criminal organisations: arrests of leaders and members, seizures"
+    Config = JointTaskForcesConfig
+    counted_in = "task_force_ops"
 
 
 class AntiSmugglingConfig(TargetedConfig):
@@ -50,17 +60,11 @@ class AntiSmugglingConfig(TargetedConfig):
 
 
 @register
-class AntiSmuggling(Lever):
+class AntiSmuggling(Operations):
     name = "anti_smuggling"
     summary = "operations on smuggling routes: smuggling networks lose capacity, fees and route risk rise"
     Config = AntiSmugglingConfig
-
-    def apply(self, env, params):
-        operations = self.config.operations_per_year / 12 * self.intensity(env.month)
-        if operations <= 0:
-            return 0.0
-        env.anti_smuggling_ops = env.anti_smuggling_ops + self.split(operations, self.mask.astype(float))
-        return operations * self.config.cost_usd_per_operation
+    counted_in = "anti_smuggling_ops"
 
 
 class InformationSharingConfig(LeverConfig):
