@@ -8,14 +8,11 @@ benchmarks/results/reference-<date>.json.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
-import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
+from results_file import write_result
 
 from sim.calendar import format_month, parse_month
 from sim.model import MigrationModel
@@ -53,9 +50,7 @@ def main() -> None:
             f"  {name:26s} {seconds:8.3f} s  ({seconds / households / args.months * 1e9:,.0f} ns per household-month)"
         )
     print(f"  speed-up {speedup:,.0f}x; monthly results agree: {agree}")
-    out = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+    payload = {
         "households": households,
         "months": args.months,
         "scenario": args.scenario,
@@ -63,8 +58,7 @@ def main() -> None:
         "speedup": speedup,
         "results_agree": agree,
     }
-    target = root / "benchmarks" / "results" / f"reference-{dt.date.today().isoformat()}.json"
-    target.write_text(json.dumps(out, indent=2))
+    target = write_result("reference", payload)
     print(f"written to {target.relative_to(root)}")
 
 

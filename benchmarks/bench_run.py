@@ -7,13 +7,12 @@ Writes benchmarks/results/run-<date>.json and prints a Markdown table for the RE
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
+
+from results_file import write_result
 
 CASES = {
     # name: (scenario, start, end, households_per_agent)
@@ -66,13 +65,7 @@ def main() -> None:
             f"{name}: {best['run_s']:.2f} s, {best['peak_rss_mib']:.0f} MiB peak ({best['agents']:,} agents)",
             flush=True,
         )
-    out = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "results": rows,
-    }
-    target = root / "benchmarks" / "results" / f"run-{dt.date.today().isoformat()}.json"
-    target.write_text(json.dumps(out, indent=2))
+    target = write_result("run", {"results": rows})
     print("\n| case | agents | months | run time (s) | peak memory (MiB) |\n|---|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r['case']} | {r['agents']:,} | {r['months']} | {r['run_s']:.2f} | {r['peak_rss_mib']:.0f} |")

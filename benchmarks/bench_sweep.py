@@ -8,13 +8,11 @@ every configuration does the same work. Writes benchmarks/results/sweep-<date>.j
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
-import os
-import platform
 import tempfile
 import time
 from pathlib import Path
+
+from results_file import write_result
 
 from sim.experiment import load_experiment
 from sim.sweep import sweep
@@ -53,14 +51,7 @@ def main() -> None:
     base = max(rows[0]["runs_per_minute"])
     for row in rows:
         row["speedup_vs_1"] = max(row["runs_per_minute"]) / base
-    out = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "experiment": args.experiment,
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
-        "results": rows,
-    }
-    target = root / "benchmarks" / "results" / f"sweep-{dt.date.today().isoformat()}.json"
-    target.write_text(json.dumps(out, indent=2))
+    target = write_result("sweep", {"experiment": args.experiment, "results": rows})
     print(f"written to {target.relative_to(root)}")
 
 
