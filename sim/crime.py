@@ -10,13 +10,13 @@ prevention programs. Capacity (leaders and members against their usual numbers) 
 a weaker smuggling corridor charges more and takes more risks (others fill part of the gap: displacement),
 a weaker trafficking group kills less, but leaderless groups fight over succession. Sizes and rates are
 assumed (``sim/data/organisations.csv``, ``parameters.crime``): no count of Guatemalan organisations or of
-their arrests by year was in the data. Organisation-level draws come from a generator keyed by (run, month,
-organisation), so they do not depend on anything else.
+their arrests by year was in the data. The organisations are stepped together as arrays; their draws come
+from a generator keyed by (run, month), so they do not depend on anything else.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -63,149 +63,157 @@ def load_specs() -> list[OrganisationSpec]:
     return specs
 
 
-@dataclass
+@dataclass(frozen=True)
 class OrganisationState:
+    """One organisation's numbers at the end of a month (a copy: the arrays live in :class:`Underworld`)."""
+
     leaders: int
     members: int
-    arrested_leaders: int = 0
-    arrested_members: int = 0
-    successions: int = 0
-    recruited: int = 0
-    events: dict[str, float] = field(default_factory=dict)
+    arrested_leaders: int
+    arrested_members: int
+    successions: int
+    recruited: int
+    events: dict[str, float]
+
+
+# the counters an organisation carries from month to month (columns of Underworld.counts)
+COUNTS = ("leaders", "members", "arrested_leaders", "arrested_members", "successions", "recruited")
 
 
 class CriminalOrganisation(mesa.Agent):
-    """A smuggling network or trafficking group; its numbers live in ``state`` (copied into snapshots)."""
+    """A smuggling network or trafficking group, for inspection: its numbers are one row of the underworld's arrays."""
 
-    def __init__(self, model: mesa.Model, index: int, spec: OrganisationSpec, params: Parameters) -> None:
+    def __init__(self, model: mesa.Model, index: int, spec: OrganisationSpec, underworld: Underworld) -> None:
         super().__init__(model)
         self.index = index
         self.spec = spec
         self.where = np.array(spec.departments, dtype=np.intp)  # its departments, for indexing
-        c = params.crime
-        # start at the numbers routine policing and recovery keep on average, so capacity starts near 1
-        self.usual_leaders = spec.leaders * c.succession / (c.succession + c.leader_arrest)
-        self.usual_members = spec.members * c.recruitment / (c.recruitment + c.member_arrest)
-        self.state = OrganisationState(round(self.usual_leaders), round(self.usual_members))
+        self._underworld = underworld
+
+    @property
+    def state(self) -> OrganisationState:
+        u = self._underworld
+        row = u.counts[self.index]
+        events = {name: float(u.events[self.index, k]) for k, name in enumerate(EVENTS)}
+        return OrganisationState(*(int(v) for v in row), events=events)
 
     @property
     def capacity(self) -> float:
         """Leaders and members against their usual numbers (1 = as usual; 0 = gone)."""
-        w = self.model.params.crime.leader_weight
-        leaders = self.state.leaders / max(self.usual_leaders, 1e-9)
-        members = self.state.members / max(self.usual_members, 1e-9)
-        return float(leaders**w * members ** (1 - w))
+        return float(self._underworld.capacities()[self.index])
 
-    def month(self, env: Environment, params: Parameters, engagement: np.ndarray, key: int) -> None:
-        """Arrests, seizures, succession and recruitment for one month."""
+
+class Underworld:
+    """All organisations of a run, stepped together as arrays (one row per organisation).
+
+    Draws come from one generator per (run, month), in a fixed order over organisations, so they depend
+    on nothing else in the model (not on the household sample, nor on levers that do not touch crime).
+    """
+
+    def __init__(self, model: mesa.Model, params: Parameters) -> None:
+        specs = load_specs()
+        n = len(load_departments().code)
         c = params.crime
-        s = self.state
-        spec = self.spec
-        rng = np.random.default_rng([int(key), env.month, self.index])
+        self.leader_weight = c.leader_weight
+        self.spec_leaders = np.array([s.leaders for s in specs], dtype=np.int64)
+        self.spec_members = np.array([s.members for s in specs], dtype=np.int64)
+        self.shipments = np.array([s.shipments for s in specs])
+        self.shipment_size = np.array([s.shipment_size for s in specs])
+        self.smuggling = np.array([s.kind == "smuggling" for s in specs])
+        # start at the numbers routine policing and recovery keep on average, so capacity starts near 1
+        self.usual_leaders = self.spec_leaders * c.succession / (c.succession + c.leader_arrest)
+        self.usual_members = self.spec_members * c.recruitment / (c.recruitment + c.member_arrest)
+        self.counts = np.zeros((len(specs), len(COUNTS)), dtype=np.int64)
+        self.counts[:, 0] = np.round(self.usual_leaders)
+        self.counts[:, 1] = np.round(self.usual_members)
+        self.events = np.zeros((len(specs), len(EVENTS)))
+        self.territory = territory = np.zeros((len(specs), n))  # 1 where the organisation works
+        for i, spec in enumerate(specs):
+            territory[i, list(spec.departments)] = 1
+        self.present = {"smuggling": territory[self.smuggling].sum(0), "trafficking": territory[~self.smuggling].sum(0)}
+        present_own_kind = np.where(self.smuggling[:, None], self.present["smuggling"], self.present["trafficking"])
+        # an organisation's share of the operations in each of its departments (split among those present)
+        self.operations_share = np.divide(
+            territory, present_own_kind, out=np.zeros_like(territory), where=territory > 0
+        )
+        self.territory_mean = territory / territory.sum(1, keepdims=True)  # averages a department value over territory
+        households = load_departments().households.astype(float)
+        weights = territory * households
+        self.split = weights / weights.sum(1, keepdims=True)  # share of an organisation's events in each department
+        self.organisations = [CriminalOrganisation(model, i, spec, self) for i, spec in enumerate(specs)]
+
+    def capacities(self) -> np.ndarray:
+        """Leaders and members against their usual numbers, per organisation (1 = as usual; 0 = gone)."""
+        w = self.leader_weight
+        leaders = self.counts[:, 0] / np.maximum(self.usual_leaders, 1e-9)
+        members = self.counts[:, 1] / np.maximum(self.usual_members, 1e-9)
+        return leaders**w * members ** (1 - w)
+
+    def operations(self, env: Environment) -> np.ndarray:
+        """Operations a month aimed at each organisation: its share of those in its departments."""
+        ops = self.operations_share @ env.task_force_ops
+        return ops + self.smuggling * (self.operations_share @ env.anti_smuggling_ops)
+
+    def month(self, env: Environment, params: Parameters, engagement: np.ndarray, key: int) -> dict[str, np.ndarray]:
+        """Arrests, seizures, succession and recruitment; then fees, journey risk and violence; events by department."""
+        c = params.crime
+        rng = np.random.default_rng([int(key), env.month])
+        leaders, members = self.counts[:, 0].copy(), self.counts[:, 1].copy()
         operations = self.operations(env)
         hit = 1 + c.intelligence_gain * env.intelligence
         leader_hazard = (c.leader_arrest + c.operation_leader * operations * hit) * env.effectiveness
         member_hazard = (c.member_arrest + c.operation_member * operations) * env.effectiveness
         seizure_hazard = (c.seizure + c.operation_seizure * operations * hit) * env.effectiveness
-        key_arrests = int(rng.binomial(s.leaders, 1 - np.exp(-leader_hazard)))
-        member_arrests = int(rng.binomial(s.members, 1 - np.exp(-member_hazard)))
-        shipments = int(round(spec.shipments * self.capacity))
-        seizures = int(rng.binomial(shipments, 1 - np.exp(-seizure_hazard))) if shipments else 0
-        s.leaders -= key_arrests
-        s.members -= member_arrests
-        s.arrested_leaders += key_arrests
-        s.arrested_members += member_arrests
-        vacancies = max(spec.leaders - s.leaders, 0)
-        successions = int(rng.binomial(vacancies, min(c.succession / env.effectiveness, 1.0)))
-        territory_engagement = float(engagement[self.where].mean())
-        recruit_rate = c.recruitment * max(0.0, 1 - c.engagement_recruitment * territory_engagement)
-        recruits = int(rng.binomial(max(spec.members - s.members, 0), min(recruit_rate, 1.0)))
-        s.leaders += successions
-        s.members += recruits
-        s.successions += successions
-        s.recruited += recruits
-        s.events = {
-            "key_arrests": key_arrests,
-            "member_arrests": member_arrests,
-            "seizures": seizures,
-            "seized_volume": seizures * spec.shipment_size,
-            "recruits": recruits,
-        }
-
-    def operations(self, env: Environment) -> float:
-        """Operations a month aimed at this organisation: its share of those in its departments."""
-        share = env.operations_share[self.spec.kind][self.where]
-        ops = env.task_force_ops[self.where] * share
-        if self.spec.kind == "smuggling":
-            ops = ops + env.anti_smuggling_ops[self.where] * share
-        return float(ops.sum())
-
-
-class Underworld:
-    """All organisations of a run, and how they shape what households face."""
-
-    def __init__(self, model: mesa.Model, params: Parameters) -> None:
-        self.organisations = [CriminalOrganisation(model, i, spec, params) for i, spec in enumerate(load_specs())]
-        n = len(load_departments().code)
-        self.present = {kind: np.zeros(n) for kind in KINDS}  # organisations of a kind in each department
-        for org in self.organisations:
-            self.present[org.spec.kind][list(org.spec.departments)] += 1
-        households = load_departments().households.astype(float)
-        self.split = {}  # organisation -> share of its events in each department (by households)
-        for org in self.organisations:
-            weights = np.zeros(n)
-            weights[list(org.spec.departments)] = households[list(org.spec.departments)]
-            self.split[org.index] = weights / weights.sum()
-
-    def month(self, env: Environment, params: Parameters, engagement: np.ndarray, key: int) -> dict[str, np.ndarray]:
-        """Step every organisation, then set fees, journey risk and violence; return events by department."""
-        env.operations_share = {
-            kind: np.divide(
-                1.0, self.present[kind], out=np.zeros_like(self.present[kind]), where=self.present[kind] > 0
-            )
-            for kind in KINDS
-        }
-        for org in self.organisations:
-            org.month(env, params, engagement, key)
+        shipments = np.round(self.shipments * self.capacities()).astype(np.int64)
+        key_arrests = rng.binomial(leaders, -np.expm1(-leader_hazard))
+        member_arrests = rng.binomial(members, -np.expm1(-member_hazard))
+        seizures = rng.binomial(shipments, -np.expm1(-seizure_hazard))
+        leaders -= key_arrests
+        members -= member_arrests
+        successions = rng.binomial(
+            np.maximum(self.spec_leaders - leaders, 0), min(c.succession / env.effectiveness, 1.0)
+        )
+        recruit_rate = c.recruitment * np.maximum(
+            0.0, 1 - c.engagement_recruitment * (self.territory_mean @ engagement)
+        )
+        recruits = rng.binomial(np.maximum(self.spec_members - members, 0), np.minimum(recruit_rate, 1.0))
+        self.counts += np.stack(
+            [successions - key_arrests, recruits - member_arrests, key_arrests, member_arrests, successions, recruits],
+            1,
+        )
+        self.events = np.stack(
+            [key_arrests, member_arrests, seizures, seizures * self.shipment_size, recruits], 1
+        ).astype(float)
         self.shape(env, params)
-        n = len(engagement)
-        events = {name: np.zeros(n) for name in EVENTS}
-        for org in self.organisations:
-            for name in EVENTS:
-                events[name] += org.state.events[name] * self.split[org.index]
-        return events
+        by_department = self.events.T @ self.split
+        return {name: by_department[k] for k, name in enumerate(EVENTS)}
 
     def capacity_by_department(self, kind: str) -> np.ndarray:
         """Mean capacity of the organisations of ``kind`` in each department (1 where there are none)."""
-        n = len(self.present[kind])
-        total = np.zeros(n)
-        for org in self.organisations:
-            if org.spec.kind == kind:
-                total[org.where] += org.capacity
-        return np.divide(total, self.present[kind], out=np.ones(n), where=self.present[kind] > 0)
+        rows = self.smuggling if kind == "smuggling" else ~self.smuggling
+        total = self.capacities()[rows] @ self.territory[rows]
+        present = self.present[kind]
+        return np.divide(total, present, out=np.ones_like(present), where=present > 0)
 
     def shape(self, env: Environment, params: Parameters) -> None:
         """Smuggling capacity sets fees and journey risk; trafficking capacity and vacancies set violence."""
         c = params.crime
         smuggling = self.capacity_by_department("smuggling")
-        corridors = [org.capacity for org in self.organisations if org.spec.kind == "smuggling"]
-        elsewhere = c.displacement * float(np.mean(corridors))
+        elsewhere = c.displacement * float(self.capacities()[self.smuggling].mean())
         effective = np.maximum(np.maximum(smuggling, elsewhere), 0.05)
         env.fee = env.fee * effective**-c.fee_elasticity
         env.p_death = np.minimum(env.p_death * effective**-c.risk_elasticity, 0.5)
         trafficking = np.maximum(self.capacity_by_department("trafficking"), 0.05)  # some violence always remains
-        vacant = np.zeros(len(smuggling))
-        for org in self.organisations:
-            if org.spec.kind == "trafficking":
-                share = max(org.spec.leaders - org.state.leaders, 0) / org.spec.leaders
-                vacant[org.where] += share / self.present["trafficking"][org.where]
+        vacant_share = np.maximum(self.spec_leaders - self.counts[:, 0], 0) / self.spec_leaders
+        rows = ~self.smuggling
+        vacant = vacant_share[rows] @ self.operations_share[rows]  # leaders' posts vacant, by department
         env.homicide = env.homicide * trafficking**c.violence_elasticity * (1 + c.succession_violence * vacant)
         env.victimisation = monthly_victimisation(params.economy.victimisation_annual, env.homicide)
         env.criminal_capacity = (smuggling + trafficking) / 2
 
-    def snapshot(self) -> list[dict]:
-        return [vars(org.state).copy() | {"events": dict(org.state.events)} for org in self.organisations]
+    def snapshot(self) -> dict[str, np.ndarray]:
+        return {"counts": self.counts.copy(), "events": self.events.copy()}
 
-    def restore(self, states: list[dict]) -> None:
-        for org, state in zip(self.organisations, states, strict=True):
-            org.state = OrganisationState(**{**state, "events": dict(state["events"])})
+    def restore(self, state: dict[str, np.ndarray]) -> None:
+        self.counts = state["counts"].copy()
+        self.events = state["events"].copy()

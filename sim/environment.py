@@ -49,7 +49,6 @@ class Environment:
     anti_smuggling_ops: np.ndarray = field(default_factory=lambda: np.zeros(22))  # operations on smuggling routes
     intelligence: float = 0.0  # share of operations backed by shared intelligence (0-1)
     effectiveness: float = 1.0  # police effectiveness against organisations (capacity building raises it)
-    operations_share: dict = field(default_factory=dict)  # kind -> share of a department's operations per organisation
     criminal_capacity: np.ndarray = field(default_factory=lambda: np.ones(22))  # organisations' capacity, 1 = usual
 
     @property

@@ -57,7 +57,7 @@ class Snapshot:
     program_values: dict[str, np.ndarray]  # program label -> its collector values of the months done
     costs: dict[str, np.ndarray]  # lever label -> its costs of the months done
     model_vars: dict[str, list]
-    organisations: list[dict]  # each criminal organisation's state
+    organisations: dict[str, np.ndarray]  # the criminal organisations' counters (sim.crime.Underworld)
 
 
 class MigrationModel(mesa.Model):
