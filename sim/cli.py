@@ -169,7 +169,7 @@ def _years(text: str | None, scenarios: list, default_first: int) -> tuple[int, 
 
 def cmd_compare(args: argparse.Namespace) -> None:
     from sim.charts import comparison_chart
-    from sim.compare import ENGAGEMENT_TARGET, compare
+    from sim.compare import ENGAGEMENT_TARGET, compare, posterior_draws_for
     from sim.parameters import default_parameters
     from sim.provenance import code_version, package_versions
     from sim.runner import shared_past, write_atomic
@@ -183,15 +183,19 @@ def cmd_compare(args: argparse.Namespace) -> None:
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     prefix, fork = shared_past(scenarios)
     years = _years(args.years, scenarios, fork // 12 if prefix else 2026)  # default: from when they differ
+    draws = None if args.fixed_parameters else posterior_draws_for(seeds)
     began = time.perf_counter()
     with _progress(f"{len(scenarios)} scenarios x {len(seeds)} seeds", args.quiet) as update:
-        result = compare(scenarios, seeds, households_per_agent=_scale(args), workers=args.workers, progress=update)
+        result = compare(
+            scenarios, seeds, households_per_agent=_scale(args), workers=args.workers, progress=update, draws=draws
+        )
     seconds = time.perf_counter() - began
     base = result.scenarios[0]
 
     per_year = result.per_year("departures_irregular", years)
     table = Table(
-        title=f"Irregular departures per year (people setting out; mean [90% interval] over {len(seeds)} seeds)"
+        title="Irregular departures per year (people setting out; mean [90% interval] over "
+        + (f"{len(seeds)} seeds)" if args.fixed_parameters else f"{len(seeds)} seeds, each with its posterior draw)")
     )
     table.add_column("year", justify="right")
     for name in result.scenarios:
@@ -293,6 +297,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         "households_per_agent": _scale(args),
         "years": list(years),
         "parameters": default_parameters().as_dict(),
+        "parameter_draws": {str(seed): draw for seed, draw in (draws or {}).items()},
         "code_version": code_version(),
         "packages": package_versions(),
     }
@@ -305,7 +310,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
     )
 
 
-def cmd_validate(args: argparse.Namespace) -> None:
+def cmd_check(args: argparse.Namespace) -> None:
     from sim.scenario import load_scenario
 
     failed = []
@@ -320,6 +325,122 @@ def cmd_validate(args: argparse.Namespace) -> None:
         out.print(f"{file}: ok ({scenario.name}; {levers}; {conditions})", markup=False, highlight=False)
     if failed:
         raise ScenarioError([problem for exc in failed for problem in exc.problems])
+
+
+def _calibration_run(args: argparse.Namespace) -> tuple[dict, str]:
+    """What the moments depend on (journal settings) and a one-line description of the run."""
+    scale = _scale(args)
+    seeds = list(range(args.seeds))
+    settings = {"seeds": seeds, "households_per_agent": scale}
+    return settings, f"{args.budget} budget, 1 agent per {scale:g} households, seeds {seeds[0]}-{seeds[-1]}"
+
+
+@contextmanager
+def _counted(label: str, total: int, quiet: bool):
+    """A progress bar counting simulations; yields ``tick(n)``."""
+    with _progress(label, quiet) as update:
+        done = [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            if update:
+                update(min(done[0], total), total)
+
+        yield tick
+
+
+def cmd_calibrate(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from sim.calibration.fit import BUDGETS, calibrate, evaluations
+    from sim.calibration.free import FREE
+    from sim.calibration.install import install
+    from sim.calibration.journal import Journal
+    from sim.calibration.moments import FIT_END
+    from sim.calibration.targets import load_targets
+
+    budget = BUDGETS[args.budget]
+    settings, described = _calibration_run(args)
+    try:
+        targets = load_targets()
+        journal = Journal(Path(args.out) / "fit", {**settings, "end": FIT_END}, workers=args.workers)
+    except (FileNotFoundError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    began = time.perf_counter()
+    try:
+        with _counted("calibrating", evaluations(budget.fit), args.quiet) as tick:
+            fit = calibrate(journal, targets, budget.fit, progress=tick)
+    finally:
+        journal.close()
+    summary = {**fit.summary(), "run": described, "draws": fit.draws.tolist()}
+    folder = Path(args.out)
+    (folder / "fit.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    table = Table(title=f"calibrated ({described}); distance {fit.best_distance:.3f}", title_justify="left")
+    for label in ("parameter", "calibrated", "posterior 5-95%", "bounds"):
+        table.add_column(label)
+    for i, p in enumerate(FREE):
+        lo, hi = np.percentile(fit.draws[:, i], [5, 95])
+        table.add_row(p.key, f"{fit.best[i]:.3f}", f"{lo:.3f} - {hi:.3f}", f"{p.low:g} - {p.high:g}")
+    out.print(table)
+    out.print(
+        f"{journal.simulated} simulations run, {len(journal.found) - journal.simulated} reused from {journal.path} "
+        f"in {time.perf_counter() - began:.0f} s; ABC tolerances {', '.join(f'{t:.3f}' for t in fit.tolerances)}."
+    )
+    if args.install:
+        written = install(summary, fit.draws)
+        out.print("now the model's default: " + ", ".join(str(p) for p in written))
+    else:
+        out.print(f"written to {folder}/fit.json; --install makes it the model's default")
+
+
+def cmd_validate(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from sim.calibration.fit import BUDGETS
+    from sim.calibration.free import FREE
+    from sim.calibration.journal import Journal
+    from sim.calibration.moments import FIT_END, PROJECTION_YEAR
+    from sim.calibration.report import write_report
+    from sim.calibration.targets import load_targets
+    from sim.calibration.validate import holdout, sensitivity, sensitivity_evaluations
+    from sim.departments import load_departments
+    from sim.parameters import calibration_record
+
+    budget = BUDGETS[args.budget]
+    settings, described = _calibration_run(args)
+    try:
+        targets = load_targets()
+        fit = json.loads(Path(args.fit).read_text(encoding="utf-8")) if args.fit else calibration_record()
+        work = Path(args.out_work)
+        fit_journal = Journal(work / "fit", {**settings, "end": FIT_END}, workers=args.workers)
+        ahead = Journal(work / "sensitivity", {**settings, "end": f"{PROJECTION_YEAR}-12"}, workers=args.workers)
+    except (FileNotFoundError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    names = list(load_departments().name)
+    best = np.array([fit["best"][p.key] for p in FREE])
+    refits = 5 * (budget.holdout.maxiter + 1) * budget.holdout.popsize * len(FREE)
+    try:
+        with _counted("validating", 1 + refits + sensitivity_evaluations(budget.sobol_n), args.quiet) as tick:
+            fitted = fit_journal.evaluate([best], progress=tick)[0]
+            held = holdout(fit_journal, targets, budget.holdout, names, progress=tick)
+            fit_journal.close()
+            rows = sensitivity(ahead, np.asarray(fit["draws"]), budget.sobol_n, seed=1, progress=tick)
+    finally:
+        fit_journal.close()
+        ahead.close()
+    report = write_report(
+        Path(args.out),
+        names=names,
+        targets=targets,
+        fit=fit,
+        fitted=fitted,
+        held=held,
+        sensitivity_rows=rows,
+        sobol_n=budget.sobol_n,
+        settings_text=f"{described}; fit: {fit['run']}",
+    )
+    out.print(f"report written to {report} (with departments.png, apprehensions.png, sensitivity.png)")
+    out.print(report.read_text(encoding="utf-8").split("### Held-out departments")[0], markup=False, highlight=False)
 
 
 def cmd_levers(args: argparse.Namespace) -> None:
@@ -606,16 +727,72 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="worker processes for the seeds (default 1: in this process, the step itself uses every core)",
     )
+    p.add_argument(
+        "--fixed-parameters",
+        action="store_true",
+        help="every seed runs the calibrated point (default: each seed draws its parameters from the calibration's "
+        "posterior, so intervals cover parameter uncertainty as well as chance)",
+    )
     p.add_argument("--out", default="results/compare", help="folder for tables and chart (default results/compare)")
     scale_option(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser(
-        "validate",
+        "check",
         help="check scenario files without running them",
-        description="Validate scenario files; print one line per problem (file:line: key path: message).",
+        description="Check scenario files; print one line per problem (file:line: key path: message).",
     )
     p.add_argument("scenarios", nargs="+", help="scenario files")
+    p.set_defaults(func=cmd_check)
+
+    def calibration_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--budget",
+            choices=("quick", "default", "long"),
+            default="default",
+            help="search effort: quick checks the machinery, default takes minutes at 1:200, long takes hours",
+        )
+        p.add_argument("--seeds", type=int, default=1, help="seeds every parameter vector runs with (default 1)")
+        p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+        p.add_argument(
+            "--households-per-agent",
+            type=float,
+            default=200,
+            metavar="H",
+            help="real households each agent stands for (default 200: 16,380 agents)",
+        )
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser(
+        "calibrate",
+        help="fit the free parameters to the census, Border Patrol and survey targets",
+        description="Method of simulated moments (differential evolution, common random numbers) on the free "
+        "parameters against calibration/targets/, then a posterior sample (adaptive ABC population Monte Carlo). "
+        "Every simulation is journaled in --out as it finishes: after Ctrl-C or a kill, the same command resumes "
+        "without redoing any. --install makes the result the model's default (sim/data/parameters.yaml, "
+        "posterior.csv, calibration.json).",
+    )
+    calibration_options(p)
+    p.add_argument("--out", default="results/calibrate", help="folder for the journal and fit.json")
+    p.add_argument("--install", action="store_true", help="make the fit the model's default parameters and draws")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser(
+        "validate",
+        help="validate the calibration out of sample and write the report",
+        description="Refit without each quarter of the departments and without the apprehensions after FY2015, "
+        "predict what was held out and compare with naive forecasts (national rate, last value carried forward); "
+        "Sobol' indices of projected 2030 departures. Writes a Markdown report with plots. Resumable like calibrate.",
+    )
+    calibration_options(p)
+    p.add_argument("--fit", help="fit.json of a calibration (default: the model's installed calibration)")
+    p.add_argument("--out", default="calibration/report", help="folder for the report (default calibration/report)")
+    p.add_argument(
+        "--work",
+        dest="out_work",
+        default="results/calibrate",
+        help="folder for the journals (default results/calibrate)",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(

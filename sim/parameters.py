@@ -7,6 +7,9 @@ the evidence for each live in ``sim/data/parameters.yaml``. A scenario may overr
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -226,3 +229,36 @@ def default_parameters() -> Parameters:
     """The model's default parameters, from ``sim/data/parameters.yaml``."""
     text = resources.files("sim.data").joinpath("parameters.yaml").read_text(encoding="utf-8")
     return build_parameters(*read_parameter_file(text))
+
+
+def _data_text(name: str) -> str:
+    path = resources.files("sim.data").joinpath(name)
+    if not path.is_file():
+        raise FileNotFoundError(f"sim/data/{name} not found: run `migsim calibrate --install` to create it")
+    return path.read_text(encoding="utf-8")
+
+
+@cache
+def calibration_record() -> dict[str, Any]:
+    """The installed calibration's summary (``sim/data/calibration.json``): best vector, draws, settings."""
+    return json.loads(_data_text("calibration.json"))
+
+
+@cache
+def posterior_draws() -> tuple[dict[str, dict[str, float]], ...]:
+    """The installed posterior's parameter vectors (``sim/data/posterior.csv``), each as overrides by section."""
+    draws = []
+    for row in csv.DictReader(io.StringIO(_data_text("posterior.csv"))):
+        overrides: dict[str, dict[str, float]] = {}
+        for key, value in row.items():
+            if key != "draw":
+                section, name = key.split(".")
+                overrides.setdefault(section, {})[name] = float(value)
+        draws.append(overrides)
+    return tuple(draws)
+
+
+def parameter_draw(index: int) -> Parameters:
+    """Posterior draw ``index`` (cycling through the draws): the parameters a seed's run uses by default."""
+    draws = posterior_draws()
+    return default_parameters().with_overrides(draws[index % len(draws)])

@@ -50,8 +50,8 @@ def numeric_keys(lever: str) -> list[str]:
     return [k for k, f in fields.items() if f.annotation in (int, float) and field_range(f) != (None, None)]
 
 
-def validate(text: str | bytes, name: str = "generated.yaml", extra: dict[str, str] | None = None) -> tuple[int, str]:
-    """Write the file (and any sibling files), run ``migsim validate`` in-process, return (code, all output)."""
+def check(text: str | bytes, name: str = "generated.yaml", extra: dict[str, str] | None = None) -> tuple[int, str]:
+    """Write the file (and any sibling files), run ``migsim check`` in-process, return (code, all output)."""
     global EXAMPLES
     EXAMPLES += 1
     with tempfile.TemporaryDirectory() as folder:
@@ -61,7 +61,7 @@ def validate(text: str | bytes, name: str = "generated.yaml", extra: dict[str, s
         path.write_bytes(text if isinstance(text, bytes) else text.encode())
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["validate", str(path)])
+            code = main(["check", str(path)])
         return code, err.getvalue() + out.getvalue()
 
 
@@ -80,7 +80,7 @@ def scenario_text(lever: str, settings: dict, **top) -> str:
 
 def test_the_generator_starts_from_valid_files():
     for lever in BUILT_IN:
-        code, output = validate(scenario_text(lever, valid_settings(lever)))
+        code, output = check(scenario_text(lever, valid_settings(lever)))
         assert code == 0, (lever, output)
 
 
@@ -99,7 +99,7 @@ def test_misspelt_keys_name_the_path_and_the_nearest_key(lever, data):
     if wrong in LEVERS.lookup(lever).Config.model_fields:
         return
     settings[wrong] = settings.pop(key)
-    code, output = validate(scenario_text(lever, settings))
+    code, output = check(scenario_text(lever, settings))
     assert_explained(code, output, f"levers.{lever}.{wrong}", "unknown key")
 
 
@@ -116,7 +116,7 @@ def test_unknown_keys_at_every_level(key, level):
             return
         text = scenario_text(key, {"start": "2026-01"})
         words = [f"levers.{key}", "unknown lever"]
-    code, output = validate(text)
+    code, output = check(text)
     assert_explained(code, output, *words)
 
 
@@ -136,7 +136,7 @@ def test_out_of_range_nan_inf_and_wrong_types_say_what_is_allowed(lever, data):
         )
     )
     settings = {**valid_settings(lever), key: value}
-    code, output = validate(scenario_text(lever, settings))
+    code, output = check(scenario_text(lever, settings))
     assert_explained(code, output, f"levers.{lever}.{key}")
 
 
@@ -150,7 +150,7 @@ def test_out_of_range_nan_inf_and_wrong_types_say_what_is_allowed(lever, data):
 )
 def test_malformed_and_out_of_range_months(month):
     settings = {**valid_settings("job_programs"), "start": month}
-    code, output = validate(scenario_text("job_programs", settings))
+    code, output = check(scenario_text("job_programs", settings))
     assert_explained(code, output, "levers.job_programs.start")
 
 
@@ -160,7 +160,7 @@ def test_end_before_start(year, back):
     start = year * 12
     end = start - back
     settings = {**valid_settings("job_programs"), "start": f"{year}-01", "end": f"{end // 12}-{end % 12 + 1:02d}"}
-    code, output = validate(scenario_text("job_programs", settings))
+    code, output = check(scenario_text("job_programs", settings))
     assert_explained(code, output, "before start")
 
 
@@ -172,7 +172,7 @@ def test_departments_that_do_not_exist(department):
     if str(department) in load_departments().name:
         return
     settings = {**valid_settings("job_programs"), "departments": [department]}
-    code, output = validate(scenario_text("job_programs", settings))
+    code, output = check(scenario_text("job_programs", settings))
     assert_explained(code, output, "levers.job_programs.departments")
 
 
@@ -180,28 +180,28 @@ def test_departments_that_do_not_exist(department):
 @given(lever_names)
 def test_duplicate_keys(lever):
     text = scenario_text(lever, valid_settings(lever)).replace("levers:\n", f"levers:\n  {lever}: {{}}\n", 1)
-    code, output = validate(text)
+    code, output = check(text)
     assert_explained(code, output, "duplicate")
 
 
 @FUZZ
 @given(st.binary(min_size=1, max_size=400))
 def test_binary_and_non_yaml_content(content):
-    code, output = validate(content)
+    code, output = check(content)
     assert code in (0, 2), output  # a few byte strings are valid YAML for a mapping... but never a scenario
     assert_explained(code, output)
 
 
 def test_empty_missing_parent_cycle_deep_and_huge_files():
-    assert_explained(*validate(""), "empty")
-    assert_explained(*validate("name: x\nextends: nowhere.yaml\n"), "nowhere.yaml")
+    assert_explained(*check(""), "empty")
+    assert_explained(*check("name: x\nextends: nowhere.yaml\n"), "nowhere.yaml")
     cycle = {"a.yaml": "name: a\nextends: generated.yaml\n"}
-    assert_explained(*validate("name: g\nextends: a.yaml\n", extra=cycle), "cycle")
+    assert_explained(*check("name: g\nextends: a.yaml\n", extra=cycle), "cycle")
     for depth in (100, 5000):
-        assert_explained(*validate("name: x\nlevers: " + "[" * depth + "]" * depth + "\n"))
+        assert_explained(*check("name: x\nlevers: " + "[" * depth + "]" * depth + "\n"))
     many = "name: x\nlevers:\n" + "".join(f"  lever_{i}: {{start: 2026-01}}\n" for i in range(5_000))
-    assert_explained(*validate(many), "unknown lever", "4,980 more problems")  # the first 20, then a count
-    assert_explained(*validate(many + "# " + "x" * 1_100_000 + "\n"), "must be under")
+    assert_explained(*check(many), "unknown lever", "4,980 more problems")  # the first 20, then a count
+    assert_explained(*check(many + "# " + "x" * 1_100_000 + "\n"), "must be under")
 
 
 LAPTOP = yaml.safe_load((SCENARIOS / "experiments" / "laptop.yaml").read_text())

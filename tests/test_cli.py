@@ -14,6 +14,8 @@ from sim.cli import build_parser, main
 COMMANDS = [
     "run",
     "compare",
+    "check",
+    "calibrate",
     "validate",
     "levers",
     "params",
@@ -112,8 +114,8 @@ def test_user_mistakes_exit_2_without_traceback(tmp_path, capsys):
     assert "missing.yaml" in err and "file not found" in err and "--seeds" in err and "Traceback" not in err
 
 
-def test_validate_lists_levers(root):
-    done = migsim("validate", *[str(p) for p in sorted((root / "scenarios").glob("*.yaml"))])
+def test_check_lists_levers(root):
+    done = migsim("check", *[str(p) for p in sorted((root / "scenarios").glob("*.yaml"))])
     assert done.returncode == 0 and "job_programs" in done.stdout
 
 

@@ -1,0 +1,61 @@
+"""Observed targets, read from ``calibration/targets/`` (numbers with their sources, weights with reasons)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+import sim
+
+DEFAULT_FOLDER = Path(sim.__file__).resolve().parent.parent / "calibration" / "targets"
+APPREHENSION_YEARS = np.arange(2007, 2020)  # fiscal years FY2007-FY2019 (October to September)
+INTENTION_YEAR = 2012
+CENSUS_MONTH = "2018-07"  # the census ran 23 July - 16 August 2018
+
+
+@dataclass(frozen=True)
+class Targets:
+    households: np.ndarray  # census 2018 households by department (INE order)
+    emigrant_share: np.ndarray  # share of households with an emigrant since 2002, by department
+    apprehensions: np.ndarray  # USBP southwest-border apprehensions of Guatemalans, FY2007-FY2019
+    intention: float  # share intending to emigrate (LAPOP 2012), as a fraction
+    weights: dict[str, float]
+    reasons: dict[str, str]
+
+    @property
+    def national_share(self) -> float:
+        return float(self.emigrant_share @ self.households / self.households.sum())
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def load_targets(folder: Path = DEFAULT_FOLDER) -> Targets:
+    """The targets in ``folder``; a clear error when the folder is missing (e.g. an install without the repo)."""
+    spec_file = folder / "targets.yaml"
+    if not spec_file.exists():
+        raise FileNotFoundError(
+            f"calibration targets not found at {folder}: calibration needs the repository's calibration/targets/"
+        )
+    spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+    census = sorted(_rows(folder / spec["census_departments"]["file"]), key=lambda r: int(r["ine_code"]))
+    households = np.array([float(r["households"]) for r in census])
+    with_emigrants = np.array([float(r["households_with_emigrants"]) for r in census])
+    series = {int(r["fiscal_year"]): float(r["apprehensions"]) for r in _rows(folder / spec["apprehensions"]["file"])}
+    survey = next(
+        r for r in _rows(folder / spec["intention"]["file"]) if r["indicator"] == "intend_to_live_or_work_abroad"
+    )
+    return Targets(
+        households=households,
+        emigrant_share=with_emigrants / households,
+        apprehensions=np.array([series[y] for y in APPREHENSION_YEARS]),
+        intention=float(survey["value"]) / 100,
+        weights={name: float(part["weight"]) for name, part in spec.items()},
+        reasons={name: " ".join(part["reason"].split()) for name, part in spec.items()},
+    )

@@ -1,0 +1,159 @@
+"""Validation: refit on part of the data, predict the rest, and compare with naive forecasts; sensitivity.
+
+* **Held-out departments**: the 22 departments in four folds (stratified by their census share); for
+  each fold the fit sees only the other departments, then predicts the fold's shares. The held-out
+  departments' census counts are hidden from the model too: their households start with kin abroad at
+  the other departments' rate instead of their own. Naive forecast:
+  every held-out department at the national rate of the departments the fit saw.
+* **Held-out years**: the fit sees apprehensions up to FY2015 and predicts FY2016-FY2019. Naive
+  forecast: the last seen value carried forward.
+* **Sensitivity**: Sobol' indices (``scipy.stats.sobol_indices``) of projected 2030 irregular
+  departures to the free parameters (over their posterior's 5-95% range) and to four levers of the
+  agreement (from off to twice the shipped scenario's intensity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import sobol_indices, spearmanr, uniform
+
+from sim.calibration.fit import FitSettings, estimate
+from sim.calibration.free import FREE
+from sim.calibration.journal import Journal
+from sim.calibration.targets import APPREHENSION_YEARS, Targets
+
+FOLDS = 4
+LAST_SEEN_YEAR = 2015
+# lever: (key, setting at 0 = off, at 1 = twice the shipped scenario's), other settings as shipped
+LEVERS = {
+    "job_programs": ("jobs_per_year", 40000),
+    "legal_pathways": ("visas_per_year", 40000),
+    "border_enforcement": ("apprehension_multiplier", 2.0),
+    "public_awareness": ("people_reached_per_year", 4000000),
+}
+SHIPPED_LEVERS = {
+    "job_programs": {
+        "departments": ["Huehuetenango", "Quiché", "Sololá", "Quetzaltenango", "San Marcos"],
+        "start": "2026-01",
+        "ramp_months": 12,
+        "job_duration_months": 24,
+        "wage_usd_per_month": 400,
+        "cost_usd_per_job": 6000,
+    },
+    "legal_pathways": {"departments": "all", "start": "2026-01", "ramp_months": 12, "cost_usd_per_visa": 1000},
+    "border_enforcement": {"start": "2026-01", "ramp_months": 12, "cost_usd_per_year": 1.0e9},
+    "public_awareness": {"departments": "all", "start": "2026-01", "cost_usd_per_person": 1.0},
+}
+OFF = {"border_enforcement": 1.0}  # the setting that means "no change" where it is not zero
+
+
+def folds(targets: Targets) -> np.ndarray:
+    """Fold number of each department: ranked by observed share, dealt round-robin so every fold spans the range."""
+    fold = np.empty(len(targets.emigrant_share), int)
+    fold[np.argsort(targets.emigrant_share, kind="stable")] = np.arange(len(fold)) % FOLDS
+    return fold
+
+
+def ard(predicted: np.ndarray, observed: np.ndarray) -> float:
+    """Average relative difference |predicted - observed| / observed."""
+    return float(np.mean(np.abs(np.asarray(predicted) - observed) / observed))
+
+
+@dataclass
+class Holdout:
+    department_rows: list[dict]  # department, fold, observed, model, naive
+    year_rows: list[dict]  # fiscal year, observed, model, naive (held-out years only)
+    year_fit: np.ndarray  # model series of the years fit, all years
+
+
+def holdout(
+    journal: Journal,
+    targets: Targets,
+    settings: FitSettings,
+    names: list[str],
+    progress: Callable[[int], None] | None = None,
+) -> Holdout:
+    """Refit without each fold of departments, and without the apprehensions after FY2015; predict them."""
+    fold = folds(targets)
+    rows = []
+    for k in range(FOLDS):
+        seen = fold != k
+        best, _ = estimate(journal, targets, settings, departments=seen, progress=progress)
+        hidden = tuple(int(i) for i in np.flatnonzero(~seen))
+        predicted = np.asarray(journal.evaluate([best], hidden=hidden)[0]["emigrant_share"])
+        national = targets.emigrant_share[seen] @ targets.households[seen] / targets.households[seen].sum()
+        for i in np.flatnonzero(~seen):
+            rows.append(
+                {
+                    "department": names[i],
+                    "fold": k + 1,
+                    "observed": float(targets.emigrant_share[i]),
+                    "model": float(predicted[i]),
+                    "naive": float(national),
+                }
+            )
+    seen_years = APPREHENSION_YEARS <= LAST_SEEN_YEAR
+    best, _ = estimate(journal, targets, settings, years=seen_years, progress=progress)
+    series = np.asarray(journal.evaluate([best])[0]["apprehensions"])
+    last = targets.apprehensions[seen_years][-1]
+    year_rows = [
+        {"fiscal_year": int(y), "observed": float(o), "model": float(m), "naive": float(last)}
+        for y, o, m, held in zip(APPREHENSION_YEARS, targets.apprehensions, series, ~seen_years, strict=True)
+        if held
+    ]
+    return Holdout(sorted(rows, key=lambda r: names.index(r["department"])), year_rows, series)
+
+
+def scores(rows: list[dict]) -> dict[str, float]:
+    """Spearman rank correlation and average relative difference of the model and of the naive forecast."""
+    observed = np.array([r["observed"] for r in rows])
+    found = {}
+    for who in ("model", "naive"):
+        predicted = np.array([r[who] for r in rows])
+        rho = spearmanr(predicted, observed).statistic if np.ptp(predicted) > 0 else float("nan")
+        found[who] = {"spearman": float(rho), "ard": ard(predicted, observed)}
+    return found
+
+
+def sensitivity(
+    journal: Journal,
+    particles: np.ndarray,
+    n: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict]:
+    """First-order and total Sobol' indices of 2030 irregular departures (``journal`` must end in 2030)."""
+    low, high = np.percentile(particles, 5, axis=0), np.percentile(particles, 95, axis=0)
+    high = np.maximum(high, low + 1e-9)
+    lever_names = list(LEVERS)
+    lever_low = np.array([OFF.get(name, 0.0) for name in lever_names])
+    lever_high = np.array([LEVERS[name][1] for name in lever_names], float)
+    lows, highs = np.concatenate([low, lever_low]), np.concatenate([high, lever_high])
+
+    def split(vector):
+        vector = np.asarray(vector)
+        levers = {
+            name: {**SHIPPED_LEVERS[name], LEVERS[name][0]: float(value)}
+            for name, value in zip(lever_names, vector[len(FREE) :], strict=True)
+        }
+        return vector[: len(FREE)], levers
+
+    def outflow(x: np.ndarray) -> np.ndarray:
+        moments = journal.evaluate(list(x.T), label="sensitivity", levers=split, progress=progress)
+        return np.array([[m["outflow"][0] for m in moments]])
+
+    dists = [uniform(loc=a, scale=b - a) for a, b in zip(lows, highs, strict=True)]
+    result = sobol_indices(func=outflow, n=n, dists=dists, rng=np.random.default_rng(seed))
+    first, total = np.ravel(result.first_order), np.ravel(result.total_order)
+    labels = [p.key for p in FREE] + [f"lever {name}.{LEVERS[name][0]}" for name in lever_names]
+    return [
+        {"factor": label, "first_order": float(s1), "total": float(st), "low": float(a), "high": float(b)}
+        for label, s1, st, a, b in zip(labels, first, total, lows, highs, strict=True)
+    ]
+
+
+def sensitivity_evaluations(n: int) -> int:
+    return n * (len(FREE) + len(LEVERS) + 2)

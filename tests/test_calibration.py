@@ -1,0 +1,183 @@
+"""Calibration: the distance, recovery of known parameters, the installed fit, resuming, validation."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from sim.calibration.distance import FLOOR, distance
+from sim.calibration.fit import FitSettings, estimate
+from sim.calibration.free import FREE, HIGH, LOW
+from sim.calibration.install import set_value
+from sim.calibration.journal import Journal
+from sim.calibration.moments import FIT_END, simulate
+from sim.calibration.targets import load_targets
+from sim.cli import main
+from sim.compare import compare, posterior_draws_for
+from sim.parameters import calibration_record, default_parameters, posterior_draws
+from sim.runner import run
+from tests.conftest import shortened
+
+SMALL = 5000  # households per agent: 655 agents, a fifth of a second per run from 2002
+
+
+def installed_best() -> np.ndarray:
+    return np.array([calibration_record()["best"][p.key] for p in FREE])
+
+
+def test_distance_prefers_the_calibrated_parameters_to_perturbed_ones():
+    targets = load_targets()
+    best = installed_best()
+    seeds = [0, 1]
+    at_best = distance(simulate(best, seeds, 1000), targets)
+    for key, value in {"aspiration.intercept": best[0] + 1.5, "network.ties": 0.0, "journey.p_us": 0.1}.items():
+        perturbed = best.copy()
+        perturbed[[p.key for p in FREE].index(key)] = value
+        assert distance(simulate(perturbed, seeds, 1000), targets) > at_best, key
+
+
+def test_fit_recovers_parameters_that_generated_the_data(tmp_path):
+    """Targets simulated from known values; the fit, searching two parameters over their whole range, finds them.
+
+    Same seed for data and fit (common random numbers), so the true values give distance 0. Tolerance:
+    a tenth of each parameter's search range.
+    """
+    truth = installed_best()
+    made = simulate(truth, [3], SMALL)
+    targets = load_targets()
+    synthetic = replace(
+        targets,
+        emigrant_share=np.maximum(np.array(made["emigrant_share"]), FLOOR),
+        apprehensions=np.array(made["apprehensions"]),
+        intention=made["aspiring_share"][0],
+    )
+    searched = [0, 6]  # aspiration.intercept (the level), journey.p_us (apprehensions per attempt)
+    low, high = truth.copy(), truth.copy()
+    low[searched], high[searched] = LOW[searched], HIGH[searched]
+    journal = Journal(tmp_path, {"seeds": [3], "households_per_agent": SMALL, "end": FIT_END}, workers=1)
+    found, _ = estimate(journal, synthetic, FitSettings(popsize=6, maxiter=8), bounds=(low, high))
+    for i in searched:
+        assert abs(found[i] - truth[i]) < 0.1 * (HIGH[i] - LOW[i]), FREE[i].key
+
+
+def test_installed_calibration_matches_the_schema_and_the_parameter_file():
+    record = calibration_record()
+    params = default_parameters()
+    draws = posterior_draws()
+    assert len(draws) == len(record["draws"]) >= 10
+    for p in FREE:
+        assert getattr(params[p.section], p.name) == pytest.approx(record["best"][p.key], rel=1e-3)
+        assert "calibrated" in params.sources[p.section][p.name]
+    for draw in draws:
+        drawn = params.with_overrides(draw)  # validated against the schema's ranges
+        for p in FREE:
+            assert p.low <= getattr(drawn[p.section], p.name) <= p.high
+    assert np.ptp([d["aspiration"]["intercept"] for d in draws]) > 0, "the posterior is a spread, not a point"
+
+
+def test_set_value_replaces_only_that_entry():
+    before = resources.files("sim.data").joinpath("parameters.yaml").read_text(encoding="utf-8")
+    after = set_value(before, "journey", "p_us", 0.123456, "calibrated: test")
+    assert 'p_us:\n    value: 0.1235\n    source: "calibrated: test"' in after
+    changed = [a for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
+    assert len(changed) == 2 and all("p_us" not in line for line in changed)
+    with pytest.raises(ValueError, match="no entry journey.nonsense"):
+        set_value(before, "journey", "nonsense", 1.0, "x")
+
+
+def test_journal_ignores_a_line_cut_by_a_kill_and_refuses_other_settings(tmp_path):
+    settings = {"seeds": [0], "households_per_agent": SMALL, "end": FIT_END}
+    journal = Journal(tmp_path, settings)
+    theta = installed_best()
+    first = journal.evaluate([theta])[0]
+    with journal.path.open("a", encoding="utf-8") as f:
+        f.write('{"key": "cut sho')
+    again = Journal(tmp_path, settings)
+    assert again.evaluate([theta])[0] == first and again.simulated == 0
+    with pytest.raises(ValueError, match="other settings"):
+        Journal(tmp_path, {**settings, "seeds": [1]})
+
+
+def _calibrate(folder, *extra) -> subprocess.Popen:
+    command = [sys.executable, "-m", "sim.cli", "calibrate", "--budget", "quick", "--households-per-agent", str(SMALL)]
+    return subprocess.Popen(
+        [*command, "--workers", "1", "--quiet", "--out", str(folder), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_killed_calibration_resumes_without_redoing_or_losing_runs(tmp_path):
+    whole = _calibrate(tmp_path / "whole")
+    assert whole.wait(timeout=600) == 0, whole.stderr.read()
+    killed = _calibrate(tmp_path / "killed")
+    journal = tmp_path / "killed" / "fit" / "journal.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and (not journal.exists() or len(journal.read_text().splitlines()) < 10):
+        time.sleep(0.1)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait()
+    done_before = len([line for line in journal.read_text().splitlines() if line.endswith("}")])
+    assert done_before >= 10
+    resumed = _calibrate(tmp_path / "killed")
+    stdout, stderr = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, stderr
+    lines = journal.read_text().splitlines()
+    keys = [json.loads(line)["key"] for line in lines if line.endswith("}")]
+    assert len(keys) == len(set(keys)), "no evaluation redone"
+    total = len((tmp_path / "whole" / "fit" / "journal.jsonl").read_text().splitlines())
+    assert len(keys) == total and f"{total - done_before} simulations run, {done_before} reused" in stdout
+    fit = json.loads((tmp_path / "killed" / "fit.json").read_text())
+    assert fit == json.loads((tmp_path / "whole" / "fit.json").read_text()), "same result as never interrupted"
+
+
+def test_validate_writes_the_report_on_a_small_configuration(tmp_path, capsys):
+    code = main(
+        [
+            "validate",
+            "--budget",
+            "quick",
+            "--households-per-agent",
+            str(SMALL),
+            "--workers",
+            "2",
+            "--quiet",
+            "--out",
+            str(tmp_path / "report"),
+            "--work",
+            str(tmp_path / "work"),
+        ]
+    )
+    assert code == 0
+    report = (tmp_path / "report" / "README.md").read_text(encoding="utf-8")
+    for part in ("held-out departments", "Alta Verapaz", "FY2019", "Sobol", "lever border_enforcement"):
+        assert part in report
+    for plot in ("departments.png", "apprehensions.png", "sensitivity.png"):
+        assert (tmp_path / "report" / plot).stat().st_size > 10_000
+    assert "average relative difference" in capsys.readouterr().out
+
+
+def test_comparisons_draw_each_seeds_parameters_from_the_posterior():
+    scenarios = [shortened("baseline", "2020-01", "2026-12"), shortened("border_enforcement", "2020-01", "2026-12")]
+    seeds = [0, 1]
+    draws = posterior_draws_for(seeds)
+    assert draws[0] != draws[1] and posterior_draws_for([len(posterior_draws())])[len(posterior_draws())] == draws[0]
+    drawn = compare(scenarios, seeds, households_per_agent=SMALL, draws=draws)
+    again = compare(scenarios, seeds, households_per_agent=SMALL, draws=draws)
+    fixed = compare(scenarios, seeds, households_per_agent=SMALL)
+    assert drawn.yearly.equals(again.yearly)
+    assert not drawn.yearly.equals(fixed.yearly)
+    # one seed, one draw: every scenario of seed 0 ran with draw 0, as a fresh run with those values shows
+    alone = run(scenarios[0], 0, households_per_agent=SMALL, parameters=default_parameters().with_overrides(draws[0]))
+    first = drawn.yearly[(drawn.yearly.scenario == "baseline") & (drawn.yearly.seed == 0)]
+    assert first.departures_irregular.to_numpy() == pytest.approx(alone.national().departures_irregular.to_numpy())
