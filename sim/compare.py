@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.metrics import RATES, STOCKS, department_yearly
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT
-from sim.parameters import Parameters
+from sim.parameters import Parameters, default_parameters, posterior_draws
 from sim.runner import run_many
 from sim.scenario import Scenario
 from sim.targets import assess, engagement_share
@@ -129,13 +129,17 @@ def seed_tables(
     households_per_agent: float,
     threads: int | None = None,
     parameters: Parameters | None = None,
+    draw: dict[str, dict[str, float]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every scenario with one seed; keep yearly national and department tables (small to send back).
 
-    ``threads`` caps the compiled step's threads, so that worker processes do not oversubscribe the cores.
+    ``draw`` overrides some parameters for this seed (a posterior draw). ``threads`` caps the compiled
+    step's threads, so that worker processes do not oversubscribe the cores.
     """
     if threads:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    if draw:
+        parameters = (parameters or default_parameters()).with_overrides(draw)
     national, departments = [], []
     for scenario, result in zip(
         scenarios,
@@ -162,8 +166,12 @@ def compare(
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
     parameters: Parameters | None = None,
+    draws: Mapping[int, dict[str, dict[str, float]]] | None = None,
 ) -> Comparison:
     """Run every scenario with every seed and collect the results (``parameters``: other than the defaults).
+
+    ``draws`` maps a seed to the parameter overrides its runs use (see :func:`posterior_draws_for`), so
+    that intervals over seeds cover parameter uncertainty too; every scenario of a seed shares its draw.
 
     With ``workers=1`` (default) the seeds run one after the other in this process, each month's step using
     every core; with more, seeds run in that many worker processes (worth it when there are many seeds and
@@ -185,13 +193,23 @@ def compare(
     try:
         if pool is None:
             for seed in seeds:
-                tables[seed] = seed_tables(scenarios, seed, households_per_agent, parameters=parameters)
+                tables[seed] = seed_tables(
+                    scenarios, seed, households_per_agent, parameters=parameters, draw=(draws or {}).get(seed)
+                )
                 if progress:
                     progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
         else:
             threads = max(1, (os.cpu_count() or 1) // workers)
             futures = {
-                pool.submit(seed_tables, list(scenarios), seed, households_per_agent, threads, parameters): seed
+                pool.submit(
+                    seed_tables,
+                    list(scenarios),
+                    seed,
+                    households_per_agent,
+                    threads,
+                    parameters,
+                    (draws or {}).get(seed),
+                ): seed
                 for seed in seeds
             }
             for future in as_completed(futures):
@@ -204,3 +222,9 @@ def compare(
     yearly = pd.concat([tables[s][0] for s in seeds], ignore_index=True)
     departments = pd.concat([tables[s][1] for s in seeds], ignore_index=True)
     return Comparison(yearly, departments, names, seeds)
+
+
+def posterior_draws_for(seeds: Sequence[int]) -> dict[int, dict[str, dict[str, float]]]:
+    """The installed posterior's draw for each seed (seed ``s`` takes draw ``s`` modulo the number of draws)."""
+    found = posterior_draws()
+    return {seed: found[seed % len(found)] for seed in seeds}

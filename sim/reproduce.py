@@ -77,7 +77,10 @@ def _reproduce_comparison(folder: Path, meta: dict) -> Reproduction:
     parameters = build_parameters(meta["parameters"], default_parameters().sources)
     if parameters.as_dict() != default_parameters().as_dict():
         report.notes.append("the model's default parameters changed since; rerunning with the recorded ones")
-    fresh = compare(scenarios, meta["seeds"], households_per_agent=meta["households_per_agent"], parameters=parameters)
+    draws = {int(seed): draw for seed, draw in meta.get("parameter_draws", {}).items()}
+    fresh = compare(
+        scenarios, meta["seeds"], households_per_agent=meta["households_per_agent"], parameters=parameters, draws=draws
+    )
     _note_versions(meta, report)
     report.rows["yearly"] = _compare_table(folder / "yearly.parquet", fresh.yearly, report.differences)
     report.rows["departments_yearly"] = _compare_table(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.compare import compare
+from sim.compare import compare, posterior_draws_for
 from viz import viewmodel as vm
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -141,7 +141,8 @@ def test_compare_custom_lever_against_migsim_compare(server, browser, tmp_path):
         shipped["baseline"], controls, {"job_programs": vm.CustomLever(amount, controls["job_programs"].departments)}
     )
     chosen = [shipped[name] for name in ("baseline", "agreement package", "joint task forces")] + [custom]
-    expected = vm.totals(compare(chosen, range(SEEDS), households_per_agent=SCALE), (2026, 2035))
+    drawn = posterior_draws_for(range(SEEDS))  # the app, like migsim compare, gives each seed its posterior draw
+    expected = vm.totals(compare(chosen, range(SEEDS), households_per_agent=SCALE, draws=drawn), (2026, 2035))
     averted = expected.set_index("scenario").loc[vm.CUSTOM, "averted"]
     assert amount > before == controls["job_programs"].default
     assert number(row[2].split("[")[0]) == round(averted) and averted > 0

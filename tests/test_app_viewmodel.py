@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.compare import compare
+from sim.compare import compare, posterior_draws_for
 from sim.errors import ScenarioError
 from sim.levers import LEVERS
 from sim.schema import field_range
@@ -86,7 +86,7 @@ def test_the_store_gives_what_compare_gives_and_runs_each_run_once(shipped):
     steps = []
     result = store.comparison(scenarios, SEEDS, SCALE, progress=lambda done, total: steps.append((done, total)))
     assert steps == [(1, 2), (2, 2)] and store.runs == 4
-    direct = compare(scenarios, SEEDS, households_per_agent=SCALE)
+    direct = compare(scenarios, SEEDS, households_per_agent=SCALE, draws=posterior_draws_for(SEEDS))
     pd.testing.assert_frame_equal(vm.totals(result, YEARS), vm.totals(direct, YEARS))
     again = store.comparison(scenarios[::-1], SEEDS, SCALE)
     assert store.runs == 4 and store.cached(scenarios, SEEDS, SCALE)

@@ -209,7 +209,9 @@ def Results(result, seconds: float, stale: bool):
         )
         Md(totals_markdown(table))
         Md(f"### Irregular departures a year, {years[0]}-{years[1]}")
-        Explained("People starting an irregular journey each year; line: mean over seeds; band: 90% interval.")
+        Explained(
+            "People starting an irregular journey each year; line: mean over seeds; band: 90% interval over seeds and parameter draws."
+        )
         Chart(charts.outflow_chart(per_year))
         if len(table) > 1:
             Explained(
@@ -254,7 +256,7 @@ def ComparePage():
         Md("### Precision")
         solara.SliderInt("seeds", value=seeds, min=2, max=20)
         Explained(
-            "Runs per scenario with different random draws; more seeds, narrower uncertainty about the mean, longer wait."
+            "Runs per scenario, each with its own random draws and its own parameter values from the calibration; more seeds, a steadier picture, longer wait."
         )
         solara.Select("scale", values=list(SCALES), value=scale_label)
         Explained("Households each simulated agent stands for; results are scaled back to all 3.3 million households.")

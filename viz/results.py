@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from sim.compare import Comparison, seed_tables
+from sim.compare import Comparison, posterior_draws_for, seed_tables
 from sim.scenario import Scenario
 
 Key = tuple[str, int, float]  # scenario digest, seed, households per agent
@@ -68,7 +68,7 @@ class ResultStore:
         )
 
     def _store(self, scenarios: list[Scenario], seed: int, scale: float) -> None:
-        national, departments = seed_tables(scenarios, seed, scale)
+        national, departments = seed_tables(scenarios, seed, scale, draw=posterior_draws_for([seed])[seed])
         with self._access:
             self._add(scenarios, seed, scale, national, departments)
 

@@ -180,13 +180,15 @@ def comparison_png(result: Comparison, years: tuple[int, int]) -> bytes:
 
 
 READ_ME = (
-    "**How to read this.** Each scenario is simulated with the same seeds (the same households and the same "
-    "chances), so the difference between two scenarios is the policies' effect, not luck. Lines are the mean over "
-    "seeds and the shaded band the 90% interval. *Irregular departures* are journeys started without a visa (first "
+    "**How to read this.** Each scenario is simulated with the same seeds (the same households, the same "
+    "chances and the same parameter values, drawn for each seed from the calibration's posterior), so the "
+    "difference between two scenarios is the policies' effect, not luck. Lines are the mean over seeds and the "
+    "shaded band the 90% interval: it covers both chance and what the data leave uncertain about the parameters. *Irregular departures* are journeys started without a visa (first "
     "attempts and re-attempts), the outflow the agreement wants to reduce; departures on temporary work visas are "
     "legal and counted apart. *Averted* is the first scenario's count minus this one's, seed by seed. Costs are the "
     "scenario files' assumed costs in US dollars.\n\n"
-    "**Caveats.** Most behavioural parameters, every programme cost and all crime parameters are assumed (see the "
-    "README, *What is data and what is assumed*); the model reproduces the 2018 census by department but not the "
-    "2012-2019 and 2021-2024 surges. Read the numbers as what the assumptions imply, not as forecasts."
+    "**Caveats.** Eight behavioural parameters are calibrated to the 2018 census, Border Patrol apprehensions and "
+    "a survey; the rest, every programme cost and all crime parameters are assumed (see the README, *What is data "
+    "and what is assumed*); the model reproduces the 2018 census by department but not the 2012-2019 and "
+    "2021-2024 surges. Read the numbers as what the assumptions imply, not as forecasts."
 )
