@@ -146,7 +146,7 @@ def test_households_are_mesa_agents_viewing_the_columns():
 
 
 def test_census_2018_emigrant_households_are_reproduced():
-    """In sample: the intercept was matched to the national share; the department ranking was not fitted."""
+    """In sample: the calibration fitted both the national share and the departments (see calibration/report)."""
     scenario = shortened("baseline", "2002-01", "2018-07")
     shares = []
     for seed in (0, 1):
