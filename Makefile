@@ -20,7 +20,8 @@ app: $(VENV)/.installed  ## the web app on http://127.0.0.1:8765
 test: $(VENV)/.installed  ## the test suite (what CI runs)
 	$(VENV)/bin/python -m pytest
 
-bench: $(VENV)/.installed  ## wall time and peak memory; compiled step against the per-agent reference; sweeps
+bench: $(VENV)/.installed  ## scaling, wall time and peak memory; compiled step against the per-agent reference; sweeps
+	$(VENV)/bin/python benchmarks/bench_scaling.py
 	$(VENV)/bin/python benchmarks/bench_run.py
 	$(VENV)/bin/python benchmarks/bench_reference.py
 	$(VENV)/bin/python benchmarks/bench_sweep.py
