@@ -8,10 +8,9 @@ simulated together up to the month they first differ (:func:`sim.runner.run_many
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 
 import numba
@@ -24,6 +23,7 @@ from sim.parameters import Parameters, default_parameters, posterior_draws
 from sim.runner import run_many
 from sim.scenario import Scenario
 from sim.targets import assess, engagement_share
+from sim.workers import process_pool
 
 LOW, HIGH = 0.05, 0.95  # interval reported over seeds
 HEADLINE = "departures_irregular"  # "migration" in the agreement's sense: irregular journeys started
@@ -185,9 +185,8 @@ def compare(
     workers = min(max(workers, 1), len(seeds))
     tables: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
     own = executor is None and workers > 1
-    if own:  # forkserver: forking a process that already runs threads can deadlock
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    if own:
+        pool = process_pool(workers)
     else:
         pool = executor
     try:

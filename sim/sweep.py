@@ -13,12 +13,11 @@ parts at the end.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ import pandas as pd
 from sim.cache import code_digest
 from sim.experiment import Experiment, Run
 from sim.metrics import NAMES
+from sim.workers import process_pool
 
 MAX_POOL_RESTARTS = 3
 
@@ -235,8 +235,7 @@ def sweep(
     else:
         remaining = dict(tasks)
         for _ in range(MAX_POOL_RESTARTS + 1):
-            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+            pool = process_pool(workers)
             broken = False
             try:
                 futures = {pool.submit(execute, t): rid for rid, t in remaining.items()}

@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import replace
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,38 +108,79 @@ def test_journal_ignores_a_line_cut_by_a_kill_and_refuses_other_settings(tmp_pat
         Journal(tmp_path, {**settings, "seeds": [1]})
 
 
-def _calibrate(folder, *extra) -> subprocess.Popen:
+def _calibrate(folder, workers: int = 2, **popen) -> subprocess.Popen:
     command = [sys.executable, "-m", "sim.cli", "calibrate", "--budget", "quick", "--households-per-agent", str(SMALL)]
     return subprocess.Popen(
-        [*command, "--workers", "1", "--quiet", "--out", str(folder), *extra],
+        [*command, "--workers", str(workers), "--quiet", "--out", str(folder)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **popen,
     )
 
 
-def test_killed_calibration_resumes_without_redoing_or_losing_runs(tmp_path):
-    whole = _calibrate(tmp_path / "whole")
+def _descendants(pid: int) -> set[int]:
+    """Processes started by ``pid``, at any depth (read from /proc)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _wait_for_lines(journal: Path, n: int) -> None:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and (not journal.exists() or len(journal.read_text().splitlines()) < n):
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_killed_calibration_resumes_without_redoing_or_losing_runs_or_leaving_workers(tmp_path):
+    whole = _calibrate(tmp_path / "whole", workers=1)
     assert whole.wait(timeout=600) == 0, whole.stderr.read()
     killed = _calibrate(tmp_path / "killed")
     journal = tmp_path / "killed" / "fit" / "journal.jsonl"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and (not journal.exists() or len(journal.read_text().splitlines()) < 10):
-        time.sleep(0.1)
+    _wait_for_lines(journal, 10)
+    workers = _descendants(killed.pid)
+    assert workers, "a pool of worker processes was running"
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "workers died with their parent"
     done_before = len([line for line in journal.read_text().splitlines() if line.endswith("}")])
     assert done_before >= 10
     resumed = _calibrate(tmp_path / "killed")
     stdout, stderr = resumed.communicate(timeout=600)
     assert resumed.returncode == 0, stderr
-    lines = journal.read_text().splitlines()
-    keys = [json.loads(line)["key"] for line in lines if line.endswith("}")]
+    keys = [json.loads(line)["key"] for line in journal.read_text().splitlines() if line.endswith("}")]
     assert len(keys) == len(set(keys)), "no evaluation redone"
     total = len((tmp_path / "whole" / "fit" / "journal.jsonl").read_text().splitlines())
     assert len(keys) == total and f"{total - done_before} simulations run, {done_before} reused" in stdout
     fit = json.loads((tmp_path / "killed" / "fit.json").read_text())
     assert fit == json.loads((tmp_path / "whole" / "fit.json").read_text()), "same result as never interrupted"
+
+
+def test_ctrl_c_stops_calibration_with_a_message_and_a_usable_journal(tmp_path):
+    interrupted = _calibrate(tmp_path, start_new_session=True)
+    journal = tmp_path / "fit" / "journal.jsonl"
+    _wait_for_lines(journal, 5)
+    os.killpg(interrupted.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
+    stdout, stderr = interrupted.communicate(timeout=120)
+    assert interrupted.returncode == 130 and "interrupted" in stderr and "Traceback" not in stderr
+    before = len(journal.read_text().splitlines())
+    resumed = _calibrate(tmp_path)
+    stdout, stderr = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, stderr
+    assert f"{before} reused" in stdout or f"{before - 1} reused" in stdout
 
 
 def test_validate_writes_the_report_on_a_small_configuration(tmp_path, capsys):

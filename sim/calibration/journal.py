@@ -9,7 +9,6 @@ settings. Evaluations run in worker processes; a vector already in the journal i
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -19,18 +18,13 @@ from typing import Any
 import numpy as np
 
 from sim.calibration.moments import simulate
+from sim.workers import process_pool
 
 Moments = dict[str, list[float]]
 
 
 def _key(label: str, theta: Sequence[float]) -> str:
     return json.dumps([label, [float(x) for x in theta]])
-
-
-def _init_worker(threads: int) -> None:
-    import numba
-
-    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
 
 
 class Journal:
@@ -115,15 +109,8 @@ class Journal:
         return [self.found[key] for key in keys]
 
     def pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:  # forkserver: forking a process that already runs threads can deadlock
-            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-            threads = max(1, (os.cpu_count() or 1) // self.workers)
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context(method),
-                initializer=_init_worker,
-                initargs=(threads,),
-            )
+        if self._pool is None:
+            self._pool = process_pool(self.workers, threads=max(1, (os.cpu_count() or 1) // self.workers))
         return self._pool
 
     def close(self) -> None:
