@@ -358,6 +358,7 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     from sim.calibration.journal import Journal
     from sim.calibration.moments import FIT_END
     from sim.calibration.targets import load_targets
+    from sim.runner import write_atomic
 
     budget = BUDGETS[args.budget]
     settings, described = _calibration_run(args)
@@ -374,7 +375,7 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
         journal.close()
     summary = {**fit.summary(), "run": described, "draws": fit.draws.tolist()}
     folder = Path(args.out)
-    (folder / "fit.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    write_atomic(folder / "fit.json", lambda p: Path(p).write_text(json.dumps(summary, indent=1), encoding="utf-8"))
     table = Table(title=f"calibrated ({described}); distance {fit.best_distance:.3f}", title_justify="left")
     for label in ("parameter", "calibrated", "posterior 5-95%", "bounds"):
         table.add_column(label)

@@ -189,6 +189,6 @@ class Budget:
 
 BUDGETS = {
     "quick": Budget(FitSettings(2, 1, 16, 1, 0.1, 10), FitSettings(2, 1), 4),  # checks the machinery (CI)
-    "default": Budget(FitSettings(), FitSettings(popsize=5, maxiter=5), 16),  # minutes at 1:200
+    "default": Budget(FitSettings(), FitSettings(popsize=5, maxiter=5), 32),  # minutes at 1:200
     "long": Budget(FitSettings(10, 40, 1024, 8, 0.05, 200), FitSettings(popsize=8, maxiter=15), 64),  # hours
 }

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.calibration.moments import simulate
+from sim.runner import write_atomic
 from sim.workers import process_pool
 
 Moments = dict[str, list[float]]
@@ -44,7 +45,7 @@ class Journal:
                     "use another --out folder or remove it"
                 )
         else:
-            recorded.write_text(json.dumps(settings, indent=1), encoding="utf-8")
+            write_atomic(recorded, lambda p: Path(p).write_text(json.dumps(settings, indent=1), encoding="utf-8"))
         self.path = self.folder / "journal.jsonl"
         self.found: dict[str, Moments] = {}
         self.simulated = 0  # evaluations run by this process (the rest came from the journal)
