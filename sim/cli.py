@@ -394,6 +394,24 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
         out.print(f"written to {folder}/fit.json; --install makes it the model's default")
 
 
+def _read_fit(file: str) -> dict:
+    """A fit.json written by ``migsim calibrate``, or a one-line reason it is not one."""
+    from sim.calibration.free import FREE
+
+    what = f"--fit {file}: not a fit.json written by migsim calibrate"
+    try:
+        fit = json.loads(Path(file).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"--fit {file}: file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"{what} ({exc})") from None
+    missing = [key for key in ("best", "draws", "run") if not isinstance(fit, dict) or key not in fit]
+    missing += [p.key for p in FREE if not missing and p.key not in fit["best"]]
+    if missing:
+        raise UserError(f"{what} (missing {', '.join(missing)})")
+    return fit
+
+
 def cmd_validate(args: argparse.Namespace) -> None:
     import numpy as np
 
@@ -411,7 +429,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
     settings, described = _calibration_run(args)
     try:
         targets = load_targets()
-        fit = json.loads(Path(args.fit).read_text(encoding="utf-8")) if args.fit else calibration_record()
+        fit = _read_fit(args.fit) if args.fit else calibration_record()
         work = Path(args.out_work)
         fit_journal = Journal(work / "fit", {**settings, "end": FIT_END}, workers=args.workers)
         ahead = Journal(work / "sensitivity", {**settings, "end": f"{PROJECTION_YEAR}-12"}, workers=args.workers)

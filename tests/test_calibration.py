@@ -223,3 +223,16 @@ def test_comparisons_draw_each_seeds_parameters_from_the_posterior():
     alone = run(scenarios[0], 0, households_per_agent=SMALL, parameters=default_parameters().with_overrides(draws[0]))
     first = drawn.yearly[(drawn.yearly.scenario == "baseline") & (drawn.yearly.seed == 0)]
     assert first.departures_irregular.to_numpy() == pytest.approx(alone.national().departures_irregular.to_numpy())
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(None, "file not found"), ('{"best": 1', "Expecting"), ('{"best": {}, "draws": [], "run": ""}', "missing")],
+)
+def test_validate_explains_a_bad_fit_file(tmp_path, capsys, content, says):
+    fit = tmp_path / "fit.json"
+    if content is not None:
+        fit.write_text(content)
+    assert main(["validate", "--fit", str(fit), "--quiet", "--work", str(tmp_path / "work")]) == 2
+    err = capsys.readouterr().err
+    assert str(fit) in err and says in err and "Traceback" not in err
