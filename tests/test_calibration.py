@@ -104,6 +104,9 @@ def test_journal_ignores_a_line_cut_by_a_kill_and_refuses_other_settings(tmp_pat
         f.write('{"key": "cut sho')
     again = Journal(tmp_path, settings)
     assert again.evaluate([theta])[0] == first and again.simulated == 0
+    other = again.evaluate([theta * 0.99])[0]  # appended after the cut line was dropped, so it is kept
+    third = Journal(tmp_path, settings)
+    assert third.evaluate([theta * 0.99])[0] == other and third.simulated == 0 and len(third.found) == 2
     with pytest.raises(ValueError, match="other settings"):
         Journal(tmp_path, {**settings, "seeds": [1]})
 

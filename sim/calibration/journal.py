@@ -1,7 +1,7 @@
 """Every simulated parameter vector, kept on disk as it finishes, so interrupted work resumes.
 
 ``journal.jsonl`` holds one JSON line per evaluation (its vector and moments), appended and flushed
-to disk the moment a run ends; a line cut short by a kill is ignored on reading. ``settings.json``
+to disk the moment a run ends; a line cut short by a kill is dropped on reading. ``settings.json``
 records what the moments depend on (seeds, scale, window): a folder is only reused with the same
 settings. Evaluations run in worker processes; a vector already in the journal is never simulated again.
 """
@@ -50,11 +50,12 @@ class Journal:
         self.found: dict[str, Moments] = {}
         self.simulated = 0  # evaluations run by this process (the rest came from the journal)
         if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # the last line of a killed run
+            text = self.path.read_text(encoding="utf-8")
+            if not text.endswith("\n"):  # a kill cut the last line: drop it, so appends start on a new line
+                text = text[: text.rfind("\n") + 1]
+                os.truncate(self.path, len(text.encode("utf-8")))
+            for line in text.splitlines():
+                entry = json.loads(line)
                 self.found[entry["key"]] = entry["moments"]
         self._pool: ProcessPoolExecutor | None = None
 
