@@ -82,6 +82,11 @@ class ExperimentFile(NumbersNotBooleans):
     outcomes: list[Literal["national", "departments"]] = Field(
         ["national"], min_length=1, description="tables kept per run"
     )
+    parameter_draws: bool = Field(
+        True,
+        description="replication r runs the calibration's posterior draw r, as compare's seeds do (false: the "
+        "calibrated point); a parameter named as a factor overrides its draw",
+    )
 
 
 @dataclass(frozen=True)
@@ -177,7 +182,12 @@ class Experiment:
                 _set(scenario, name, value)
             for r, seed in enumerate(self.seeds()):
                 text = json.dumps(
-                    {"scenario": scenario, "seed": seed, "scale": self.spec.households_per_agent},
+                    {
+                        "scenario": scenario,
+                        "seed": seed,
+                        "scale": self.spec.households_per_agent,
+                        "draw": r if self.spec.parameter_draws else None,
+                    },
                     sort_keys=True,
                     default=str,
                 )

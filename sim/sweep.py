@@ -45,6 +45,7 @@ class Task:
     factors: list[str]
     code: str
     threads: int | None = None
+    parameter_draws: bool = True
 
 
 def part_path(folder: Path, run_id: str) -> Path:
@@ -53,6 +54,7 @@ def part_path(folder: Path, run_id: str) -> Path:
 
 def execute(task: Task) -> dict:
     """Do one run and store it; importable by worker processes and Dask workers. Never raises."""
+    from sim.parameters import parameter_draw
     from sim.runner import run as run_scenario
     from sim.runner import write_atomic
     from sim.scenario import validate_scenario
@@ -67,7 +69,8 @@ def execute(task: Task) -> dict:
     began = time.perf_counter()
     try:
         scenario = validate_scenario(run.scenario, source=f"run {run.run_id}")
-        result = run_scenario(scenario, run.seed, households_per_agent=task.households_per_agent)
+        parameters = parameter_draw(run.replication) if task.parameter_draws else None
+        result = run_scenario(scenario, run.seed, households_per_agent=task.households_per_agent, parameters=parameters)
         table = tidy(result, run, task)
         write_atomic(target, lambda path: table.to_parquet(path, index=False))
         failed = folder / "failed" / f"{run.run_id}.json"
@@ -211,6 +214,7 @@ def sweep(
             experiment.factor_names,
             code_digest(),
             threads,
+            spec.parameter_draws,
         )
         for r in pending
     }

@@ -147,3 +147,26 @@ def test_status_and_report_from_the_command_line(tmp_path):
     clash = subprocess.run([*cli, "sweep", str(other), "--out", str(folder)], capture_output=True, text=True)
     assert clash.returncode == 2 and "another experiment" in clash.stderr and "Traceback" not in clash.stderr
     assert status(load_experiment(file), folder).done == 6
+
+
+def test_replications_run_their_posterior_draw_unless_told_not_to(tmp_path):
+    from sim.parameters import parameter_draw
+    from sim.runner import run
+    from sim.scenario import validate_scenario
+
+    tables = {}
+    for label, extra in (("drawn", ""), ("fixed", "parameter_draws: false\n")):
+        (tmp_path / label).mkdir()
+        experiment = load_experiment(small_experiment(tmp_path / label, samples=1, extra=extra))
+        sweep(experiment, tmp_path / label / "out", workers=1)
+        tables[label] = (experiment, pd.read_parquet(tmp_path / label / "out" / "results.parquet"))
+    drawn, fixed = tables["drawn"][0], tables["fixed"][0]
+    assert {r.run_id for r in drawn.runs()}.isdisjoint({r.run_id for r in fixed.runs()})
+    assert not tables["drawn"][1].departures_irregular.equals(tables["fixed"][1].departures_irregular)
+    one = drawn.runs()[1]  # replication 1: posterior draw 1, with the factor's p_us on top
+    direct = run(validate_scenario(one.scenario), one.seed, households_per_agent=4000, parameters=parameter_draw(1))
+    swept = tables["drawn"][1]
+    swept = swept[(swept.replication == 1) & (swept.year == 2027) & (swept.department == "national")]
+    swept = swept.departures_irregular.iloc[0]
+    assert swept == pytest.approx(direct.national().loc[2027, "departures_irregular"])
+    assert direct.metadata["parameters"]["journey"]["p_us"] == pytest.approx(one.values["parameters.journey.p_us"])
