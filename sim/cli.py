@@ -358,6 +358,7 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     from sim.calibration.journal import Journal
     from sim.calibration.moments import FIT_END
     from sim.calibration.targets import load_targets
+    from sim.provenance import code_version, package_versions
     from sim.runner import write_atomic
 
     budget = BUDGETS[args.budget]
@@ -373,7 +374,13 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
             fit = calibrate(journal, targets, budget.fit, progress=tick)
     finally:
         journal.close()
-    summary = {**fit.summary(), "run": described, "draws": fit.draws.tolist()}
+    summary = {
+        **fit.summary(),
+        "run": described,
+        "draws": fit.draws.tolist(),
+        "code_version": code_version(),
+        "packages": package_versions(),
+    }
     folder = Path(args.out)
     write_atomic(folder / "fit.json", lambda p: Path(p).write_text(json.dumps(summary, indent=1), encoding="utf-8"))
     table = Table(title=f"calibrated ({described}); distance {fit.best_distance:.3f}", title_justify="left")
@@ -680,6 +687,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         err.print(f"note: {note}", markup=False, highlight=False)
     if report.identical:
         tables = ", ".join(f"{name}.parquet ({rows:,} rows)" for name, rows in report.rows.items())
+        if len(report.rows) > 5:  # a sweep: one part per run
+            tables = f"{len(report.rows)} runs' parts ({sum(report.rows.values()):,} rows)"
         out.print(f"{report.folder}: identical: {tables}", markup=False, highlight=False)
         return 0
     for difference in report.differences:
@@ -877,9 +886,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "reproduce",
-        help="rerun a saved run or comparison from its recorded inputs and check the numbers are identical",
-        description="Rerun what FOLDER holds (written by `migsim run` or `migsim compare`) with the scenarios, "
-        "seeds, scale and parameter values its metadata.json recorded, and compare its tables exactly. "
+        help="rerun a saved run, comparison or sweep from its recorded inputs and check the numbers are identical",
+        description="Rerun what FOLDER holds (written by `migsim run`, `migsim compare` or `migsim sweep`) with the "
+        "scenarios, seeds, scale and parameter values it recorded, and compare its tables exactly (a sweep: every "
+        "finished run). "
         "Exit code 0 when identical, 1 when anything differs.",
     )
     p.add_argument("run", metavar="FOLDER", help="e.g. results/runs/baseline-seed0 or results/compare")

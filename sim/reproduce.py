@@ -1,8 +1,10 @@
-"""Rerun a saved run from what its ``metadata.json`` recorded and check every number is identical.
+"""Rerun a saved run, comparison or sweep from what it recorded and check every number is identical.
 
 A run folder (written by ``migsim run`` or :meth:`sim.runner.RunResult.save`) records the resolved scenario,
 its digest, the seed, the scale, every parameter value, the code version and package versions; its
 ``metadata.json`` is written last, so a folder without it is an unfinished run, never read as a result.
+A comparison folder records the same for each scenario and seed; a sweep folder's ``experiment.json``
+records the experiment, its resolved base scenario and the versions, and each finished run is a part.
 """
 
 from __future__ import annotations
@@ -46,8 +48,10 @@ def read_metadata(folder: Path) -> dict:
 
 
 def reproduce(folder: str | Path) -> Reproduction:
-    """Rerun the run (or comparison) saved in ``folder`` with its recorded inputs; compare the tables exactly."""
+    """Rerun the run, comparison or sweep saved in ``folder`` with its recorded inputs; compare tables exactly."""
     folder = Path(folder)
+    if (folder / "experiment.json").exists():
+        return _reproduce_sweep(folder, json.loads((folder / "experiment.json").read_text()))
     meta = read_metadata(folder)
     if "scenarios" in meta:
         return _reproduce_comparison(folder, meta)
@@ -86,6 +90,47 @@ def _reproduce_comparison(folder: Path, meta: dict) -> Reproduction:
     report.rows["departments_yearly"] = _compare_table(
         folder / "departments_yearly.parquet", fresh.departments, report.differences
     )
+    return report
+
+
+def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
+    """A ``migsim sweep`` folder: rerun every finished run (part) from the recorded experiment."""
+    import tempfile
+    from dataclasses import asdict
+
+    from sim.cache import code_digest
+    from sim.experiment import Experiment, ExperimentFile
+    from sim.sweep import Task, execute, part_path
+
+    if "base_resolved" not in record:
+        raise FileNotFoundError(f"{folder}: swept before sweeps recorded their base scenario; it cannot be rerun")
+    spec = ExperimentFile.model_validate(record["spec"])
+    base = validate_scenario(record["base_resolved"], source=str(folder / "experiment.json"))
+    experiment = Experiment(record["name"], record["source"], spec, base)
+    report = Reproduction(folder, {})
+    if experiment.digest != record["digest"]:
+        report.differences.append("experiment digest differs from the recorded one")
+    runs = {r.run_id: r for r in experiment.runs()}
+    parts = sorted(p for p in (folder / "parts").glob("*.parquet") if not p.name.startswith("."))
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / "parts").mkdir()
+        (Path(scratch) / "failed").mkdir()
+        for part in parts:
+            run = runs.get(part.stem)
+            if run is None:
+                report.differences.append(f"{part.name}: no such run in the recorded experiment")
+                continue
+            task = Task(
+                asdict(run), scratch, spec.households_per_agent, spec.years, spec.outcomes,
+                experiment.factor_names, code_digest(), None, spec.parameter_draws,
+            )  # fmt: skip
+            outcome = execute(task)
+            if outcome["status"] != "done":
+                report.differences.append(f"{part.name}: rerun failed ({outcome.get('error')})")
+                continue
+            fresh = pd.read_parquet(part_path(Path(scratch), run.run_id))
+            report.rows[f"parts/{part.stem}"] = _compare_table(part, fresh, report.differences)
+    _note_versions(record, report)
     return report
 
 

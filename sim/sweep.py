@@ -28,6 +28,7 @@ import pandas as pd
 from sim.cache import code_digest
 from sim.experiment import Experiment, Run
 from sim.metrics import NAMES
+from sim.provenance import code_version, package_versions
 from sim.workers import process_pool
 
 MAX_POOL_RESTARTS = 3
@@ -152,6 +153,9 @@ def prepare(experiment: Experiment, folder: Path) -> None:
         "code": code_digest(),
         "factors": experiment.factor_names,
         "spec": experiment.spec.model_dump(mode="json"),
+        "base_resolved": experiment.base.resolved(),  # so `migsim reproduce` needs no file but this folder
+        "code_version": code_version(),
+        "packages": package_versions(),
     }
     if record.exists():
         theirs = json.loads(record.read_text())

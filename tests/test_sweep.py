@@ -170,3 +170,21 @@ def test_replications_run_their_posterior_draw_unless_told_not_to(tmp_path):
     swept = swept.departures_irregular.iloc[0]
     assert swept == pytest.approx(direct.national().loc[2027, "departures_irregular"])
     assert direct.metadata["parameters"]["journey"]["p_us"] == pytest.approx(one.values["parameters.journey.p_us"])
+
+
+def test_a_sweep_folder_is_reproduced_run_by_run(tmp_path, capsys):
+    from sim.cli import main
+
+    experiment = load_experiment(small_experiment(tmp_path, samples=1))
+    folder = tmp_path / "out"
+    sweep(experiment, folder, workers=1)
+    (tmp_path / "base.yaml").unlink()  # the folder alone is enough
+    assert main(["reproduce", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "identical" in out and out.count(".parquet") == 2
+    part = sorted((folder / "parts").glob("*.parquet"))[0]
+    table = pd.read_parquet(part)
+    table.loc[0, "departures_irregular"] += 1
+    table.to_parquet(part, index=False)
+    assert main(["reproduce", str(folder)]) == 1
+    assert "departures_irregular" in capsys.readouterr().err
