@@ -280,6 +280,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "metadata.json").unlink(missing_ok=True)  # written last: until then the folder is unfinished
     # each file under a temporary name, then renamed: a killed compare never leaves a half-written table
     for name, table in {"targets.csv": targets, "totals.csv": totals, "per_year.csv": per_year}.items():
         write_atomic(folder / name, lambda p, t=table: t.to_csv(p, index=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -92,3 +93,33 @@ def test_a_comparison_reproduces_and_tampering_is_caught(tmp_path, capsys):
     yearly.to_parquet(out / "yearly.parquet", index=False)
     assert main(["reproduce", str(out)]) == 1
     assert "key_arrests" in capsys.readouterr().err
+
+
+def test_an_interrupted_comparison_leaves_nothing_that_reads_as_finished(tmp_path):
+    """Ctrl-C, then SIGKILL, while `migsim compare` runs into a folder holding an earlier, finished comparison."""
+    files = [str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "task_forces.yaml")]
+    out = tmp_path / "cmp"
+    command = [sys.executable, "-m", "sim.cli", "compare", *files, "--households-per-agent", str(SCALE), "--quiet"]
+    assert (
+        main(["compare", *files, "--seeds", "1", "--households-per-agent", str(SCALE), "--quiet", "--out", str(out)])
+        == 0
+    )
+    for stop, delay in ((signal.SIGINT, 2.0), (signal.SIGKILL, 4.0)):
+        process = subprocess.Popen(
+            [*command, "--seeds", "20", "--out", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        os.killpg(process.pid, stop)
+        _, err = process.communicate(timeout=60)
+        if stop == signal.SIGINT:
+            assert process.returncode == 130 and "Traceback" not in err and "interrupted" in err
+        leftovers = [p.name for p in out.iterdir() if p.name.startswith(".")]
+        assert not leftovers or stop == signal.SIGKILL  # a kill may leave a hidden temporary, never a named file
+        if (out / "metadata.json").exists():
+            assert reproduce(out).identical  # it finished before the signal
+        else:
+            assert main(["reproduce", str(out)]) == 2  # unfinished, and said so
