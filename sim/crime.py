@@ -87,7 +87,6 @@ class CriminalOrganisation(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.spec = spec
-        self.where = np.array(spec.departments, dtype=np.intp)  # its departments, for indexing
         self._underworld = underworld
 
     @property

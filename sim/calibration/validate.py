@@ -23,29 +23,18 @@ from scipy.stats import sobol_indices, spearmanr, uniform
 from sim.calibration.fit import FitSettings, estimate
 from sim.calibration.free import FREE
 from sim.calibration.journal import Journal
+from sim.calibration.moments import BASELINE
 from sim.calibration.targets import APPREHENSION_YEARS, Targets
+from sim.scenario import load_scenario
 
 FOLDS = 4
 LAST_SEEN_YEAR = 2015
-# lever: (key, setting at 0 = off, at 1 = twice the shipped scenario's), other settings as shipped
+# lever: the setting varied, from off to twice the shipped scenario's (scenarios/<lever>.yaml), others as shipped
 LEVERS = {
-    "job_programs": ("jobs_per_year", 40000),
-    "legal_pathways": ("visas_per_year", 40000),
-    "border_enforcement": ("apprehension_multiplier", 2.0),
-    "public_awareness": ("people_reached_per_year", 4000000),
-}
-SHIPPED_LEVERS = {
-    "job_programs": {
-        "departments": ["Huehuetenango", "Quiché", "Sololá", "Quetzaltenango", "San Marcos"],
-        "start": "2026-01",
-        "ramp_months": 12,
-        "job_duration_months": 24,
-        "wage_usd_per_month": 400,
-        "cost_usd_per_job": 6000,
-    },
-    "legal_pathways": {"departments": "all", "start": "2026-01", "ramp_months": 12, "cost_usd_per_visa": 1000},
-    "border_enforcement": {"start": "2026-01", "ramp_months": 12, "cost_usd_per_year": 1.0e9},
-    "public_awareness": {"departments": "all", "start": "2026-01", "cost_usd_per_person": 1.0},
+    "job_programs": "jobs_per_year",
+    "legal_pathways": "visas_per_year",
+    "border_enforcement": "apprehension_multiplier",
+    "public_awareness": "people_reached_per_year",
 }
 OFF = {"border_enforcement": 1.0}  # the setting that means "no change" where it is not zero
 
@@ -129,14 +118,15 @@ def sensitivity(
     low, high = np.percentile(particles, 5, axis=0), np.percentile(particles, 95, axis=0)
     high = np.maximum(high, low + 1e-9)
     lever_names = list(LEVERS)
+    shipped = {name: load_scenario(BASELINE.parent / f"{name}.yaml").resolved()["levers"][name] for name in LEVERS}
     lever_low = np.array([OFF.get(name, 0.0) for name in lever_names])
-    lever_high = np.array([LEVERS[name][1] for name in lever_names], float)
+    lever_high = lever_low + 2 * (np.array([shipped[name][LEVERS[name]] for name in lever_names]) - lever_low)
     lows, highs = np.concatenate([low, lever_low]), np.concatenate([high, lever_high])
 
     def split(vector):
         vector = np.asarray(vector)
         levers = {
-            name: {**SHIPPED_LEVERS[name], LEVERS[name][0]: float(value)}
+            name: {**shipped[name], LEVERS[name]: float(value)}
             for name, value in zip(lever_names, vector[len(FREE) :], strict=True)
         }
         return vector[: len(FREE)], levers
@@ -148,7 +138,7 @@ def sensitivity(
     dists = [uniform(loc=a, scale=b - a) for a, b in zip(lows, highs, strict=True)]
     result = sobol_indices(func=outflow, n=n, dists=dists, rng=np.random.default_rng(seed))
     first, total = np.ravel(result.first_order), np.ravel(result.total_order)
-    labels = [p.key for p in FREE] + [f"lever {name}.{LEVERS[name][0]}" for name in lever_names]
+    labels = [p.key for p in FREE] + [f"lever {name}.{LEVERS[name]}" for name in lever_names]
     return [
         {"factor": label, "first_order": float(s1), "total": float(st), "low": float(a), "high": float(b)}
         for label, s1, st, a, b in zip(labels, first, total, lows, highs, strict=True)
