@@ -103,16 +103,23 @@ F_REATTEMPT, F_GO, F_POOR, F_ELIGIBLE, F_ENGAGED = 1, 2, 4, 8, 16
 
 
 @njit(cache=True, inline="always")
-def _in_target(target, income, members_home, aspiring, children, deportations, line):
-    if target == 0:
-        return True
-    if target == 1:
-        return income < line * max(members_home, 1)
-    if target == 2:
-        return aspiring
-    if target == 3:
-        return children
-    return deportations > 0
+def _targets(income, members_home, aspiring, children, deportations, line):
+    """Bit t set when the household is in program target group t (all, poor, aspiring, children, deported)."""
+    poor = income < line * max(members_home, 1)
+    return 1 | int(poor) << 1 | int(aspiring) << 2 | int(children) << 3 | int(deportations > 0) << 4
+
+
+@njit(cache=True)
+def department_bounds(dept, n_dept):
+    """First row of each department block and one past the last: households are stored sorted by department.
+
+    The passes walk each chunk's department segments, so department values are read once per segment and
+    totals are kept in registers rather than added into memory household by household.
+    """
+    bounds = np.empty(n_dept + 1, dtype=np.int64)
+    for d in range(n_dept + 1):
+        bounds[d] = np.searchsorted(dept, d)
+    return bounds
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
@@ -133,29 +140,39 @@ def count_pass(
     month,
     line,
     n_dept,
+    busy,
 ):
-    """Pass 1: households with a member abroad, and households eligible for each wanted program, per department."""
+    """Pass 1: households with a member abroad, and households eligible for each wanted program, per department.
+
+    Also marks in ``busy`` the households enrolled in some program (now or starting later), so the other
+    passes skip the program loops for everyone else.
+    """
     n = dept.shape[0]
     n_prog = prog_i.shape[0]
+    bounds = department_bounds(dept, n_dept)
     n_chunks = (n + CHUNK - 1) // CHUNK
     prevalence = np.zeros((n_chunks, n_dept))
     eligible = np.zeros((n_chunks, n_prog, n_dept))
     for c in prange(n_chunks):
-        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            d = dept[i]
-            if members_abroad[i] > 0:
-                prevalence[c, d] += 1
-            for k in range(n_prog):
-                if not wanted[k]:
-                    continue
-                if prog_until[i, k] > month:
-                    continue
-                if prog_i[k, I_NEEDS_WORKER] and working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] < 1:
-                    continue
-                if _in_target(
-                    prog_i[k, I_TARGET], income[i], members_home[i], aspiring[i], children[i], deportations[i], line
-                ):
-                    eligible[c, k, d] += 1
+        first, last = c * CHUNK, min(n, (c + 1) * CHUNK)
+        counts = np.zeros(n_prog)
+        for d in range(dept[first], dept[last - 1] + 1):
+            lo, hi = max(bounds[d], first), min(bounds[d + 1], last)
+            emigrant = 0.0
+            counts[:] = 0.0
+            for i in range(lo, hi):
+                emigrant += members_abroad[i] > 0
+                targets = _targets(income[i], members_home[i], aspiring[i], children[i], deportations[i], line)
+                worker = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
+                enrolled = False
+                for k in range(n_prog):
+                    if prog_until[i, k] > month:
+                        enrolled = True
+                    elif wanted[k] and (worker or not prog_i[k, I_NEEDS_WORKER]):
+                        counts[k] += (targets >> prog_i[k, I_TARGET]) & 1
+                busy[i] = enrolled
+            prevalence[c, d] = emigrant
+            eligible[c, :, d] = counts
     return prevalence.sum(axis=0), eligible.sum(axis=0)
 
 
@@ -202,6 +219,7 @@ def main_pass(
     flags,
     n_dept,
     phase,
+    busy,
 ):
     """Pass 2: programs, economy, returns (phase 1), then aspiration, capability, claims on visas (phase 2).
 
@@ -229,22 +247,20 @@ def main_pass(
             d = dept[i]
             if phase != 2:
                 # programs: enrolment, on the state at the start of the month
-                worker_home = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i]
+                worker = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
+                targets = _targets(income[i], members_home[i], aspiring[i], children[i], deportations[i], line)
                 for k in range(n_prog):
                     p = enrol_p[k, d]
                     if p <= 0 or prog_until[i, k] > month:
                         continue
-                    if prog_i[k, I_NEEDS_WORKER] and worker_home < 1:
-                        continue
-                    if not _in_target(
-                        prog_i[k, I_TARGET], income[i], members_home[i], aspiring[i], children[i], deportations[i], line
-                    ):
+                    if (prog_i[k, I_NEEDS_WORKER] and not worker) or not (targets >> prog_i[k, I_TARGET]) & 1:
                         continue
                     if uniform(s_program[k], i) < np.float32(p):
                         prog_start[i, k] = np.int16(month + prog_i[k, I_LAG])
                         prog_until[i, k] = np.int16(month + prog_i[k, I_LAG] + prog_i[k, I_MONTHS])
                         savings[i] += np.float32(prog_f[k, E_SAVINGS])
                         debt[i] += np.float32(prog_f[k, E_DEBT])
+                        busy[i] = True
             # this month's program effects
             fx_employed = False
             fx_engaged = False
@@ -254,7 +270,7 @@ def main_pass(
             fx_risk = 0.0
             fx_reattempt = 1.0
             fx_visa = 1.0
-            for k in range(n_prog):
+            for k in range(n_prog if busy[i] else 0):
                 start = prog_start[i, k]
                 if not (start <= month < prog_until[i, k]):
                     continue
@@ -404,69 +420,93 @@ def leave_pass(
     priority,
     flags,
     n_dept,
+    busy,
 ):
     """Pass 3: visas, new and repeated irregular journeys and their outcome; department totals."""
     n = dept.shape[0]
     n_prog = prog_start.shape[1]
     month = np.int64(par[MONTH])
+    package = np.int8(par[PACKAGE])
+    legal_until = np.int16(month + par[LEGAL_MONTHS])
     s_legal = stream_key(key, month, LEGAL)
     s_journey = stream_key(key, month, JOURNEY)
+    bounds = department_bounds(dept, n_dept)
     n_chunks = (n + CHUNK - 1) // CHUNK
     totals = np.zeros((n_chunks, n_dept, 14))
     programs = np.zeros((n_chunks, n_dept, max(n_prog, 1), 2))
     for c in prange(n_chunks):
-        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            d = dept[i]
-            f = flags[i]
-            legal = False
-            if f & F_ELIGIBLE:
-                chance = min(priority[i] * np.float32(dep[D_VISA_RATE, d]), np.float32(1.0))
-                legal = uniform(s_legal, i) < chance
-            new = (f & F_GO) > 0 and not legal
+        first, last = c * CHUNK, min(n, (c + 1) * CHUNK)
+        for d in range(dept[first], dept[last - 1] + 1):
+            lo, hi = max(bounds[d], first), min(bounds[d + 1], last)
+            visa_rate = np.float32(dep[D_VISA_RATE, d])
             fee = np.float32(dep[D_FEE, d])
-            if new:
-                from_savings = min(savings[i], fee)
-                savings[i] -= from_savings
-                debt[i] += fee - from_savings
-                attempts_left[i] = np.int8(par[PACKAGE])
-            started = new or (f & F_REATTEMPT) > 0
-            if started:
-                attempts[i] += 1
-                attempts_left[i] -= 1
-                u = uniform(s_journey, i)
-                if u < np.float32(dep[D_CUT_MEXICO, d]):
-                    deportations[i] += 1
-                    totals[c, d, 4] += 1
-                elif u < np.float32(dep[D_CUT_DEATH, d]):
+            cut_mexico = np.float32(dep[D_CUT_MEXICO, d])
+            cut_death = np.float32(dep[D_CUT_DEATH, d])
+            cut_us = np.float32(dep[D_CUT_US, d])
+            n_aspiring = n_started = n_legal = n_poor = n_mexico = n_us = n_deaths = n_arrivals = 0.0
+            n_abroad = n_households = n_receiving = n_engaged = n_home = 0.0
+            sent = 0.0
+            for i in range(lo, hi):
+                f = flags[i]
+                legal = False
+                if f & F_ELIGIBLE:
+                    chance = min(priority[i] * visa_rate, np.float32(1.0))
+                    legal = uniform(s_legal, i) < chance
+                new = (f & F_GO) > 0 and not legal
+                if new:
+                    from_savings = min(savings[i], fee)
+                    savings[i] -= from_savings
+                    debt[i] += fee - from_savings
+                    attempts_left[i] = package
+                started = new or (f & F_REATTEMPT) > 0
+                if started:
+                    attempts[i] += 1
+                    attempts_left[i] -= 1
+                    u = uniform(s_journey, i)
+                    if u < cut_mexico:
+                        deportations[i] += 1
+                        n_mexico += 1
+                    elif u < cut_death:
+                        members_home[i] -= 1
+                        dead[i] += 1
+                        attempts_left[i] = 0
+                        n_deaths += 1
+                    elif u < cut_us:
+                        deportations[i] += 1
+                        n_us += 1
+                    else:
+                        members_home[i] -= 1
+                        members_abroad[i] += 1
+                        last_arrival[i] = np.int16(month)
+                        attempts_left[i] = 0
+                        n_arrivals += 1
+                if legal:
                     members_home[i] -= 1
-                    dead[i] += 1
-                    attempts_left[i] = 0
-                    totals[c, d, 6] += 1
-                elif u < np.float32(dep[D_CUT_US, d]):
-                    deportations[i] += 1
-                    totals[c, d, 5] += 1
-                else:
-                    members_home[i] -= 1
-                    members_abroad[i] += 1
-                    last_arrival[i] = np.int16(month)
-                    attempts_left[i] = 0
-                    totals[c, d, 7] += 1
-            if legal:
-                members_home[i] -= 1
-                legal_abroad[i] += 1
-                legal_return[i] = np.int16(month + par[LEGAL_MONTHS])
-            totals[c, d, 0] += aspiring[i]
-            totals[c, d, 1] += started
-            totals[c, d, 2] += legal
-            totals[c, d, 3] += started and (f & F_POOR) > 0
-            totals[c, d, 8] += members_abroad[i] + legal_abroad[i]
-            totals[c, d, 9] += members_abroad[i] > 0
-            totals[c, d, 10] += remittances[i]
-            totals[c, d, 11] += remittances[i] > 0
-            totals[c, d, 12] += (f & F_ENGAGED) > 0
-            totals[c, d, 13] += members_home[i]
-            for k in range(n_prog):
-                if prog_start[i, k] <= month < prog_until[i, k]:
-                    programs[c, d, k, 0] += 1
-                    programs[c, d, k, 1] += started
+                    legal_abroad[i] += 1
+                    legal_return[i] = legal_until
+                n_aspiring += aspiring[i]
+                n_started += started
+                n_legal += legal
+                n_poor += started and (f & F_POOR) > 0
+                n_abroad += members_abroad[i] + legal_abroad[i]
+                n_households += members_abroad[i] > 0
+                sent += remittances[i]
+                n_receiving += remittances[i] > 0
+                n_engaged += (f & F_ENGAGED) > 0
+                n_home += members_home[i]
+                for k in range(n_prog if busy[i] else 0):
+                    if prog_start[i, k] <= month < prog_until[i, k]:
+                        programs[c, d, k, 0] += 1
+                        programs[c, d, k, 1] += started
+            t = totals[c, d]
+            t[0], t[1], t[2], t[3], t[4], t[5], t[6] = n_aspiring, n_started, n_legal, n_poor, n_mexico, n_us, n_deaths
+            t[7], t[8], t[9], t[10], t[11], t[12], t[13] = (
+                n_arrivals,
+                n_abroad,
+                n_households,
+                sent,
+                n_receiving,
+                n_engaged,
+                n_home,
+            )
     return totals.sum(axis=0), programs.sum(axis=0)[:, :n_prog]

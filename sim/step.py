@@ -120,10 +120,11 @@ def advance(
     n_dept = len(h.count)
     weight = h.weight * env.scale
     wanted = np.array([p.label in env.enrol and env.enrol[p.label].any() for p in programs], dtype=np.bool_)
+    busy = np.empty(h.n, dtype=np.bool_)  # enrolled in some program: the only households the program loops visit
     prevalence_rows, eligible = k.count_pass(
         h.row_department, c["members_abroad"], c["working_age"], c["legal_abroad"], c["dead"], c["income"],
         c["members_home"], c["aspiring"], c["children"], c["deportations"], h.program_until, packed[1], wanted,
-        env.month, env.poverty_line, n_dept,
+        env.month, env.poverty_line, n_dept, busy,
     )  # fmt: skip
     env.prevalence = prevalence_rows / h.count
     enrol_p = np.zeros((len(programs), n_dept))
@@ -143,7 +144,7 @@ def advance(
             c["aspiring"], c["threshold"], c["attempts_left"], c["deportations"], c["last_arrival"],
             c["legal_return"], c["legal_back"], c["engaged"], h.program_start, h.program_until, packed[0], packed[1],
             enrol_p, par, dep, LOG1P, return_chance(env), extra_utility, extra_resources, priority, flags, n_dept,
-            phase,
+            phase, busy,
         )  # fmt: skip
 
     if rules.extra:
@@ -157,7 +158,7 @@ def advance(
     totals, per_program = k.leave_pass(
         key, h.row_department, c["members_home"], c["members_abroad"], c["legal_abroad"], c["dead"], c["savings"],
         c["debt"], c["remittances"], c["aspiring"], c["attempts"], c["attempts_left"], c["deportations"],
-        c["last_arrival"], c["legal_return"], h.program_start, h.program_until, par, dep, priority, flags, n_dept,
+        c["last_arrival"], c["legal_return"], h.program_start, h.program_until, par, dep, priority, flags, n_dept, busy,
     )  # fmt: skip
     per_dept = {name: totals[:, i] for i, name in enumerate(k.TOTALS)}
     per_dept.update({name: returns[:, i] for i, name in enumerate(k.RETURNS)})
