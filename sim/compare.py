@@ -130,11 +130,13 @@ def seed_tables(
     threads: int | None = None,
     parameters: Parameters | None = None,
     draw: dict[str, dict[str, float]] | None = None,
+    alongside: Sequence[Scenario] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every scenario with one seed; keep yearly national and department tables (small to send back).
 
     ``draw`` overrides some parameters for this seed (a posterior draw). ``threads`` caps the compiled
-    step's threads, so that worker processes do not oversubscribe the cores.
+    step's threads, so that worker processes do not oversubscribe the cores. ``alongside``: see
+    :func:`sim.runner.run_many`.
     """
     if threads:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
@@ -143,7 +145,9 @@ def seed_tables(
     national, departments = [], []
     for scenario, result in zip(
         scenarios,
-        run_many(scenarios, seed, households_per_agent=households_per_agent, parameters=parameters),
+        run_many(
+            scenarios, seed, households_per_agent=households_per_agent, parameters=parameters, alongside=alongside
+        ),
         strict=True,
     ):
         table = result.national().reset_index()

@@ -92,15 +92,17 @@ def run_many(
     *,
     households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
     parameters: Parameters | None = None,
+    alongside: Sequence[Scenario] = (),
 ) -> list[RunResult]:
     """Run several scenarios with one seed, simulating the past they share only once.
 
     Scenarios that start together with the same parameters, and differ only in levers or conditions
     that start later, share every month before the first of those starts: that stretch is simulated
     once (or read from :mod:`sim.cache`) and each scenario continues from a copy of it. The results are
-    identical to separate runs.
+    identical to separate runs. ``alongside`` are scenarios of the same comparison already run: the past
+    is the one shared with them too, so adding a scenario to a comparison reuses the cached past.
     """
-    prefix, fork = shared_past(scenarios)
+    prefix, fork = shared_past([*scenarios, *alongside])
     if prefix is None:
         return [run(s, seed, households_per_agent=households_per_agent, parameters=parameters) for s in scenarios]
     began = time.perf_counter()

@@ -130,7 +130,8 @@ def test_compare_custom_lever_against_migsim_compare(server, browser, tmp_path):
     )
     amount = float(slider.get_attribute("aria-valuenow"))
     page.get_by_role("button", name="Compare").click()
-    page.wait_for_selector("tr:has-text('custom scenario')", timeout=120_000)
+    page.wait_for_selector(f"text={SEEDS} seeds x 4 scenarios in", timeout=120_000)  # not a first-seeds preview
+    page.wait_for_selector("tr:has-text('custom scenario')", timeout=30_000)
     page.wait_for_selector("svg >> text=custom scenario", timeout=30_000)
     row = totals_row(page, "custom scenario")
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)

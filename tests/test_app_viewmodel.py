@@ -94,6 +94,20 @@ def test_the_store_gives_what_compare_gives_and_runs_each_run_once(shipped):
     assert store.comparison(scenarios, range(5), SCALE, stop=lambda: True) is None
 
 
+def test_the_store_shows_the_seeds_done_so_far_while_the_others_run(shipped):
+    scenarios = [shipped["baseline"], shipped["job programs (western highlands)"]]
+    store = ResultStore()
+    previews = []
+    final = store.comparison(scenarios, range(3), SCALE, partial=previews.append)
+    assert [p.seeds for p in previews] == [[0], [0, 1]]  # after each simulated seed but the last
+    first_alone = store.comparison(scenarios, range(1), SCALE)
+    pd.testing.assert_frame_equal(vm.totals(previews[0], YEARS), vm.totals(first_alone, YEARS))
+    assert final.seeds == [0, 1, 2]
+    previews.clear()
+    store.comparison(scenarios, range(3), SCALE, partial=previews.append)
+    assert previews == []  # nothing to wait for: no previews
+
+
 def test_department_values_add_up_and_match_the_map(shipped):
     scenarios = [shipped["baseline"], shipped["job programs (western highlands)"]]
     result = ResultStore().comparison(scenarios, SEEDS, SCALE)

@@ -6,9 +6,10 @@ import math
 
 import pytest
 
+from sim import cache
 from sim.compare import compare
 from sim.parameters import default_parameters, section_schemas
-from sim.runner import run
+from sim.runner import run, run_many
 from tests.conftest import shortened
 
 
@@ -50,3 +51,18 @@ def test_comparison_is_the_same_serial_or_parallel():
     assert totals.averted.iloc[0] == 0 and totals.cost_usd.iloc[1] == pytest.approx(
         1e9 / 12 * (sum(range(1, 13)) / 12 + 12)
     )
+
+
+def test_a_scenario_added_to_a_comparison_reuses_its_past_and_equals_its_own_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGSIM_CACHE", str(tmp_path))
+    base, lever = (shortened(name, "2024-01", "2027-12") for name in ("baseline", "border_enforcement"))
+    run_many([base, lever], 0, households_per_agent=2000)  # simulates 2024-2025 once and caches it
+    cached = sorted(tmp_path.rglob("*"))
+    assert cached
+    loaded = []
+    load = cache.load
+    monkeypatch.setattr(cache, "load", lambda name: loaded.append(load(name)) or loaded[-1])
+    (added,) = run_many([lever], 0, households_per_agent=2000, alongside=[base, lever])
+    assert len(loaded) == 1 and loaded[0] is not None  # the past came from the cache
+    assert sorted(tmp_path.rglob("*")) == cached  # and nothing new was stored
+    assert added.national().equals(run(lever, 0, households_per_agent=2000).national())

@@ -46,6 +46,7 @@ custom = solara.reactive(
 )
 seeds = solara.reactive(DEFAULT_SEEDS)
 scale_label = solara.reactive(next(label for label, scale in SCALES.items() if scale == DEFAULT_SCALE))
+preview = solara.reactive(None)  # while a comparison runs: (its seeds done so far, seconds, seeds asked)
 map_scenario = solara.reactive("")
 map_measure = solara.reactive("change against the first scenario (%)")
 
@@ -65,15 +66,19 @@ def custom_scenario():
 
 @task
 def comparison(names: tuple[str, ...], extra, n_seeds: int, scale: float):
-    """Run (or fetch) the comparison in a thread; the page stays responsive and shows progress."""
+    """Run (or fetch) the comparison in a thread, showing progress and the seeds done so far."""
     began = time.perf_counter()
     scenarios = [SCENARIOS[n] for n in names] + ([extra] if extra is not None else [])
 
     def progress(done: int, total: int) -> None:
         comparison.progress = 100 * done / total
 
+    def partial(result) -> None:
+        if comparison.is_current():
+            preview.set((result, time.perf_counter() - began, n_seeds))
+
     result = STORE.comparison(
-        scenarios, range(n_seeds), scale, progress=progress, stop=lambda: not comparison.is_current()
+        scenarios, range(n_seeds), scale, progress=progress, stop=lambda: not comparison.is_current(), partial=partial
     )
     return result, time.perf_counter() - began
 
@@ -82,6 +87,7 @@ def start_comparison() -> None:
     extra, problem = custom_scenario() if use_custom.value else (None, "")
     if problem:
         return
+    preview.set(None)
     comparison(tuple(chosen.value), extra, int(seeds.value), SCALES[scale_label.value])
 
 
@@ -196,7 +202,8 @@ def totals_markdown(table) -> str:
 
 
 @solara.component
-def Results(result, seconds: float, stale: bool):
+def Results(result, seconds: float, stale: bool, asked: int | None = None):
+    """The comparison's tables and charts; ``asked`` is the number of seeds wanted while only some are done."""
     years = YEARS
     per_year = vm.outflow_per_year(result, years)
     table = vm.totals(result, years)
@@ -218,10 +225,16 @@ def Results(result, seconds: float, stale: bool):
                 "Departures averted against the first scenario, with 90% intervals (hover for cost per departure averted)."
             )
             Chart(charts.cost_chart(table))
-        solara.Text(
-            f"{len(result.seeds)} seeds x {len(result.scenarios)} scenarios in {seconds:.1f} s "
-            f"(simulations run so far on this server: {STORE.runs})."
-        )
+        if asked:
+            solara.Text(
+                f"First {len(result.seeds)} of {asked} seeds, after {seconds:.1f} s: "
+                "the numbers and bands will settle as the other seeds finish."
+            )
+        else:
+            solara.Text(
+                f"{len(result.seeds)} seeds x {len(result.scenarios)} scenarios in {seconds:.1f} s "
+                f"(simulations run so far on this server: {STORE.runs})."
+            )
         with solara.Row():
             solara.FileDownload(
                 lambda: vm.comparison_csv(result, years),
@@ -275,7 +288,9 @@ def ComparePage():
     if comparison.error:
         solara.Error(f"The comparison failed: {comparison.exception}")
     latest = comparison.latest
-    if latest is not None and latest[0] is not None:
+    if comparison.pending and preview.value is not None:
+        Results(*preview.value[:2], stale=False, asked=preview.value[2])
+    elif latest is not None and latest[0] is not None:
         Results(latest[0], latest[1], stale=comparison.pending)
     Md(vm.READ_ME)
 

@@ -40,9 +40,14 @@ class ResultStore:
         scale: float,
         progress: Callable[[int, int], None] | None = None,
         stop: Callable[[], bool] | None = None,
+        partial: Callable[[Comparison], None] | None = None,
     ) -> Comparison | None:
-        """The comparison of ``scenarios`` over ``seeds``; None if ``stop()`` turned true on the way."""
-        names = [s.name for s in scenarios]
+        """The comparison of ``scenarios`` over ``seeds``; None if ``stop()`` turned true on the way.
+
+        ``partial`` receives the comparison over the seeds done so far each time a seed had to be simulated, so
+        a page can show a first answer after one seed instead of waiting for all of them.
+        """
+        seeds = list(seeds)
         for done, seed in enumerate(seeds):
             missing = [s for s in scenarios if (s.digest, seed, scale) not in self._tables]
             if missing:
@@ -51,9 +56,14 @@ class ResultStore:
                         return None
                     missing = [s for s in scenarios if (s.digest, seed, scale) not in self._tables]
                     if missing:
-                        self._store(missing, seed, scale)
+                        self._store(missing, seed, scale, scenarios)
+                if partial and done + 1 < len(seeds):
+                    partial(self._assemble(scenarios, seeds[: done + 1], scale))
             if progress:
                 progress(done + 1, len(seeds))
+        return self._assemble(scenarios, seeds, scale)
+
+    def _assemble(self, scenarios: Sequence[Scenario], seeds: list[int], scale: float) -> Comparison:
         national, departments = [], []
         with self._access:
             for seed in seeds:
@@ -63,12 +73,14 @@ class ResultStore:
                     n, d = self._tables[key]
                     national.append(n.assign(scenario=scenario.name))
                     departments.append(d.assign(scenario=scenario.name))
+        names = [s.name for s in scenarios]
         return Comparison(
-            pd.concat(national, ignore_index=True), pd.concat(departments, ignore_index=True), names, list(seeds)
+            pd.concat(national, ignore_index=True), pd.concat(departments, ignore_index=True), names, seeds
         )
 
-    def _store(self, scenarios: list[Scenario], seed: int, scale: float) -> None:
-        national, departments = seed_tables(scenarios, seed, scale, draw=posterior_draws_for([seed])[seed])
+    def _store(self, scenarios: list[Scenario], seed: int, scale: float, comparison: Sequence[Scenario]) -> None:
+        draw = posterior_draws_for([seed])[seed]
+        national, departments = seed_tables(scenarios, seed, scale, draw=draw, alongside=comparison)
         with self._access:
             self._add(scenarios, seed, scale, national, departments)
 
