@@ -49,7 +49,7 @@ def stream_key(key: int, month: int, purpose: int) -> np.uint64:
 @njit(cache=True, inline="always")
 def uniform(stream: np.uint64, row: int) -> np.float32:
     """Uniform on [0, 1) with 24 random bits (exact in float32) for household ``row``."""
-    z = _mix(stream + np.uint64(row + 1) * GOLDEN)
+    z = _mix(stream + (np.uint64(row) + np.uint64(1)) * GOLDEN)
     return np.float32(z >> np.uint64(40)) * TO_UNIT
 
 

@@ -160,12 +160,13 @@ def count_pass(
             lo, hi = max(bounds[d], first), min(bounds[d + 1], last)
             emigrant = 0.0
             counts[:] = 0.0
-            for i in range(lo, hi):
+            for row in range(lo, hi):
+                i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
                 emigrant += members_abroad[i] > 0
                 targets = _targets(income[i], members_home[i], aspiring[i], children[i], deportations[i], line)
                 worker = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
                 enrolled = False
-                for k in range(n_prog):
+                for k in range(np.uint64(n_prog)):
                     if prog_until[i, k] > month:
                         enrolled = True
                     elif wanted[k] and (worker or not prog_i[k, I_NEEDS_WORKER]):
@@ -243,13 +244,14 @@ def main_pass(
     claims = np.zeros((n_chunks, n_dept))
     returns = np.zeros((n_chunks, n_dept, 3))  # voluntary, removed, temporary workers back
     for c in prange(n_chunks):
-        for i in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+        for row in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
+            i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
             d = dept[i]
             if phase != 2:
                 # programs: enrolment, on the state at the start of the month
                 worker = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
                 targets = _targets(income[i], members_home[i], aspiring[i], children[i], deportations[i], line)
-                for k in range(n_prog):
+                for k in range(np.uint64(n_prog)):
                     p = enrol_p[k, d]
                     if p <= 0 or prog_until[i, k] > month:
                         continue
@@ -270,7 +272,7 @@ def main_pass(
             fx_risk = 0.0
             fx_reattempt = 1.0
             fx_visa = 1.0
-            for k in range(n_prog if busy[i] else 0):
+            for k in range(np.uint64(n_prog if busy[i] else 0)):
                 start = prog_start[i, k]
                 if not (start <= month < prog_until[i, k]):
                     continue
@@ -446,7 +448,8 @@ def leave_pass(
             n_aspiring = n_started = n_legal = n_poor = n_mexico = n_us = n_deaths = n_arrivals = 0.0
             n_abroad = n_households = n_receiving = n_engaged = n_home = 0.0
             sent = 0.0
-            for i in range(lo, hi):
+            for row in range(lo, hi):
+                i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
                 f = flags[i]
                 legal = False
                 if f & F_ELIGIBLE:
@@ -494,7 +497,7 @@ def leave_pass(
                 n_receiving += remittances[i] > 0
                 n_engaged += (f & F_ENGAGED) > 0
                 n_home += members_home[i]
-                for k in range(n_prog if busy[i] else 0):
+                for k in range(np.uint64(n_prog if busy[i] else 0)):
                     if prog_start[i, k] <= month < prog_until[i, k]:
                         programs[c, d, k, 0] += 1
                         programs[c, d, k, 1] += started
