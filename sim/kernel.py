@@ -145,7 +145,7 @@ def count_pass(
     """Pass 1: households with a member abroad, and households eligible for each wanted program, per department.
 
     Also marks in ``busy`` the households enrolled in some program (now or starting later), so the other
-    passes skip the program loops for everyone else.
+    passes skip the program loops for everyone else (``busy`` is empty, and never read, without programs).
     """
     n = dept.shape[0]
     n_prog = prog_i.shape[0]
@@ -163,6 +163,8 @@ def count_pass(
             for row in range(lo, hi):
                 i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
                 emigrant += members_abroad[i] > 0
+                if n_prog == 0:
+                    continue
                 targets = _targets(income[i], members_home[i], aspiring[i], children[i], deportations[i], line)
                 worker = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
                 enrolled = False
@@ -272,7 +274,7 @@ def main_pass(
             fx_risk = 0.0
             fx_reattempt = 1.0
             fx_visa = 1.0
-            for k in range(np.uint64(n_prog if busy[i] else 0)):
+            for k in range(np.uint64(n_prog if n_prog > 0 and busy[i] else 0)):
                 start = prog_start[i, k]
                 if not (start <= month < prog_until[i, k]):
                     continue
@@ -497,7 +499,7 @@ def leave_pass(
                 n_receiving += remittances[i] > 0
                 n_engaged += (f & F_ENGAGED) > 0
                 n_home += members_home[i]
-                for k in range(np.uint64(n_prog if busy[i] else 0)):
+                for k in range(np.uint64(n_prog if n_prog > 0 and busy[i] else 0)):
                     if prog_start[i, k] <= month < prog_until[i, k]:
                         programs[c, d, k, 0] += 1
                         programs[c, d, k, 1] += started

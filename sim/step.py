@@ -120,7 +120,7 @@ def advance(
     n_dept = len(h.count)
     weight = h.weight * env.scale
     wanted = np.array([p.label in env.enrol and env.enrol[p.label].any() for p in programs], dtype=np.bool_)
-    busy = np.empty(h.n, dtype=np.bool_)  # enrolled in some program: the only households the program loops visit
+    busy = np.empty(h.n if programs else 0, dtype=np.bool_)  # in some program: the program loops visit only these
     prevalence_rows, eligible = k.count_pass(
         h.row_department, c["members_abroad"], c["working_age"], c["legal_abroad"], c["dead"], c["income"],
         c["members_home"], c["aspiring"], c["children"], c["deportations"], h.program_until, packed[1], wanted,
