@@ -129,7 +129,9 @@ class Underworld:
         self.territory = territory = np.zeros((len(specs), n))  # 1 where the organisation works
         for i, spec in enumerate(specs):
             territory[i, list(spec.departments)] = 1
-        self.present = {"smuggling": territory[self.smuggling].sum(0), "trafficking": territory[~self.smuggling].sum(0)}
+        self.rows = {"smuggling": self.smuggling, "trafficking": ~self.smuggling}
+        self.kind_territory = {kind: territory[rows] for kind, rows in self.rows.items()}
+        self.present = {kind: t.sum(0) for kind, t in self.kind_territory.items()}
         present_own_kind = np.where(self.smuggling[:, None], self.present["smuggling"], self.present["trafficking"])
         # an organisation's share of the operations in each of its departments (split among those present)
         self.operations_share = np.divide(
@@ -187,22 +189,23 @@ class Underworld:
         by_department = self.events.T @ self.split
         return {name: by_department[k] for k, name in enumerate(EVENTS)}
 
-    def capacity_by_department(self, kind: str) -> np.ndarray:
+    def capacity_by_department(self, kind: str, capacities: np.ndarray | None = None) -> np.ndarray:
         """Mean capacity of the organisations of ``kind`` in each department (1 where there are none)."""
-        rows = self.smuggling if kind == "smuggling" else ~self.smuggling
-        total = self.capacities()[rows] @ self.territory[rows]
+        capacities = self.capacities() if capacities is None else capacities
+        total = capacities[self.rows[kind]] @ self.kind_territory[kind]
         present = self.present[kind]
         return np.divide(total, present, out=np.ones_like(present), where=present > 0)
 
     def shape(self, env: Environment, params: Parameters) -> None:
         """Smuggling capacity sets fees and journey risk; trafficking capacity and vacancies set violence."""
         c = params.crime
-        smuggling = self.capacity_by_department("smuggling")
-        elsewhere = c.displacement * float(self.capacities()[self.smuggling].mean())
+        capacities = self.capacities()
+        smuggling = self.capacity_by_department("smuggling", capacities)
+        elsewhere = c.displacement * float(capacities[self.smuggling].mean())
         effective = np.maximum(np.maximum(smuggling, elsewhere), 0.05)
         env.fee = env.fee * effective**-c.fee_elasticity
         env.p_death = np.minimum(env.p_death * effective**-c.risk_elasticity, 0.5)
-        trafficking = np.maximum(self.capacity_by_department("trafficking"), 0.05)  # some violence always remains
+        trafficking = np.maximum(self.capacity_by_department("trafficking", capacities), 0.05)  # violence remains
         vacant_share = np.maximum(self.spec_leaders - self.counts[:, 0], 0) / self.spec_leaders
         rows = ~self.smuggling
         vacant = vacant_share[rows] @ self.operations_share[rows]  # leaders' posts vacant, by department

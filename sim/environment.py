@@ -71,7 +71,9 @@ REFERENCE_HOMICIDE = 22.4  # national PNC rate 2018, per 100k
 
 def monthly_victimisation(annual: float, homicide: np.ndarray) -> np.ndarray:
     """Monthly chance of suffering a crime, per department, from the national yearly chance at 2018 homicide."""
-    yearly = np.clip(annual * (np.asarray(homicide) / REFERENCE_HOMICIDE) ** VICTIM_HOMICIDE_EXPONENT, 0, 0.99)
+    yearly = np.minimum(
+        np.maximum(annual * (np.asarray(homicide) / REFERENCE_HOMICIDE) ** VICTIM_HOMICIDE_EXPONENT, 0), 0.99
+    )
     return 1 - (1 - yearly) ** (1 / 12)
 
 

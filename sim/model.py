@@ -120,6 +120,7 @@ class MigrationModel(mesa.Model):
             }
         )
         self._agents_built = False
+        self._emigrant_households: np.ndarray | None = None  # from the last month stepped here, if any
 
     def snapshot(self) -> Snapshot:
         """The state at the current month (copies, so this model can go on)."""
@@ -205,8 +206,10 @@ class MigrationModel(mesa.Model):
 
     # --- stepping ---------------------------------------------------------------------------
     def prevalence(self) -> np.ndarray:
+        """Share of households with a member abroad by department, at the start of the month."""
         h = self.households
-        return h.dept_sum(h.members_abroad > 0) / h.count
+        emigrant = self._emigrant_households  # counted by last month's leaving pass, after its moves
+        return (h.dept_sum(h.members_abroad > 0) if emigrant is None else emigrant) / h.count
 
     def engagement(self) -> np.ndarray:
         """Share of households in prevention programs by department, at the end of last month."""
@@ -245,6 +248,7 @@ class MigrationModel(mesa.Model):
             self.key,
             lambda: self.agents_by_type[HouseholdAgent],
         )
+        self._emigrant_households = per_dept["emigrant_households"]
         weight = h.weight * env.scale
         per_dept |= crime | security_levels(env)
         self.collector.record(self.month, per_dept, per_program, weight)
