@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
@@ -25,6 +26,10 @@ def process_pool(workers: int, threads: int | None = None) -> ProcessPoolExecuto
 
 
 def _start_worker(threads: int | None) -> None:
+    # Ctrl-C reaches the whole process group: the parent reports it and shuts the pool down once the running
+    # tasks end (a second Ctrl-C ends it at once; the workers then follow their parent), so no worker prints a
+    # traceback of wherever the key press found it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if threads:
         import numba
 
