@@ -23,7 +23,7 @@ from sim.parameters import Parameters, default_parameters, posterior_draws
 from sim.runner import run_many
 from sim.scenario import Scenario
 from sim.targets import assess, engagement_share
-from sim.workers import process_pool
+from sim.workers import close_pool, process_pool
 
 LOW, HIGH = 0.05, 0.95  # interval reported over seeds
 HEADLINE = "departures_irregular"  # "migration" in the agreement's sense: irregular journeys started
@@ -221,7 +221,7 @@ def compare(
                     progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
     finally:
         if own:
-            pool.shutdown(cancel_futures=True)
+            close_pool(pool)
     yearly = pd.concat([tables[s][0] for s in seeds], ignore_index=True)
     departments = pd.concat([tables[s][1] for s in seeds], ignore_index=True)
     return Comparison(yearly, departments, names, seeds)

@@ -29,7 +29,7 @@ from sim.cache import code_digest
 from sim.experiment import Experiment, Run
 from sim.metrics import NAMES
 from sim.provenance import code_version, package_versions
-from sim.workers import process_pool
+from sim.workers import close_pool, process_pool
 
 MAX_POOL_RESTARTS = 3
 
@@ -254,7 +254,7 @@ def sweep(
                     remaining.pop(outcome["run_id"], None)
                     record(outcome)
             finally:
-                pool.shutdown(wait=True, cancel_futures=True)
+                close_pool(pool)
             if not broken or not remaining:
                 break
         for rid in remaining:  # a worker kept dying: say so for what is left

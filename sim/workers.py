@@ -2,7 +2,9 @@
 
 ``forkserver`` (``spawn`` where it is missing), because forking a process that already runs threads
 (numba's, a progress bar's) can deadlock. Each worker watches its parent and exits when it dies, so a
-command killed with SIGKILL leaves no worker processes behind (they would otherwise wait forever).
+command killed with SIGKILL leaves no worker processes behind (they would otherwise wait forever). Workers
+ignore Ctrl-C, which the terminal sends to the whole process group: the parent reports it once and ends
+them (:func:`close_pool`), so no worker prints a traceback of wherever the key press found it.
 """
 
 from __future__ import annotations
@@ -10,13 +12,23 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import resource_tracker
+
+# the resource tracker cleans up the queue semaphores of workers ended by Ctrl-C, and says so in a warning
+QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 
 
 def process_pool(workers: int, threads: int | None = None) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes; ``threads`` caps each one's compiled-step threads."""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    sys.warnoptions.append(QUIET_TRACKER)  # the tracker process takes this interpreter's -W options
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.warnoptions.remove(QUIET_TRACKER)
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
@@ -25,10 +37,15 @@ def process_pool(workers: int, threads: int | None = None) -> ProcessPoolExecuto
     )
 
 
+def close_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down; while an exception (Ctrl-C) propagates, end the workers instead of waiting for them."""
+    if sys.exc_info()[1] is not None:
+        for process in list((pool._processes or {}).values()):  # no public way before Python 3.14
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _start_worker(threads: int | None) -> None:
-    # Ctrl-C reaches the whole process group: the parent reports it and shuts the pool down once the running
-    # tasks end (a second Ctrl-C ends it at once; the workers then follow their parent), so no worker prints a
-    # traceback of wherever the key press found it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if threads:
         import numba

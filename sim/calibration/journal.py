@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.calibration.moments import simulate
 from sim.runner import write_atomic
-from sim.workers import process_pool
+from sim.workers import close_pool, process_pool
 
 Moments = dict[str, list[float]]
 
@@ -117,7 +117,7 @@ class Journal:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            close_pool(self._pool)
             self._pool = None
 
     def entries(self, label: str = "fit") -> list[tuple[np.ndarray, Moments]]:
