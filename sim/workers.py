@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import resource_tracker
+from multiprocessing import forkserver, resource_tracker
 
 # the resource tracker cleans up the queue semaphores of workers ended by Ctrl-C, and says so in a warning
 QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
@@ -24,17 +24,33 @@ QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 def process_pool(workers: int, threads: int | None = None) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes; ``threads`` caps each one's compiled-step threads."""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    sys.warnoptions.append(QUIET_TRACKER)  # the tracker process takes this interpreter's -W options
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        sys.warnoptions.remove(QUIET_TRACKER)
+    _start_helpers(method)
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
         initargs=(threads,),
     )
+
+
+def _start_helpers(method: str) -> None:
+    """Start multiprocessing's resource tracker (and forkserver) deaf to Ctrl-C from their first instruction.
+
+    An ignored SIGINT survives exec and Python keeps it ignored, so a Ctrl-C while they are still importing
+    cannot print their traceback; the workers the forkserver forks inherit it too. The tracker also takes
+    this interpreter's -W options, which silence its notice about semaphores of workers ended by Ctrl-C.
+    """
+    main = threading.current_thread() is threading.main_thread()  # only there can signal handlers change
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    sys.warnoptions.append(QUIET_TRACKER)
+    try:
+        resource_tracker.ensure_running()
+        if method == "forkserver":
+            forkserver.ensure_running()
+    finally:
+        sys.warnoptions.remove(QUIET_TRACKER)
+        if main:
+            signal.signal(signal.SIGINT, previous)
 
 
 def close_pool(pool: ProcessPoolExecutor) -> None:
