@@ -185,7 +185,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
     prefix, fork = shared_past(scenarios)
     years = _years(args.years, scenarios, fork // 12 if prefix else 2026)  # default: from when they differ
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
-    workers = args.workers or (min(os.cpu_count() or 1, len(seeds)) if len(seeds) >= AUTO_WORKERS_FROM else 1)
+    auto = min(os.cpu_count() or 1, len(seeds)) if len(seeds) >= AUTO_WORKERS_FROM else 1
+    workers = auto if args.workers is None else args.workers
     if workers < 1:
         raise UserError("--workers must be at least 1")
     began = time.perf_counter()

@@ -249,7 +249,7 @@ def main_pass(
         for row in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
             d = dept[i]
-            if phase != 2:
+            if phase != 2 and n_prog > 0:
                 # programs: enrolment, on the state at the start of the month
                 worker = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
                 targets = _targets(income[i], members_home[i], aspiring[i], children[i], deportations[i], line)
@@ -448,7 +448,7 @@ def leave_pass(
             cut_death = np.float32(dep[D_CUT_DEATH, d])
             cut_us = np.float32(dep[D_CUT_US, d])
             n_aspiring = n_started = n_legal = n_poor = n_mexico = n_us = n_deaths = n_arrivals = 0.0
-            n_abroad = n_households = n_receiving = n_engaged = n_home = 0.0
+            n_stock_abroad = n_emigrant_households = n_receiving = n_engaged = n_home = 0.0
             sent = 0.0
             for row in range(lo, hi):
                 i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
@@ -493,8 +493,8 @@ def leave_pass(
                 n_started += started
                 n_legal += legal
                 n_poor += started and (f & F_POOR) > 0
-                n_abroad += members_abroad[i] + legal_abroad[i]
-                n_households += members_abroad[i] > 0
+                n_stock_abroad += members_abroad[i] + legal_abroad[i]
+                n_emigrant_households += members_abroad[i] > 0
                 sent += remittances[i]
                 n_receiving += remittances[i] > 0
                 n_engaged += (f & F_ENGAGED) > 0
@@ -507,8 +507,8 @@ def leave_pass(
             t[0], t[1], t[2], t[3], t[4], t[5], t[6] = n_aspiring, n_started, n_legal, n_poor, n_mexico, n_us, n_deaths
             t[7], t[8], t[9], t[10], t[11], t[12], t[13] = (
                 n_arrivals,
-                n_abroad,
-                n_households,
+                n_stock_abroad,
+                n_emigrant_households,
                 sent,
                 n_receiving,
                 n_engaged,

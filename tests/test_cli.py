@@ -109,9 +109,11 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
 def test_user_mistakes_exit_2_without_traceback(tmp_path, capsys):
     assert main(["run", str(tmp_path / "missing.yaml")]) == 2
     assert main(["compare", "--seeds", "0"]) == 2
+    assert main(["compare", "--workers", "0"]) == 2
     assert main(["run", "scenarios/baseline.yaml", "--households-per-agent", "0.5"]) == 2
     err = capsys.readouterr().err
-    assert "missing.yaml" in err and "file not found" in err and "--seeds" in err and "Traceback" not in err
+    assert "missing.yaml" in err and "file not found" in err and "--seeds" in err and "--workers" in err
+    assert "Traceback" not in err
 
 
 def test_check_lists_levers(root):
