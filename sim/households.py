@@ -9,6 +9,7 @@ Columns are float32/int16/int8/bool to halve the bytes each step touches.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import mesa
 import numpy as np
@@ -69,6 +70,7 @@ class Households:
             self.program_start = np.zeros((self.n, len(self.program_labels)), dtype=np.int16)
             self.program_until = np.zeros((self.n, len(self.program_labels)), dtype=np.int16)
         self.row_department = np.repeat(np.arange(len(self.count), dtype=np.int8), self.count)
+        self.bounds = np.append(self.start, self.n).astype(np.int64)  # department d: rows bounds[d]:bounds[d + 1]
 
     def __getattr__(self, name: str) -> np.ndarray:
         try:
@@ -96,10 +98,7 @@ class Households:
         """
         values = np.asarray(values)
         if values.dtype == np.bool_:
-            ends = self.start + self.count
-            return np.array(
-                [np.count_nonzero(values[a:b]) for a, b in zip(self.start, ends, strict=True)], dtype=np.float64
-            )
+            return np.array([np.count_nonzero(values[a:b]) for a, b in pairwise(self.bounds)], dtype=np.float64)
         sums = np.add.reduceat(values, self.start, dtype=np.float64)
         sums[self.count == 0] = 0.0  # reduceat returns the element at start for empty blocks
         return sums

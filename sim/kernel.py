@@ -6,7 +6,9 @@ home, and forms aspiration, capability and the claim on work visas. Pass 3 hands
 journeys, resolves them and adds every household into the month's department totals. Each pass runs over
 fixed chunks of rows in parallel (``prange``); chunks keep their own totals, summed in chunk order, so
 results do not depend on the number of threads. Draws come from :mod:`sim.draws` by (month, purpose,
-row), so a household's draws do not depend on any other household either.
+row), so a household's draws do not depend on any other household either. Passes 1 and 3 walk each chunk's
+department segments (``bounds``: households are stored in department blocks), reading department values
+once per segment and keeping the month's totals in registers rather than adding into memory row by row.
 
 The formulas are those of the built-in rules (``sim/rules``) and of ``sim/programs.py``; the per-agent
 reference implementation (``sim/reference.py``) writes them out one household at a time and the tests
@@ -109,19 +111,6 @@ def _targets(income, members_home, aspiring, children, deportations, line):
     return 1 | int(poor) << 1 | int(aspiring) << 2 | int(children) << 3 | int(deportations > 0) << 4
 
 
-@njit(cache=True)
-def department_bounds(dept, n_dept):
-    """First row of each department block and one past the last: households are stored sorted by department.
-
-    The passes walk each chunk's department segments, so department values are read once per segment and
-    totals are kept in registers rather than added into memory household by household.
-    """
-    bounds = np.empty(n_dept + 1, dtype=np.int64)
-    for d in range(n_dept + 1):
-        bounds[d] = np.searchsorted(dept, d)
-    return bounds
-
-
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def count_pass(
     dept,
@@ -140,6 +129,7 @@ def count_pass(
     month,
     line,
     n_dept,
+    bounds,
     busy,
 ):
     """Pass 1: households with a member abroad, and households eligible for each wanted program, per department.
@@ -149,7 +139,6 @@ def count_pass(
     """
     n = dept.shape[0]
     n_prog = prog_i.shape[0]
-    bounds = department_bounds(dept, n_dept)
     n_chunks = (n + CHUNK - 1) // CHUNK
     prevalence = np.zeros((n_chunks, n_dept))
     eligible = np.zeros((n_chunks, n_prog, n_dept))
@@ -424,6 +413,7 @@ def leave_pass(
     priority,
     flags,
     n_dept,
+    bounds,
     busy,
 ):
     """Pass 3: visas, new and repeated irregular journeys and their outcome; department totals."""
@@ -434,7 +424,6 @@ def leave_pass(
     legal_until = np.int16(month + par[LEGAL_MONTHS])
     s_legal = stream_key(key, month, LEGAL)
     s_journey = stream_key(key, month, JOURNEY)
-    bounds = department_bounds(dept, n_dept)
     n_chunks = (n + CHUNK - 1) // CHUNK
     totals = np.zeros((n_chunks, n_dept, 14))
     programs = np.zeros((n_chunks, n_dept, max(n_prog, 1), 2))

@@ -124,7 +124,7 @@ def advance(
     prevalence_rows, eligible = k.count_pass(
         h.row_department, c["members_abroad"], c["working_age"], c["legal_abroad"], c["dead"], c["income"],
         c["members_home"], c["aspiring"], c["children"], c["deportations"], h.program_until, packed[1], wanted,
-        env.month, env.poverty_line, n_dept, busy,
+        env.month, env.poverty_line, n_dept, h.bounds, busy,
     )  # fmt: skip
     env.prevalence = prevalence_rows / h.count
     enrol_p = np.zeros((len(programs), n_dept))
@@ -158,7 +158,8 @@ def advance(
     totals, per_program = k.leave_pass(
         key, h.row_department, c["members_home"], c["members_abroad"], c["legal_abroad"], c["dead"], c["savings"],
         c["debt"], c["remittances"], c["aspiring"], c["attempts"], c["attempts_left"], c["deportations"],
-        c["last_arrival"], c["legal_return"], h.program_start, h.program_until, par, dep, priority, flags, n_dept, busy,
+        c["last_arrival"], c["legal_return"], h.program_start, h.program_until, par, dep, priority, flags, n_dept, h.bounds,
+        busy,
     )  # fmt: skip
     per_dept = {name: totals[:, i] for i, name in enumerate(k.TOTALS)}
     per_dept.update({name: returns[:, i] for i, name in enumerate(k.RETURNS)})
