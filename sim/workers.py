@@ -14,7 +14,9 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing import forkserver, resource_tracker
 
 # the resource tracker cleans up the queue semaphores of workers ended by Ctrl-C, and says so in a warning
@@ -25,12 +27,38 @@ def process_pool(workers: int, threads: int | None = None) -> ProcessPoolExecuto
     """A pool of ``workers`` processes; ``threads`` caps each one's compiled-step threads."""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     _start_helpers(method)
-    return ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
         initargs=(threads,),
     )
+    try:
+        # start every worker now, holding a Ctrl-C back until they all exist: one pressed while a worker is
+        # being forked would otherwise leave it out of the pool's list, so close_pool could not end it, and it
+        # would fail noisily once the parent had gone (seen in CI, at 2 s into a cold run)
+        with _interrupt_held():
+            pool._launch_processes()  # what submit() does one by one; no public way to start them all
+    except BaseException:
+        close_pool(pool)
+        raise
+    return pool
+
+
+@contextmanager
+def _interrupt_held() -> Iterator[None]:
+    """Delay a Ctrl-C (SIGINT) that arrives inside the block to its end, in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held:
+            signal.raise_signal(signal.SIGINT)
 
 
 def _start_helpers(method: str) -> None:
