@@ -2,7 +2,8 @@
 
 A comparison's shared past (2002 to the first policy start) depends only on the code, the data, the
 parameters, the seed, the scale and the shared activities; its end state is stored under a hash of all
-of those. Set ``MIGSIM_CACHE=off`` to disable it, or to a folder to move it (default
+of those. The code includes third-party packages whose rules, levers or conditions a scenario names
+(:func:`extension_digest`), so a researcher who edits their rule gets it re-run, not a stale past. Set ``MIGSIM_CACHE=off`` to disable it, or to a folder to move it (default
 ``$XDG_CACHE_HOME/migsim`` or ``~/.cache/migsim``). Files are pickles written by this program: do not
 point the cache at a folder others can write to.
 """
@@ -13,11 +14,15 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 import tempfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 
 def cache_dir() -> Path | None:
@@ -40,6 +45,31 @@ def code_digest() -> str:
             digest.update(str(path.relative_to(Path(str(root)))).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _package_digest(top: str) -> str:
+    """Hash of the Python sources of an imported top-level package (or single-file module)."""
+    digest = hashlib.sha256()
+    origin = Path(getattr(sys.modules.get(top), "__file__", None) or "")
+    files = sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.relative_to(origin.parent)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def extension_digest(scenario: Scenario) -> dict[str, str]:
+    """Source hash of each third-party package (outside ``sim``) providing a rule, lever or condition of ``scenario``."""
+    from sim.conditions.base import CONDITIONS
+    from sim.levers.base import LEVERS
+    from sim.rules.base import RULES
+
+    classes = [RULES.lookup(choice.rule) for _, choice in scenario.rules]
+    classes += [LEVERS.lookup(config.lever or label) for label, config in scenario.levers]
+    classes += [CONDITIONS.lookup(config.condition or label) for label, config in scenario.conditions]
+    tops = {cls.__module__.partition(".")[0] for cls in classes} - {"sim"}
+    return {top: _package_digest(top) for top in sorted(tops)}
 
 
 def key(**parts: Any) -> str:

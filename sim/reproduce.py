@@ -98,7 +98,6 @@ def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
     import tempfile
     from dataclasses import asdict
 
-    from sim.cache import code_digest
     from sim.experiment import Experiment, ExperimentFile
     from sim.sweep import Task, execute, part_path
 
@@ -122,7 +121,7 @@ def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
                 continue
             task = Task(
                 asdict(run), scratch, spec.households_per_agent, spec.years, spec.outcomes,
-                experiment.factor_names, code_digest(), None, spec.parameter_draws,
+                experiment.factor_names, None, spec.parameter_draws,
             )  # fmt: skip
             outcome = execute(task)
             if outcome["status"] != "done":

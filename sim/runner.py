@@ -108,6 +108,7 @@ def run_many(
     began = time.perf_counter()
     name = cache.key(
         past=prefix.digest,
+        extensions=cache.extension_digest(prefix),
         fork=fork,
         seed=seed,
         scale=households_per_agent,

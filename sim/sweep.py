@@ -6,8 +6,8 @@ temporary name and renamed, so a file under its final name is always complete an
 runs in flight; a run that raises leaves ``failed/<run id>.json`` with its error and the sweep goes on.
 Running the same sweep again skips finished runs (and retries failed ones), and a run found finished is
 never redone, so a task run twice (a Dask worker lost) writes nothing twice. The run id hashes the
-scenario, the seed, the scale and the code (``sim.cache.code_digest``). ``results.parquet`` gathers the
-parts at the end.
+scenario, the seed, the scale and the parameter draw; ``experiment.json`` records the code
+(``sim.cache.code_digest``) the store was started with. ``results.parquet`` gathers the parts at the end.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ class Task:
     years: tuple[int, int] | None
     outcomes: list[str]
     factors: list[str]
-    code: str
     threads: int | None = None
     parameter_draws: bool = True
 
@@ -216,7 +215,6 @@ def sweep(
             spec.years,
             spec.outcomes,
             experiment.factor_names,
-            code_digest(),
             threads,
             spec.parameter_draws,
         )

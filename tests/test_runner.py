@@ -10,6 +10,7 @@ from sim import cache
 from sim.compare import compare
 from sim.parameters import default_parameters, section_schemas
 from sim.runner import run, run_many
+from sim.scenario import validate_scenario
 from tests.conftest import shortened
 
 
@@ -66,3 +67,43 @@ def test_a_scenario_added_to_a_comparison_reuses_its_past_and_equals_its_own_run
     assert len(loaded) == 1 and loaded[0] is not None  # the past came from the cache
     assert sorted(tmp_path.rglob("*")) == cached  # and nothing new was stored
     assert added.national().equals(run(lever, 0, households_per_agent=2000).national())
+
+
+PLUGIN = '''
+import numpy as np
+from sim.rules import Rule
+
+
+class Worry(Rule):
+    """A third-party rule whose source a researcher edits between runs (for tests only)."""
+
+    name = "worry"
+    kind = "aspiration"
+
+    def vectorised(self, h, env):
+        return np.full(h.n, {term})
+'''
+
+
+def test_editing_a_third_party_rule_invalidates_the_cached_past(tmp_path, monkeypatch):
+    """A stale past would silently give the rule's previous results to the edited rule."""
+    package = tmp_path / "src" / "worry_plugin"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(PLUGIN.format(term=0.5))
+    monkeypatch.syspath_prepend(str(tmp_path / "src"))
+    monkeypatch.setenv("MIGSIM_CACHE", str(tmp_path / "cache"))
+    base, lever = (shortened(name, "2024-01", "2026-12").resolved() for name in ("baseline", "border_enforcement"))
+    scenarios = [validate_scenario({**s, "rules": {"worry": {"rule": "worry_plugin:Worry"}}}) for s in (base, lever)]
+    assert list(cache.extension_digest(scenarios[0])) == ["worry_plugin"]
+    assert cache.extension_digest(shortened("baseline")) == {}  # built-in rules, levers and conditions only
+
+    def pasts() -> int:
+        return len(list((tmp_path / "cache").glob("*.pickle")))
+
+    run_many(scenarios, 0, households_per_agent=2000)
+    run_many(scenarios, 0, households_per_agent=2000)
+    assert pasts() == 1  # unchanged code: the second comparison reused the past
+    (package / "__init__.py").write_text(PLUGIN.format(term=-0.5))
+    cache.code_digest.cache_clear()
+    run_many(scenarios, 0, households_per_agent=2000)
+    assert pasts() == 2  # edited rule: its past simulated again, not served from the cache

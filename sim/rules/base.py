@@ -29,11 +29,11 @@ class RuleParams(BaseModel):
 
 
 class Rule:
-    """One term of the decision. Subclasses set ``name``, ``kind``, ``Params`` and the two forms."""
+    """One term of the decision. Subclasses set ``name``, ``kind``, the two forms and ``Params`` if any."""
 
     name: ClassVar[str]
     kind: ClassVar[Literal["aspiration", "capability"]]
-    Params: ClassVar[type[RuleParams]]
+    Params: ClassVar[type[RuleParams]] = RuleParams  # none, unless the rule declares its own
 
     def __init__(self, params: RuleParams) -> None:
         self.params = params
