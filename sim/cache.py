@@ -1,11 +1,13 @@
-"""On-disk cache of simulated pasts, so repeated comparisons only simulate what differs.
+"""On-disk cache of simulated pasts and runs' yearly tables: repeated comparisons simulate only what differs.
 
 A comparison's shared past (2002 to the first policy start) depends only on the code, the data, the
 parameters, the seed, the scale and the shared activities; its end state is stored under a hash of all
-of those. The code includes third-party packages whose rules, levers or conditions a scenario names
-(:func:`extension_digest`), so a researcher who edits their rule gets it re-run, not a stale past. Set ``MIGSIM_CACHE=off`` to disable it, or to a folder to move it (default
-``$XDG_CACHE_HOME/migsim`` or ``~/.cache/migsim``). Files are pickles written by this program: do not
-point the cache at a folder others can write to.
+of those, as are a run's yearly tables under its scenario, seed, scale and parameters. The code includes
+third-party packages whose rules, levers or conditions a scenario names (:func:`extension_digest`), so a
+researcher who edits their rule gets it re-run, not stale numbers. Set ``MIGSIM_CACHE=off`` to disable
+it, or to a folder to move it (default ``$XDG_CACHE_HOME/migsim`` or ``~/.cache/migsim``); beyond
+``MIGSIM_CACHE_MB`` (default 1024) the least recently used files go. Files are pickles written by this
+program: do not point the cache at a folder others can write to.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -23,6 +27,23 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
+
+
+@contextmanager
+def bypassed() -> Iterator[None]:
+    """Neither read nor write the cache inside the block (``migsim reproduce`` reruns from scratch)."""
+    before = os.environ.get("MIGSIM_CACHE")
+    os.environ["MIGSIM_CACHE"] = "off"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["MIGSIM_CACHE"]
+        else:
+            os.environ["MIGSIM_CACHE"] = before
+
+
+LIMIT_MB = 1024
 
 
 def cache_dir() -> Path | None:
@@ -81,9 +102,12 @@ def load(name: str) -> Any | None:
     folder = cache_dir()
     if folder is None:
         return None
+    path = folder / f"{name}.pickle"
     try:
-        with open(folder / f"{name}.pickle", "rb") as handle:
-            return pickle.load(handle)
+        with open(path, "rb") as handle:
+            value = pickle.load(handle)
+        os.utime(path)  # recently used: pruned last
+        return value
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
 
@@ -99,5 +123,18 @@ def store(name: str, value: Any) -> None:
         with os.fdopen(handle, "wb") as out:
             pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, folder / f"{name}.pickle")
+        prune(folder)
     except OSError:
         return
+
+
+def prune(folder: Path) -> None:
+    """Delete the least recently used files while the cache is over ``MIGSIM_CACHE_MB`` (default 1024)."""
+    limit = float(os.environ.get("MIGSIM_CACHE_MB") or LIMIT_MB) * 2**20
+    files = [(entry.stat(), entry) for entry in folder.glob("*.pickle")]
+    size = sum(stat.st_size for stat, _ in files)
+    for stat, entry in sorted(files, key=lambda item: item[0].st_mtime):
+        if size <= limit:
+            break
+        entry.unlink(missing_ok=True)
+        size -= stat.st_size

@@ -30,7 +30,6 @@ from sim.errors import ScenarioError
 from sim.schema import allowed_text
 
 DEFAULT_COMPARISON = ("baseline.yaml", "agreement_package.yaml", "enforcement_only.yaml", "root_causes.yaml")
-AUTO_WORKERS_FROM = 4  # seeds from which worker processes beat the in-process run (demo: 48 -> 37 s; 2 seeds: slower)
 out = Console()
 if not out.is_terminal:
     out = Console(width=160)  # piped or captured output: wide enough that tables are not cut
@@ -185,14 +184,12 @@ def cmd_compare(args: argparse.Namespace) -> None:
     prefix, fork = shared_past(scenarios)
     years = _years(args.years, scenarios, fork // 12 if prefix else 2026)  # default: from when they differ
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
-    auto = min(os.cpu_count() or 1, len(seeds)) if len(seeds) >= AUTO_WORKERS_FROM else 1
-    workers = auto if args.workers is None else args.workers
-    if workers < 1:
+    if args.workers is not None and args.workers < 1:
         raise UserError("--workers must be at least 1")
     began = time.perf_counter()
     with _progress(f"{len(scenarios)} scenarios x {len(seeds)} seeds", args.quiet) as update:
         result = compare(
-            scenarios, seeds, households_per_agent=_scale(args), workers=workers, progress=update, draws=draws
+            scenarios, seeds, households_per_agent=_scale(args), workers=args.workers, progress=update, draws=draws
         )
     seconds = time.perf_counter() - began
     base = result.scenarios[0]
@@ -758,8 +755,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers",
         type=int,
-        help="worker processes for the seeds (default: one per core from 4 seeds on, when starting them pays off; "
-        "else 1, in this process, where the step itself uses every core)",
+        help="worker processes for the seeds (default: one per core when 4 seeds or more are not in the cache, "
+        "where starting them pays off; else 1, in this process, where the step itself uses every core)",
     )
     p.add_argument(
         "--fixed-parameters",

@@ -13,12 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 import pandas as pd
 
+from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, cache
 from sim.metrics import RATES, STOCKS, department_yearly
-from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.parameters import Parameters, default_parameters, posterior_draws
 from sim.runner import run_many
 from sim.scenario import Scenario
@@ -26,6 +25,7 @@ from sim.targets import assess, engagement_share
 from sim.workers import close_pool, process_pool
 
 LOW, HIGH = 0.05, 0.95  # interval reported over seeds
+AUTO_WORKERS_FROM = 4  # seeds from which worker processes beat the in-process run (demo: 48 -> 37 s; 2 seeds: slower)
 HEADLINE = "departures_irregular"  # "migration" in the agreement's sense: irregular journeys started
 ENGAGEMENT_TARGET = 0.25  # the agreement: community engagement in prevention programs +25%
 
@@ -136,29 +136,72 @@ def seed_tables(
 
     ``draw`` overrides some parameters for this seed (a posterior draw). ``threads`` caps the compiled
     step's threads, so that worker processes do not oversubscribe the cores. ``alongside``: see
-    :func:`sim.runner.run_many`.
+    :func:`sim.runner.run_many`. Each scenario's tables are kept in :mod:`sim.cache`, so asking again (in
+    another command, or after adding a scenario) simulates only the scenarios not run before.
     """
     if threads:
+        import numba
+
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    if draw:
-        parameters = (parameters or default_parameters()).with_overrides(draw)
-    national, departments = [], []
-    for scenario, result in zip(
-        scenarios,
-        run_many(
-            scenarios, seed, households_per_agent=households_per_agent, parameters=parameters, alongside=alongside
-        ),
-        strict=True,
-    ):
-        table = result.national().reset_index()
-        table.insert(0, "seed", seed)
-        table.insert(0, "scenario", scenario.name)
-        national.append(table)
-        by_dept = department_yearly(result.monthly)
-        by_dept.insert(0, "seed", seed)
-        by_dept.insert(0, "scenario", scenario.name)
-        departments.append(by_dept)
-    return pd.concat(national, ignore_index=True), pd.concat(departments, ignore_index=True)
+    parameters = _with_draw(parameters, draw)
+    keys = _keys(scenarios, seed, households_per_agent, parameters)
+    found = {s.name: cache.load(keys[s.name]) for s in scenarios}
+    missing = [s for s in scenarios if found[s.name] is None]
+    if missing:
+        done = [s for s in scenarios if s not in missing]  # their past is the one to share
+        results = run_many(
+            missing,
+            seed,
+            households_per_agent=households_per_agent,
+            parameters=parameters,
+            alongside=[*alongside, *done],
+        )
+        for scenario, result in zip(missing, results, strict=True):
+            national = result.national().reset_index()
+            national.insert(0, "seed", seed)
+            national.insert(0, "scenario", scenario.name)
+            by_dept = department_yearly(result.monthly)
+            by_dept.insert(0, "seed", seed)
+            by_dept.insert(0, "scenario", scenario.name)
+            found[scenario.name] = (national, by_dept)
+            cache.store(keys[scenario.name], found[scenario.name])
+    national = pd.concat([found[s.name][0] for s in scenarios], ignore_index=True)
+    return national, pd.concat([found[s.name][1] for s in scenarios], ignore_index=True)
+
+
+def cached_seed_tables(
+    scenarios: Sequence[Scenario],
+    seed: int,
+    households_per_agent: float,
+    parameters: Parameters | None = None,
+    draw: dict[str, dict[str, float]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """What :func:`seed_tables` gives, if every scenario's tables are in the cache already; else None."""
+    keys = _keys(scenarios, seed, households_per_agent, _with_draw(parameters, draw))
+    found = [cache.load(keys[s.name]) for s in scenarios]
+    if any(tables is None for tables in found):
+        return None
+    return pd.concat([n for n, _ in found], ignore_index=True), pd.concat([d for _, d in found], ignore_index=True)
+
+
+def _with_draw(parameters: Parameters | None, draw: dict[str, dict[str, float]] | None) -> Parameters | None:
+    return (parameters or default_parameters()).with_overrides(draw) if draw else parameters
+
+
+def _keys(
+    scenarios: Sequence[Scenario], seed: int, households_per_agent: float, parameters: Parameters | None
+) -> dict[str, str]:
+    """Cache name of each scenario's tables: what the run's numbers depend on (see :mod:`sim.cache`)."""
+    return {
+        s.name: cache.key(
+            tables=s.digest,
+            extensions=cache.extension_digest(s),
+            seed=seed,
+            scale=float(households_per_agent),  # 50 and 50.0 are one scale
+            parameters=parameters.as_dict() if parameters else None,
+        )
+        for s in scenarios
+    }
 
 
 def compare(
@@ -166,7 +209,7 @@ def compare(
     seeds: Sequence[int],
     *,
     households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
-    workers: int = 1,
+    workers: int | None = 1,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
     parameters: Parameters | None = None,
@@ -177,25 +220,32 @@ def compare(
     ``draws`` maps a seed to the parameter overrides its runs use (see :func:`posterior_draws_for`), so
     that intervals over seeds cover parameter uncertainty too; every scenario of a seed shares its draw.
 
-    With ``workers=1`` (default) the seeds run one after the other in this process, each month's step using
-    every core; with more, seeds run in that many worker processes (worth it when there are many seeds and
-    scenarios to share out), or on ``executor``. Results do not depend on either: each seed's runs are
-    seeded on their own.
+    Seeds whose runs are all in :mod:`sim.cache` are read from it. With ``workers=1`` (default) the others run
+    one after the other in this process, each month's step using every core; with more, in that many worker
+    processes (worth it when there are many seeds and scenarios to share out), or on ``executor``; ``None``
+    chooses one worker per core from ``AUTO_WORKERS_FROM`` seeds to simulate on. Results do not depend on
+    any of this: each seed's runs are seeded on their own.
     """
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ to be compared: {names}")
     seeds = list(seeds)
-    workers = min(max(workers, 1), len(seeds))
     tables: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    for seed in seeds:  # from the cache first, so that workers start only for what must be simulated
+        found = cached_seed_tables(scenarios, seed, households_per_agent, parameters, (draws or {}).get(seed))
+        if found is not None:
+            tables[seed] = found
+    if progress and tables:
+        progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
+    pending = [seed for seed in seeds if seed not in tables]
+    if workers is None:  # automatic: worker processes only when there are enough seeds to simulate
+        workers = os.cpu_count() or 1 if len(pending) >= AUTO_WORKERS_FROM else 1
+    workers = min(max(workers, 1), len(pending))
     own = executor is None and workers > 1
-    if own:
-        pool = process_pool(workers)
-    else:
-        pool = executor
+    pool = process_pool(workers) if own else executor
     try:
         if pool is None:
-            for seed in seeds:
+            for seed in pending:
                 tables[seed] = seed_tables(
                     scenarios, seed, households_per_agent, parameters=parameters, draw=(draws or {}).get(seed)
                 )
@@ -213,7 +263,7 @@ def compare(
                     parameters,
                     (draws or {}).get(seed),
                 ): seed
-                for seed in seeds
+                for seed in pending
             }
             for future in as_completed(futures):
                 tables[futures[future]] = future.result()

@@ -20,8 +20,7 @@ import numpy as np
 
 from sim.activity import Activity
 from sim.calendar import parse_month
-from sim.households import HouseholdAgent
-from sim.model import MigrationModel
+from sim.model import HouseholdAgent, MigrationModel
 from sim.parameters import default_parameters
 from sim.programs import effects
 from sim.rules import RULES, Rule

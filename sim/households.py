@@ -1,4 +1,4 @@
-"""Household state as numpy columns in department blocks, and the thin Mesa agent that views one row.
+"""Household state as numpy columns in department blocks (the Mesa agent viewing one row is in sim.model).
 
 Households are stored sorted by department, so department ``d`` owns rows ``start[d]:start[d] + count[d]``.
 Per-department sums are then ``np.add.reduceat`` and department values reach households with
@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-import mesa
 import numpy as np
 
 NEVER = np.int16(-32768)  # month index meaning "never happened"
 
-# name: (dtype, meaning). The order is the order of HouseholdAgent.snapshot().
+# name: (dtype, meaning). The order is the order of sim.model.HouseholdAgent.snapshot().
 COLUMNS: dict[str, tuple[type, str]] = {
     "rural": (np.bool_, "household lives in a rural area"),
     "size": (np.int8, "members (at home, abroad or dead since the run started)"),
@@ -120,55 +119,3 @@ class Households:
             column = self.columns[name]
             if column.shape != (self.n,) or column.dtype != dtype:
                 raise ValueError(f"column {name}: shape {column.shape} dtype {column.dtype}")
-
-
-class HouseholdAgent(mesa.Agent):
-    """A Mesa agent that is a view onto row ``row`` of the model's household columns.
-
-    Reading ``agent.savings`` reads the column, so inspection, ``AgentSet.select`` and
-    ``AgentSet.agg`` see the live state while the model steps all rows at once.
-    """
-
-    def __init__(self, model: mesa.Model, row: int) -> None:
-        super().__init__(model)
-        self.row = row
-
-    def __getattr__(self, name: str):
-        if name in COLUMNS:
-            return self.model.households.columns[name][self.row].item()
-        raise AttributeError(name)
-
-    @property
-    def d(self) -> int:
-        """Department position (0-21)."""
-        return int(self.model.households.row_department[self.row])
-
-    @property
-    def department(self) -> str:
-        """Department name."""
-        return self.model.departments.name[self.d]
-
-    @property
-    def effects(self) -> dict[str, float]:
-        """The program effects on the household in the current month (as per-household rule forms read them)."""
-        fx = self.model.households.effects
-        names = (
-            "employed",
-            "income_usd",
-            "income_share",
-            "aspiration",
-            "perceived_risk",
-            "reattempt_factor",
-            "visa_priority",
-            "engaged",
-        )
-        return {name: getattr(fx, name)[self.row].item() for name in names}
-
-    @property
-    def represents(self) -> float:
-        """Real households this agent stands for."""
-        h = self.model.households
-        return float(h.weight[np.searchsorted(h.start, self.row, side="right") - 1])
-
-    def snapshot(self) -> dict[str, object]:
-        return {"row": self.row, "department": self.department, **{c: getattr(self, c) for c in COLUMNS}}

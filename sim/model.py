@@ -22,7 +22,7 @@ from sim.departments import load_departments
 from sim.draws import run_key
 from sim.environment import build_environment
 from sim.history import History
-from sim.households import HouseholdAgent, Households
+from sim.households import COLUMNS, Households
 from sim.levers import get_lever
 from sim.metrics import NAMES, Collector, security_levels
 from sim.parameters import Parameters, default_parameters
@@ -58,6 +58,58 @@ class Snapshot:
     costs: dict[str, np.ndarray]  # lever label -> its costs of the months done
     model_vars: dict[str, list]
     organisations: dict[str, np.ndarray]  # the criminal organisations' counters (sim.crime.Underworld)
+
+
+class HouseholdAgent(mesa.Agent):
+    """A Mesa agent that is a view onto row ``row`` of the model's household columns.
+
+    Reading ``agent.savings`` reads the column, so inspection, ``AgentSet.select`` and
+    ``AgentSet.agg`` see the live state while the model steps all rows at once.
+    """
+
+    def __init__(self, model: mesa.Model, row: int) -> None:
+        super().__init__(model)
+        self.row = row
+
+    def __getattr__(self, name: str):
+        if name in COLUMNS:
+            return self.model.households.columns[name][self.row].item()
+        raise AttributeError(name)
+
+    @property
+    def d(self) -> int:
+        """Department position (0-21)."""
+        return int(self.model.households.row_department[self.row])
+
+    @property
+    def department(self) -> str:
+        """Department name."""
+        return self.model.departments.name[self.d]
+
+    @property
+    def effects(self) -> dict[str, float]:
+        """The program effects on the household in the current month (as per-household rule forms read them)."""
+        fx = self.model.households.effects
+        names = (
+            "employed",
+            "income_usd",
+            "income_share",
+            "aspiration",
+            "perceived_risk",
+            "reattempt_factor",
+            "visa_priority",
+            "engaged",
+        )
+        return {name: getattr(fx, name)[self.row].item() for name in names}
+
+    @property
+    def represents(self) -> float:
+        """Real households this agent stands for."""
+        h = self.model.households
+        return float(h.weight[np.searchsorted(h.start, self.row, side="right") - 1])
+
+    def snapshot(self) -> dict[str, object]:
+        return {"row": self.row, "department": self.department, **{c: getattr(self, c) for c in COLUMNS}}
 
 
 class MigrationModel(mesa.Model):

@@ -9,16 +9,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sim import cache
+from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, cache
 from sim.calendar import format_month
 from sim.metrics import METRICS, monthly_table, national_yearly, program_table
-from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT, MigrationModel
 from sim.parameters import Parameters
 from sim.provenance import code_version, package_versions
 from sim.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:  # the model (Mesa, numba) loads when a run starts: results read from the cache need neither
+    from sim.model import MigrationModel
 
 
 @dataclass
@@ -81,6 +84,8 @@ def run(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     began = time.perf_counter()
+    from sim.model import MigrationModel
+
     model = MigrationModel(scenario, seed=seed, households_per_agent=households_per_agent, parameters=parameters)
     _finish(model, progress)
     return result_of(model, time.perf_counter() - began)
@@ -102,6 +107,8 @@ def run_many(
     identical to separate runs. ``alongside`` are scenarios of the same comparison already run: the past
     is the one shared with them too, so adding a scenario to a comparison reuses the cached past.
     """
+    from sim.model import MigrationModel
+
     prefix, fork = shared_past([*scenarios, *alongside])
     if prefix is None:
         return [run(s, seed, households_per_agent=households_per_agent, parameters=parameters) for s in scenarios]
@@ -111,7 +118,7 @@ def run_many(
         extensions=cache.extension_digest(prefix),
         fork=fork,
         seed=seed,
-        scale=households_per_agent,
+        scale=float(households_per_agent),  # 50 and 50.0 are one scale
         parameters=parameters.as_dict() if parameters else None,
     )
     past = cache.load(name)

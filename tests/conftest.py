@@ -12,6 +12,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_cache(tmp_path_factory):
+    """The tests (and the commands they start) use a cache of their own, never the user's ~/.cache/migsim."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MIGSIM_CACHE", str(tmp_path_factory.mktemp("cache")))
+    yield
+    patch.undo()
+
+
 def shortened(name: str, start: str = "2018-01", end: str = "2031-12") -> Scenario:
     """A shipped scenario with a shorter window, for fast tests of policy effects."""
     data = load_scenario(SCENARIOS / f"{name}.yaml").resolved()

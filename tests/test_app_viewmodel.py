@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim import cache
 from sim.compare import compare, posterior_draws_for
 from sim.errors import ScenarioError
 from sim.levers import LEVERS
@@ -80,18 +81,23 @@ def test_values_outside_the_schema_are_refused_with_its_message(shipped, control
         assert word in str(error.value)
 
 
-def test_the_store_gives_what_compare_gives_and_runs_each_run_once(shipped):
+def test_the_store_gives_what_compare_gives_and_runs_each_run_once(shipped, tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGSIM_CACHE", str(tmp_path))  # nothing on disk yet
     scenarios = [shipped["baseline"], shipped["job programs (western highlands)"]]
     store = ResultStore()
     steps = []
     result = store.comparison(scenarios, SEEDS, SCALE, progress=lambda done, total: steps.append((done, total)))
     assert steps == [(1, 2), (2, 2)] and store.runs == 4
-    direct = compare(scenarios, SEEDS, households_per_agent=SCALE, draws=posterior_draws_for(SEEDS))
+    with cache.bypassed():  # simulated here, not read from what the store wrote
+        direct = compare(scenarios, SEEDS, households_per_agent=SCALE, draws=posterior_draws_for(SEEDS))
     pd.testing.assert_frame_equal(vm.totals(result, YEARS), vm.totals(direct, YEARS))
     again = store.comparison(scenarios[::-1], SEEDS, SCALE)
     assert store.runs == 4 and store.cached(scenarios, SEEDS, SCALE)
     assert again.scenarios == [s.name for s in scenarios[::-1]]
     assert store.comparison(scenarios, range(5), SCALE, stop=lambda: True) is None
+    restarted = ResultStore()  # a new server finds the runs on disk
+    restarted.comparison(scenarios, SEEDS, SCALE)
+    assert restarted.runs == 0 and restarted.cached(scenarios, SEEDS, SCALE)
 
 
 def test_the_store_shows_the_seeds_done_so_far_while_the_others_run(shipped):

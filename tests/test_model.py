@@ -9,9 +9,8 @@ from scipy.stats import spearmanr
 
 from sim.calendar import parse_month
 from sim.environment import build_environment
-from sim.households import HouseholdAgent
 from sim.metrics import FLOWS_IN, FLOWS_OUT, NAMES
-from sim.model import MigrationModel
+from sim.model import HouseholdAgent, MigrationModel
 from sim.runner import run
 from tests.conftest import shortened, step_with_reference
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 
@@ -107,3 +108,37 @@ def test_editing_a_third_party_rule_invalidates_the_cached_past(tmp_path, monkey
     cache.code_digest.cache_clear()
     run_many(scenarios, 0, households_per_agent=2000)
     assert pasts() == 2  # edited rule: its past simulated again, not served from the cache
+
+
+def test_a_comparison_asked_again_is_read_from_the_cache_and_a_new_scenario_alone_is_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGSIM_CACHE", str(tmp_path))
+    base, lever, other = (shortened(n, "2024-01", "2026-12") for n in ("baseline", "border_enforcement", "task_forces"))
+    first = compare([base, lever], [0, 1], households_per_agent=2000)
+    simulated = []
+    real = run_many
+    monkeypatch.setattr(
+        "sim.compare.run_many", lambda s, *a, **k: simulated.extend(x.name for x in s) or real(s, *a, **k)
+    )
+    again = compare([base, lever], [0, 1], households_per_agent=2000, workers=None)
+    assert simulated == [] and again.yearly.equals(first.yearly) and again.departments.equals(first.departments)
+    wider = compare([base, lever, other], [0, 1], households_per_agent=2000)
+    assert simulated == [other.name, other.name]  # one seed after the other, the new scenario only
+    alone = compare([other], [0, 1], households_per_agent=2000)
+    assert wider.yearly[wider.yearly.scenario == other.name].reset_index(drop=True).equals(alone.yearly)
+    with cache.bypassed():  # what `migsim reproduce` does: a rerun, not a reading
+        assert cache.cache_dir() is None
+        compare([base], [0], households_per_agent=2000)
+    assert simulated[-1] == base.name and cache.cache_dir() == tmp_path
+
+
+def test_the_cache_drops_the_least_recently_used_files_beyond_its_size(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGSIM_CACHE", str(tmp_path))
+    monkeypatch.setenv("MIGSIM_CACHE_MB", str(2.5 * 100_000 / 2**20))  # room for two of the files below
+    blob = bytes(100_000)
+    cache.store("a", blob)
+    cache.store("b", blob)
+    os.utime(tmp_path / "a.pickle", (1, 1))
+    os.utime(tmp_path / "b.pickle", (2, 2))
+    assert cache.load("a") == blob  # now the most recently used
+    cache.store("c", blob)
+    assert sorted(p.stem for p in tmp_path.glob("*.pickle")) == ["a", "c"]

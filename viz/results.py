@@ -1,7 +1,9 @@
 """Results the app has already simulated, per (scenario, seed, scale), shared by every session.
 
 A run's numbers depend only on its scenario, seed and scale, so a result computed for one user serves every
-other: asking again for the same comparison is instant, and adding a scenario runs only that scenario.
+other: asking again for the same comparison is instant, and adding a scenario runs only that scenario. Runs
+not in memory are looked up in :mod:`sim.cache` first, so what `migsim compare` or an earlier server ran
+(e.g. `make demo`) is not run again.
 Simulations run one at a time (the compiled step already uses every core, and numba's thread pool is not
 meant to be entered from several threads at once).
 """
@@ -14,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from sim.compare import Comparison, posterior_draws_for, seed_tables
+from sim.compare import Comparison, cached_seed_tables, posterior_draws_for, seed_tables
 from sim.scenario import Scenario
 
 Key = tuple[str, int, float]  # scenario digest, seed, households per agent
@@ -28,7 +30,7 @@ class ResultStore:
         self._tables: OrderedDict[Key, tuple[pd.DataFrame, pd.DataFrame]] = OrderedDict()
         self._simulating = threading.Lock()
         self._access = threading.Lock()  # for the table itself, read while another session adds to it
-        self.runs = 0  # simulations actually run (the rest came from the store)
+        self.runs = 0  # simulations actually run (the rest came from this store or from sim.cache on disk)
 
     def cached(self, scenarios: Sequence[Scenario], seeds: Sequence[int], scale: float) -> bool:
         return all((s.digest, seed, scale) in self._tables for s in scenarios for seed in seeds)
@@ -80,9 +82,11 @@ class ResultStore:
 
     def _store(self, scenarios: list[Scenario], seed: int, scale: float, comparison: Sequence[Scenario]) -> None:
         draw = posterior_draws_for([seed])[seed]
+        on_disk = [s for s in scenarios if cached_seed_tables([s], seed, scale, draw=draw) is not None]
         national, departments = seed_tables(scenarios, seed, scale, draw=draw, alongside=comparison)
         with self._access:
             self._add(scenarios, seed, scale, national, departments)
+            self.runs += len(scenarios) - len(on_disk)
 
     def _add(self, scenarios, seed, scale, national: pd.DataFrame, departments: pd.DataFrame) -> None:
         for scenario in scenarios:
@@ -90,7 +94,6 @@ class ResultStore:
                 national[national.scenario == scenario.name].reset_index(drop=True),
                 departments[departments.scenario == scenario.name].reset_index(drop=True),
             )
-            self.runs += 1
         while len(self._tables) > self.capacity:
             self._tables.popitem(last=False)
 
