@@ -34,7 +34,7 @@ class Environment:
     crop_loss: np.ndarray  # share of agricultural income lost this month to drought or crop disease
     drought_recent: np.ndarray  # severity of a drought in the last 12 months (0-1): aspiration rises
     poverty_line: float  # USD per person per month
-    us_demand: float  # US labour demand index, 1 = as observed
+    us_demand: float  # US labour demand index: observed history (sim.history), 1 from 2019 on
     fee: np.ndarray  # smuggler fee from each department, USD per person (covers `package_attempts` attempts)
     p_mexico: np.ndarray  # probability an attempt from each department is stopped in Mexico
     p_us: np.ndarray  # probability an attempt that reaches the US border is stopped there
@@ -102,7 +102,7 @@ def build_environment(month, history, departments, params, conditions, levers, p
         crop_loss=zeros,
         drought_recent=zeros,
         poverty_line=poverty_line,
-        us_demand=1.0,
+        us_demand=float(history.us_demand[i]),
         fee=np.full(n, float(history.fee[i])),
         p_mexico=np.full(n, j.p_mexico),
         p_us=np.full(n, min(0.95, j.p_us * history.staffing[i] ** j.staffing_elasticity)),

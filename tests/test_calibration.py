@@ -58,7 +58,7 @@ def test_fit_recovers_parameters_that_generated_the_data(tmp_path):
     synthetic = replace(
         targets,
         emigrant_share=np.maximum(np.array(made["emigrant_share"]), FLOOR),
-        apprehensions=np.array(made["apprehensions"]),
+        apprehensions=np.maximum(np.array(made["apprehensions"]), FLOOR),  # a year without any at this scale
         intention=made["aspiring_share"][0],
     )
     searched = [0, 6]  # aspiration.intercept (the level), journey.p_us (apprehensions per attempt)

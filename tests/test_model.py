@@ -113,6 +113,21 @@ def test_border_enforcement_raises_apprehensions_and_fees_and_lowers_returns(pol
     assert cost[0] == pytest.approx(1e9 / 12)
 
 
+def test_us_labour_demand_follows_the_us_labour_market_and_pulls_households():
+    """The 2009-2011 recession weakens the pull; from 2019 on the index is 1 and only scenarios move it."""
+    model = MigrationModel(shortened("baseline", "2008-01", "2020-12"), seed=0, households_per_agent=5000)
+    args = (model.history, model.departments, model.params)
+
+    def demand(month: str) -> float:
+        return build_environment(parse_month(month), *args, [], [], model.prevalence(), model.poverty_line)[0].us_demand
+
+    assert demand("2010-07") == pytest.approx(3.667 / 9.608, rel=0.01)  # BLS yearly means, 2019 over 2010
+    assert demand("2008-07") > demand("2010-07") < demand("2015-07") < demand("2018-07") < 1
+    assert demand("2019-07") == demand("2020-12") == 1
+    pull = model.params.us_pull.demand
+    assert pull > 0  # calibrated: a weaker US labour market means fewer households aspiring to go
+
+
 def test_vectorised_step_matches_the_per_agent_reference():
     scenario = shortened("job_programs", "2025-01", "2027-12")
     fast, slow = step_with_reference(scenario, 5, 1000)

@@ -39,6 +39,7 @@ FREE = (
     FreeParameter("credit", "income_months", 0.0, 6.0, "who can pay the fee: the poorest departments (census)"),
     FreeParameter("journey", "p_us", 0.1, 0.8, "level of apprehensions against arrivals"),
     FreeParameter("journey", "reattempt_rate", 0.05, 0.95, "apprehension events per migrant"),
+    FreeParameter("us_pull", "demand", 0.0, 3.0, "apprehensions against the US labour market over time"),
 )
 LOW = np.array([p.low for p in FREE])
 HIGH = np.array([p.high for p in FREE])

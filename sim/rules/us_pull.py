@@ -1,8 +1,9 @@
 """US labour demand: the pull of jobs and wages in the US.
 
 Evidence: economic reasons dominate (LAPOP 2021, OIM 2016), and border crossings have long tracked the
-US labour market; no Guatemalan elasticity was found, so the coefficient is assumed. The demand index
-is 1 as observed; the ``us_labour_demand`` condition moves it.
+US labour market; no Guatemalan elasticity was found, so the coefficient is calibrated to the
+apprehension series. The demand index follows the US unemployment rate to 2019 and is 1 from then on
+(:mod:`sim.history`); the ``us_labour_demand`` condition moves it.
 """
 
 from __future__ import annotations
