@@ -128,6 +128,21 @@ def store(name: str, value: Any) -> None:
         return
 
 
+def usage() -> tuple[Path | None, int, int]:
+    """The cache folder (None when off), how many files it holds and their bytes."""
+    folder = cache_dir()
+    files = list(folder.glob("*.pickle")) if folder is not None and folder.is_dir() else []
+    return folder, len(files), sum(f.stat().st_size for f in files)
+
+
+def clear() -> None:
+    """Delete every cached file (everything is simulated again when next asked for)."""
+    folder = cache_dir()
+    if folder is not None and folder.is_dir():
+        for entry in folder.glob("*.pickle"):
+            entry.unlink(missing_ok=True)
+
+
 def prune(folder: Path) -> None:
     """Delete the least recently used files while the cache is over ``MIGSIM_CACHE_MB`` (default 1024)."""
     limit = float(os.environ.get("MIGSIM_CACHE_MB") or LIMIT_MB) * 2**20

@@ -504,6 +504,24 @@ def cmd_params(args: argparse.Namespace) -> None:
     out.print(table)
 
 
+def cmd_cache(args: argparse.Namespace) -> None:
+    from sim import cache
+
+    folder, files, size = cache.usage()
+    if folder is None:
+        out.print("The cache is off (MIGSIM_CACHE=off): every comparison simulates everything.")
+        return
+    if args.clear:
+        cache.clear()
+        out.print(f"Removed {files} files ({size / 2**20:.1f} MiB) from {folder}.")
+        return
+    limit = os.environ.get("MIGSIM_CACHE_MB") or cache.LIMIT_MB
+    out.print(
+        f"{folder}: {files} files, {size / 2**20:.1f} MiB (at most {limit} MiB, MIGSIM_CACHE_MB; least recently "
+        "used files go first). Simulated pasts and runs' yearly tables; `migsim cache --clear` empties it."
+    )
+
+
 def cmd_departments(args: argparse.Namespace) -> None:
     from sim.departments import load_departments
 
@@ -838,6 +856,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="List every model parameter with its value, allowed range, meaning and source.",
     )
     p.set_defaults(func=cmd_params)
+    p = sub.add_parser(
+        "cache",
+        help="show or clear the cache of simulated pasts and runs",
+        description="Show where the cache of simulated pasts and runs' yearly tables is and how big it is, or clear "
+        "it. Set MIGSIM_CACHE=off to disable it, MIGSIM_CACHE=DIR to move it, MIGSIM_CACHE_MB to change its size.",
+    )
+    p.add_argument("--clear", action="store_true", help="delete every cached file")
+    p.set_defaults(func=cmd_cache)
     p = sub.add_parser(
         "departments",
         help="list departments and their data",

@@ -25,6 +25,7 @@ COMMANDS = [
     "sweep-report",
     "app",
     "reproduce",
+    "cache",
 ]
 
 
@@ -126,3 +127,16 @@ def test_reference_listings_show_sources():
     assert done.returncode == 0 and "journey.p_us" in done.stdout and "assumed" in done.stdout
     assert "Alta Verapaz" in migsim("departments").stdout
     assert "apprehension_multiplier" in migsim("levers").stdout
+
+
+def test_cache_shows_its_size_and_clears(tmp_path, monkeypatch, capsys):
+    from sim import cache
+
+    monkeypatch.setenv("MIGSIM_CACHE", str(tmp_path))
+    cache.store("a", bytes(2**20))
+    cache.store("b", bytes(2**20))
+    assert main(["cache"]) == 0 and f"{tmp_path}: 2 files, 2.0 MiB" in capsys.readouterr().out
+    assert main(["cache", "--clear"]) == 0 and "Removed 2 files" in capsys.readouterr().out
+    assert cache.usage() == (tmp_path, 0, 0) and cache.load("a") is None
+    monkeypatch.setenv("MIGSIM_CACHE", "off")
+    assert main(["cache"]) == 0 and "off" in capsys.readouterr().out
