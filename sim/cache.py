@@ -19,7 +19,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -106,10 +106,11 @@ def load(name: str) -> Any | None:
     try:
         with open(path, "rb") as handle:
             value = pickle.load(handle)
-        os.utime(path)  # recently used: pruned last
-        return value
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
+    with suppress(OSError):  # a cache we may read but not write is still used
+        os.utime(path)  # recently used: pruned last
+    return value
 
 
 def store(name: str, value: Any) -> None:

@@ -239,7 +239,7 @@ def compare(
         progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
     pending = [seed for seed in seeds if seed not in tables]
     if workers is None:  # automatic: worker processes only when there are enough seeds to simulate
-        workers = os.cpu_count() or 1 if len(pending) >= AUTO_WORKERS_FROM else 1
+        workers = (os.cpu_count() or 1) if len(pending) >= AUTO_WORKERS_FROM else 1
     workers = min(max(workers, 1), len(pending))
     own = executor is None and workers > 1
     pool = process_pool(workers) if own else executor

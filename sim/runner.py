@@ -83,9 +83,9 @@ def run(
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    began = time.perf_counter()
     from sim.model import MigrationModel
 
+    began = time.perf_counter()
     model = MigrationModel(scenario, seed=seed, households_per_agent=households_per_agent, parameters=parameters)
     _finish(model, progress)
     return result_of(model, time.perf_counter() - began)
