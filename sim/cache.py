@@ -69,14 +69,18 @@ def code_digest() -> str:
 
 
 def _package_digest(top: str) -> str:
-    """Hash of the Python sources of an imported top-level package (or single-file module)."""
+    """Hash of the Python sources of an imported top-level package (namespace packages too) or module."""
     digest = hashlib.sha256()
-    origin = Path(getattr(sys.modules.get(top), "__file__", None) or "")
-    files = sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
-    for path in files:
-        if path.is_file():
-            digest.update(str(path.relative_to(origin.parent)).encode())
-            digest.update(path.read_bytes())
+    module = sys.modules.get(top)
+    folders = [Path(folder) for folder in getattr(module, "__path__", [])]
+    if folders:
+        files = [(folder, path) for folder in folders for path in sorted(folder.rglob("*.py"))]
+    else:
+        origin = Path(getattr(module, "__file__", None) or "")
+        files = [(origin.parent, origin)] if origin.is_file() else []
+    for folder, path in files:
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -142,3 +142,18 @@ def test_the_cache_drops_the_least_recently_used_files_beyond_its_size(tmp_path,
     assert cache.load("a") == blob  # now the most recently used
     cache.store("c", blob)
     assert sorted(p.stem for p in tmp_path.glob("*.pickle")) == ["a", "c"]
+
+
+def test_plugin_sources_are_hashed_for_packages_namespace_packages_and_modules(tmp_path, monkeypatch):
+    import importlib
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "ns_plugin").mkdir()  # a namespace package: no __init__.py
+    (tmp_path / "ns_plugin" / "rules.py").write_text("X = 1\n")
+    (tmp_path / "one_file_plugin.py").write_text("X = 1\n")
+    for name in ("ns_plugin.rules", "one_file_plugin"):
+        importlib.import_module(name)
+    before = {top: cache._package_digest(top) for top in ("ns_plugin", "one_file_plugin")}
+    (tmp_path / "ns_plugin" / "rules.py").write_text("X = 2\n")
+    (tmp_path / "one_file_plugin.py").write_text("X = 2\n")
+    assert all(cache._package_digest(top) != digest for top, digest in before.items())
