@@ -148,9 +148,14 @@ def clear() -> None:
             entry.unlink(missing_ok=True)
 
 
+def limit_mb() -> float:
+    """The cache's size limit in MiB: ``MIGSIM_CACHE_MB``, else 1024."""
+    return float(os.environ.get("MIGSIM_CACHE_MB") or LIMIT_MB)
+
+
 def prune(folder: Path) -> None:
     """Delete the least recently used files while the cache is over ``MIGSIM_CACHE_MB`` (default 1024)."""
-    limit = float(os.environ.get("MIGSIM_CACHE_MB") or LIMIT_MB) * 2**20
+    limit = limit_mb() * 2**20
     files = [(entry.stat(), entry) for entry in folder.glob("*.pickle")]
     size = sum(stat.st_size for stat, _ in files)
     for stat, entry in sorted(files, key=lambda item: item[0].st_mtime):

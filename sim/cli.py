@@ -515,9 +515,8 @@ def cmd_cache(args: argparse.Namespace) -> None:
         cache.clear()
         out.print(f"Removed {files} files ({size / 2**20:.1f} MiB) from {folder}.")
         return
-    limit = os.environ.get("MIGSIM_CACHE_MB") or cache.LIMIT_MB
     out.print(
-        f"{folder}: {files} files, {size / 2**20:.1f} MiB (at most {limit} MiB, MIGSIM_CACHE_MB; least recently "
+        f"{folder}: {files} files, {size / 2**20:.1f} MiB (at most {cache.limit_mb():g} MiB, MIGSIM_CACHE_MB; least recently "
         "used files go first). Simulated pasts and runs' yearly tables; `migsim cache --clear` empties it."
     )
 

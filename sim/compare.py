@@ -9,7 +9,7 @@ simulated together up to the month they first differ (:func:`sim.runner.run_many
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 
@@ -144,8 +144,7 @@ def seed_tables(
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     parameters = _with_draw(parameters, draw)
-    keys = _keys(scenarios, seed, households_per_agent, parameters)
-    found = {s.name: cache.load(keys[s.name]) for s in scenarios}
+    keys, found = _lookup(scenarios, seed, households_per_agent, parameters)
     missing = [s for s in scenarios if found[s.name] is None]
     if missing:
         done = [s for s in scenarios if s not in missing]  # their past is the one to share
@@ -165,8 +164,7 @@ def seed_tables(
             by_dept.insert(0, "scenario", scenario.name)
             found[scenario.name] = (national, by_dept)
             cache.store(keys[scenario.name], found[scenario.name])
-    national = pd.concat([found[s.name][0] for s in scenarios], ignore_index=True)
-    return national, pd.concat([found[s.name][1] for s in scenarios], ignore_index=True)
+    return concat_tables(found.values())
 
 
 def cached_seed_tables(
@@ -177,22 +175,27 @@ def cached_seed_tables(
     draw: dict[str, dict[str, float]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """What :func:`seed_tables` gives, if every scenario's tables are in the cache already; else None."""
-    keys = _keys(scenarios, seed, households_per_agent, _with_draw(parameters, draw))
-    found = [cache.load(keys[s.name]) for s in scenarios]
-    if any(tables is None for tables in found):
+    _, found = _lookup(scenarios, seed, households_per_agent, _with_draw(parameters, draw))
+    if any(tables is None for tables in found.values()):
         return None
-    return pd.concat([n for n, _ in found], ignore_index=True), pd.concat([d for _, d in found], ignore_index=True)
+    return concat_tables(found.values())
+
+
+def concat_tables(tables: Iterable[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One national and one department table from per-scenario pairs."""
+    national, departments = zip(*tables, strict=True)
+    return pd.concat(national, ignore_index=True), pd.concat(departments, ignore_index=True)
 
 
 def _with_draw(parameters: Parameters | None, draw: dict[str, dict[str, float]] | None) -> Parameters | None:
     return (parameters or default_parameters()).with_overrides(draw) if draw else parameters
 
 
-def _keys(
+def _lookup(
     scenarios: Sequence[Scenario], seed: int, households_per_agent: float, parameters: Parameters | None
-) -> dict[str, str]:
-    """Cache name of each scenario's tables: what the run's numbers depend on (see :mod:`sim.cache`)."""
-    return {
+) -> tuple[dict[str, str], dict[str, tuple[pd.DataFrame, pd.DataFrame] | None]]:
+    """Each scenario's cache name (what its run's numbers depend on, see :mod:`sim.cache`) and cached tables."""
+    keys = {
         s.name: cache.key(
             tables=s.digest,
             extensions=cache.extension_digest(s),
@@ -202,6 +205,7 @@ def _keys(
         )
         for s in scenarios
     }
+    return keys, {name: cache.load(key) for name, key in keys.items()}
 
 
 def compare(

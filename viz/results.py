@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from sim.compare import Comparison, cached_seed_tables, posterior_draws_for, seed_tables
+from sim.compare import Comparison, cached_seed_tables, concat_tables, posterior_draws_for, seed_tables
 from sim.scenario import Scenario
 
 Key = tuple[str, int, float]  # scenario digest, seed, households per agent
@@ -82,11 +82,15 @@ class ResultStore:
 
     def _store(self, scenarios: list[Scenario], seed: int, scale: float, comparison: Sequence[Scenario]) -> None:
         draw = posterior_draws_for([seed])[seed]
-        on_disk = [s for s in scenarios if cached_seed_tables([s], seed, scale, draw=draw) is not None]
-        national, departments = seed_tables(scenarios, seed, scale, draw=draw, alongside=comparison)
+        found = [cached_seed_tables([s], seed, scale, draw=draw) for s in scenarios]  # from an earlier command
+        missing = [s for s, tables in zip(scenarios, found, strict=True) if tables is None]
+        parts = [tables for tables in found if tables is not None]
+        if missing:
+            parts.append(seed_tables(missing, seed, scale, draw=draw, alongside=comparison))
+        national, departments = concat_tables(parts)
         with self._access:
             self._add(scenarios, seed, scale, national, departments)
-            self.runs += len(scenarios) - len(on_disk)
+            self.runs += len(missing)
 
     def _add(self, scenarios, seed, scale, national: pd.DataFrame, departments: pd.DataFrame) -> None:
         for scenario in scenarios:
