@@ -67,7 +67,6 @@ def scalars(env: Environment, params: Parameters, rules: RuleSet) -> np.ndarray:
         k.CREDIT_WEIGHT: w("credit"),
         k.TIE_USD: w("network_credit") * p.network_credit.usd_per_tie,
         k.MAX_TIES: p.network_credit.max_ties,
-        k.LOG_LINE: math.log(env.poverty_line),
     }
     for position, value in values.items():
         par[position] = value
@@ -80,19 +79,20 @@ def places(env: Environment, params: Parameters, rules: RuleSet) -> np.ndarray:
     dep = np.zeros((k.N_DEP, len(env.prevalence)))
     dep[k.D_FIND] = job_finding(env.unemployment, p.economy.job_separation)
     dep[k.D_VICTIM] = env.victimisation
+    # everything in aspiration that is the same for all households of a department (see kernel.main_pass)
     dep[k.D_PLACE] = (
         p.aspiration.intercept
         + w("violence") * p.violence.homicide * np.log(np.asarray(env.homicide) / REFERENCE_HOMICIDE)
         + w("network") * p.network.prevalence * env.prevalence
         + w("us_pull") * p.us_pull.demand * math.log(env.us_demand)
+        + w("journey_risk") * (p.journey_risk.risk * env.perceived_failure + p.journey_risk.cost * np.log(env.fee / 12))
+        - w("employment") * p.employment.income * math.log(env.poverty_line)
     )
     dep[k.D_CHILDREN] = w("education") * p.education.school_gap * (1 - np.asarray(env.school_attendance))
     dep[k.D_FARM_DROUGHT] = w("drought") * p.drought.recent_drought * np.asarray(env.drought_recent)
     dep[k.D_CROP_LOSS] = env.crop_loss
     dep[k.D_FEE] = env.fee
-    dep[k.D_LOG_FEE_MONTHS] = np.log(env.fee / 12)
     dep[k.D_CUT_MEXICO], dep[k.D_CUT_DEATH], dep[k.D_CUT_US] = env.journey_thresholds()
-    dep[k.D_PERCEIVED] = env.perceived_failure
     return dep
 
 
@@ -120,7 +120,7 @@ def advance(
     n_dept = len(h.count)
     weight = h.weight * env.scale
     wanted = np.array([p.label in env.enrol and env.enrol[p.label].any() for p in programs], dtype=np.bool_)
-    busy = np.empty(h.n if programs else 0, dtype=np.bool_)  # in some program: the program loops visit only these
+    busy = h.busy if programs else h.busy[:0]  # in some program: the program loops visit only these
     prevalence_rows, eligible = k.count_pass(
         h.row_department, c["members_abroad"], c["working_age"], c["legal_abroad"], c["dead"], c["income"],
         c["members_home"], c["aspiring"], c["children"], c["deportations"], h.program_until, packed[1], wanted,
@@ -133,8 +133,7 @@ def advance(
             enrol_p[i] = enrol_probability(env.enrol[program.label], eligible[i], weight)
     par = scalars(env, params, rules)
     dep = places(env, params, rules)
-    priority = np.empty(h.n, dtype=np.float32)
-    flags = np.empty(h.n, dtype=np.uint8)
+    priority, flags = h.priority, h.flags
 
     def main(phase: int, extra_utility: np.ndarray = NONE, extra_resources: np.ndarray = NONE):
         return k.main_pass(
