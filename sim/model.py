@@ -22,7 +22,7 @@ from sim.departments import load_departments
 from sim.draws import run_key
 from sim.environment import build_environment
 from sim.history import History
-from sim.households import COLUMNS, Households
+from sim.households import COLUMNS, Households, copied_columns
 from sim.levers import get_lever
 from sim.metrics import NAMES, Collector, security_levels
 from sim.parameters import Parameters, default_parameters
@@ -219,7 +219,7 @@ class MigrationModel(mesa.Model):
             start,
             count,
             weight,
-            {k: v.copy() for k, v in state.columns.items()},
+            copied_columns(state.columns),
             labels,
             table(state.program_start),
             table(state.program_until),

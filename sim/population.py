@@ -13,7 +13,7 @@ from scipy.special import logit, ndtri
 
 from sim.departments import Departments, facts
 from sim.environment import monthly_victimisation
-from sim.households import COLUMNS, NEVER, Households
+from sim.households import NEVER, Households, new_columns
 from sim.parameters import PopulationParams
 
 MAX_SIZE = 20
@@ -46,89 +46,90 @@ def synthesise(
     f = facts()
     count, start, weight = block_layout(departments.households, households_per_agent)
     n = int(count.sum())
+    blocks = [slice(a, a + c) for a, c in zip(start, count, strict=True)]
+    c = new_columns(n)
 
-    def by_dept(values: np.ndarray) -> np.ndarray:
-        return np.repeat(np.asarray(values, dtype=np.float64), count)
+    def below(u: np.ndarray, chance: np.ndarray, out: np.ndarray, compare: np.ufunc = np.less) -> np.ndarray:
+        """``u < chance`` of the row's department, block by block (no per-row copy of department values)."""
+        for block, value in zip(blocks, np.asarray(chance, dtype=np.float64), strict=True):
+            compare(u[block], value, out=out[block])
+        return out
 
+    # Draws are made in bulk, in a fixed order (the population of a seed never changes with this code);
+    # arithmetic runs per department block, in the columns' own dtypes, to keep a full-scale population
+    # (3.3 million rows) from allocating dozens of 26 MB temporaries.
     # Household size: 1 + Poisson, mean = census persons per household of the department.
-    size = 1 + rng.poisson(by_dept(departments.household_size - 1))
-    size = np.minimum(size, MAX_SIZE)
+    size = np.concatenate([rng.poisson(m, k) for m, k in zip(departments.household_size - 1, count, strict=True)])
+    np.minimum(size + 1, MAX_SIZE, out=size)
+    c["size"][:] = c["members_home"][:] = size
     # Working-age members: the head plus each other member with the chance that makes the national
     # share of 15-64-year-olds 61.0% (census 2018); the rest are children (33.4%) or elderly (5.6%).
     mean_size = departments.population.sum() / departments.households.sum()
     q_working = (f["population_share_age_15_64_census2018"] * mean_size - 1) / (mean_size - 1)
     working_age = 1 + rng.binomial(size - 1, q_working)
-    dependants = size - working_age
+    c["working_age"][:] = working_age
     share_children = f["population_share_age_0_14_census2018"] / (
         f["population_share_age_0_14_census2018"] + f["population_share_age_65plus_census2018"]
     )
-    children = rng.binomial(dependants, share_children) > 0
+    np.greater(rng.binomial(size - working_age, share_children), 0, out=c["children"])
+    del working_age
 
     # Head's schooling: literate with the department's adult literacy; literate heads reach 6, 9 and
     # 12 years with chances tied to the department's school attendance at 13-15 (assumed mapping).
-    literate = rng.random(n) < by_dept(departments.literacy)
-    attendance = by_dept(departments.school_attendance)
+    literate = below(rng.random(n), departments.literacy, np.empty(n, dtype=np.bool_))
     u = rng.random(n)
-    years = 3 + 3 * (u < attendance) + 3 * (u < 0.5 * attendance) + 3 * (u < 0.2 * attendance)
-    head_education = np.where(literate, years, 0)
+    education = c["head_education"]
+    reached = np.empty(n, dtype=np.bool_)
+    for share in (1.0, 0.5, 0.2):
+        education += below(u, share * np.asarray(departments.school_attendance), reached)
+    education *= 3
+    education += 3
+    education *= literate
+    del literate, reached, u
 
     # Income per person: lognormal whose median puts the department's ENCOVI 2023 poverty rate below
     # the national poverty line; correlated with the head's schooling within the department.
     line = poverty_line_usd()
     sigma = params.income_sigma
     median = line * np.exp(-sigma * ndtri(departments.poverty))
-    edu_mean = np.add.reduceat(head_education, start) / count
-    edu_sd = np.sqrt(np.maximum(np.add.reduceat(head_education.astype(float) ** 2, start) / count - edu_mean**2, 1e-9))
-    z_edu = (head_education - by_dept(edu_mean)) / by_dept(edu_sd)
     rho = params.education_income_correlation
-    z = rho * z_edu + np.sqrt(1 - rho**2) * rng.standard_normal(n)
-    base_income = by_dept(median) * np.exp(sigma * z) * size
+    z = np.sqrt(1 - rho**2) * rng.standard_normal(n)
+    for block, middle in zip(blocks, median, strict=True):
+        years = education[block].astype(np.float64)
+        mean = years.sum() / len(years)
+        sd = np.sqrt(max((years**2).sum() / len(years) - mean**2, 1e-9))
+        z[block] += rho * ((years - mean) / sd)
+        z[block] = middle * np.exp(sigma * z[block])
+    z *= size
+    c["base_income"][:] = base_income = z  # float64 until every use below has its value
+    del z, size
 
-    employed = rng.random(n) >= by_dept(departments.unemployment)
-    income = np.where(employed, base_income, base_income * params.unemployed_income_share)
-    savings = base_income * rng.exponential(params.savings_months, n)
+    employed = below(rng.random(n), departments.unemployment, c["employed"], np.greater_equal)
+    np.multiply(base_income, np.where(employed, 1.0, params.unemployed_income_share), out=c["income"], casting="unsafe")
+    c["savings"][:] = base_income * rng.exponential(params.savings_months, n)
+    del base_income
 
-    victim_p = by_dept(monthly_victimisation(victimisation_annual, departments.homicide_rate))
-    months_ago = rng.geometric(victim_p)  # months since the last crime
-    victim_month = np.where(months_ago <= 12, start_month - months_ago, NEVER)
+    victim_p = monthly_victimisation(victimisation_annual, departments.homicide_rate)
+    months_ago = np.concatenate([rng.geometric(p, k) for p, k in zip(victim_p, count, strict=True)])
+    victim_month = c["victim_month"]
+    victim_month[:] = NEVER
+    recent = months_ago <= 12  # months since the last crime
+    victim_month[recent] = start_month - months_ago[recent]
+    del months_ago, recent
 
     # Kin in the US at the start: Poisson, spread like census-2018 emigrants per household.
     per_household = departments.emigrants / departments.households
     national = departments.emigrants.sum() / departments.households.sum()
-    relatives = rng.poisson(by_dept(params.relatives_abroad_mean * per_household / national))
+    means = params.relatives_abroad_mean * per_household / national
+    relatives = np.concatenate([rng.poisson(m, k) for m, k in zip(means, count, strict=True)])
+    np.minimum(relatives, 100, out=c["relatives_abroad"], casting="unsafe")
 
-    values = {
-        "rural": rng.random(n) < by_dept(departments.rural_share),
-        "size": size,
-        "working_age": working_age,
-        "members_home": size,
-        "members_abroad": 0,
-        "legal_abroad": 0,
-        "dead": 0,
-        "head_education": head_education,
-        "children": children,
-        "employed": employed,
-        "agricultural": rng.random(n) < by_dept(departments.agricultural_share),
-        "base_income": base_income,
-        "income": income,
-        "savings": savings,
-        "debt": 0,
-        "victim_month": victim_month,
-        "relatives_abroad": np.minimum(relatives, 100),
-        "remittances": 0,
-        "aspiring": False,
-        "threshold": logit(rng.random(n)),
-        "attempts": 0,
-        "attempts_left": 0,
-        "deportations": 0,
-        "last_arrival": NEVER,
-        "legal_return": NEVER,
-        "legal_back": NEVER,
-        "engaged": rng.random(n) < params.engagement_baseline,
-    }
-    columns = {
-        name: np.broadcast_to(np.asarray(values[name]), (n,)).astype(dtype) for name, (dtype, _) in COLUMNS.items()
-    }
-    households = Households(start=start, count=count, weight=weight, columns=columns)
+    below(rng.random(n), departments.rural_share, c["rural"])
+    below(rng.random(n), departments.agricultural_share, c["agricultural"])
+    c["threshold"][:] = logit(rng.random(n))
+    np.less(rng.random(n), params.engagement_baseline, out=c["engaged"])
+    for name in ("last_arrival", "legal_return", "legal_back"):
+        c[name][:] = NEVER
+    households = Households(start=start, count=count, weight=weight, columns=c)
     households.check()
     return households
