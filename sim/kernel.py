@@ -433,8 +433,8 @@ def leave_pass(
             cut_mexico = np.float32(dep[D_CUT_MEXICO, d])
             cut_death = np.float32(dep[D_CUT_DEATH, d])
             cut_us = np.float32(dep[D_CUT_US, d])
-            n_aspiring = n_started = n_legal = n_poor = n_mexico = n_us = n_deaths = n_arrivals = 0.0
-            n_stock_abroad = n_emigrant_households = n_receiving = n_engaged = n_home = 0.0
+            n_aspiring = n_started = n_legal = n_poor = n_mexico = n_us = n_deaths = n_arrivals = 0
+            n_stock_abroad = n_emigrant_households = n_receiving = n_engaged = n_home = 0
             sent = 0.0
             for row in range(lo, hi):
                 i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access

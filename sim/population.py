@@ -46,7 +46,7 @@ def synthesise(
     f = facts()
     count, start, weight = block_layout(departments.households, households_per_agent)
     n = int(count.sum())
-    blocks = [slice(a, a + c) for a, c in zip(start, count, strict=True)]
+    blocks = [slice(a, a + k) for a, k in zip(start, count, strict=True)]
     c = new_columns(n)
 
     def below(u: np.ndarray, chance: np.ndarray, out: np.ndarray, compare: np.ufunc = np.less) -> np.ndarray:
