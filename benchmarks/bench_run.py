@@ -25,6 +25,7 @@ CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
 from sim.runner import run
+import sim.model  # the runner imports the model (Mesa, numba) when a run starts: count it with the imports
 from sim.scenario import load_scenario, validate_scenario
 scenario, start, end, hpa = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 s = validate_scenario({**load_scenario(scenario).resolved(), "start": start, "end": end})
