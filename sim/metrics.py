@@ -51,6 +51,7 @@ STOCKS = ("aspiring", "stock_abroad", "emigrant_households", "engaged_households
 UNSCALED = ("key_arrests", "member_arrests", "seizures", "seized_volume", "recruits")
 # levels, not counts: kept as they are per department; national values are household-weighted means
 RATES = ("criminal_capacity", "smuggling_fee", "homicide_rate", "victimisation_rate")
+SCALED = [k for k, name in enumerate(NAMES) if name not in UNSCALED and name not in RATES]  # sample counts
 FLOWS_OUT = ("arrivals", "departures_legal")
 FLOWS_IN = ("returns", "removals", "legal_returns")
 PROGRAM_METRICS = ("participants", "participant_departures")
@@ -79,11 +80,11 @@ class Collector:
         self, month: int, per_dept: dict[str, np.ndarray], per_program: dict[str, tuple], weight: np.ndarray
     ) -> None:
         i = month - self.first_month
-        for k, name in enumerate(NAMES):
-            self.values[i, :, k] = per_dept[name] if name in UNSCALED or name in RATES else per_dept[name] * weight
+        values = self.values[i]
+        values[:] = np.stack([per_dept[name] for name in NAMES], axis=1)
+        values[:, SCALED] *= weight[:, None]
         for p, label in enumerate(self.programs):
-            for k, values in enumerate(per_program[label]):
-                self.program_values[i, :, p, k] = values * weight
+            self.program_values[i, :, p] = np.stack(per_program[label], axis=1) * weight[:, None]
 
     def national(self, month: int, name: str) -> float:
         return float(self.values[month - self.first_month, :, NAMES.index(name)].sum())

@@ -127,10 +127,11 @@ def advance(
         env.month, env.poverty_line, n_dept, h.bounds, busy,
     )  # fmt: skip
     env.prevalence = prevalence_rows / h.count
-    enrol_p = np.zeros((len(programs), n_dept))
+    wanted_households = np.zeros((len(programs), n_dept))
     for i, program in enumerate(programs):
         if wanted[i]:
-            enrol_p[i] = enrol_probability(env.enrol[program.label], eligible[i], weight)
+            wanted_households[i] = env.enrol[program.label]
+    enrol_p = enrol_probability(wanted_households, eligible, weight)
     par = scalars(env, params, rules)
     dep = places(env, params, rules)
     priority, flags = h.priority, h.flags

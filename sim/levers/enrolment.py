@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -36,8 +37,14 @@ class EnrolmentLever(Lever):
         n = self.households_per_year() / 12 * self.intensity(env.month)
         if n <= 0:
             return 0.0
-        env.enrol[self.label] = self.split(n, self.share_by())
+        weights, total = self._shares
+        env.enrol[self.label] = n * weights / total  # what split(n, share_by()) gives, without reading data monthly
         return n * self.unit_cost()
+
+    @cached_property
+    def _shares(self) -> tuple[np.ndarray, float]:
+        weights = np.where(self.mask, self.share_by(), 0.0)
+        return weights, weights.sum()
 
     def unit_cost(self) -> float:
         return getattr(self.config, self.unit_cost_field)
