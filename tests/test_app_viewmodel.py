@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import numpy as np
 import pandas as pd
@@ -112,6 +113,51 @@ def test_the_store_shows_the_seeds_done_so_far_while_the_others_run(shipped):
     previews.clear()
     store.comparison(scenarios, range(3), SCALE, partial=previews.append)
     assert previews == []  # nothing to wait for: no previews
+
+
+def test_the_store_hands_several_seeds_to_worker_processes_with_the_same_results(shipped, tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGSIM_CACHE", str(tmp_path))  # nothing on disk: every run is simulated
+    scenarios = [shipped["baseline"], shipped["job programs (western highlands)"]]
+    store, previews, steps = ResultStore(workers=2), [], []
+    seeds = [0, 1, 2]
+    result = store.comparison(
+        scenarios, seeds, SCALE, partial=previews.append, progress=lambda done, total: steps.append(done)
+    )
+    assert store._pool is not None and store.runs == 6 and steps == [1, 2, 3]
+    # the seeds done so far, in the comparison's order, whichever worker finished first
+    assert [len(p.seeds) for p in previews] == [1, 2] and all(set(p.seeds) < set(seeds) for p in previews)
+    assert all(p.seeds == sorted(p.seeds) for p in previews) and set(previews[0].seeds) < set(previews[1].seeds)
+    with cache.bypassed():
+        alone = ResultStore().comparison(scenarios, seeds, SCALE)  # in this process
+    pd.testing.assert_frame_equal(result.yearly, alone.yearly)
+    pd.testing.assert_frame_equal(result.departments, alone.departments)
+    store.comparison(scenarios, range(5), SCALE, stop=lambda: True)  # stopped before any new seed
+    assert store.runs == 6 and not store.cached(scenarios, range(5), SCALE)
+    asked = []  # stop() turns true after the first question (asked before anything runs)
+    assert store.comparison(scenarios, range(3, 8), SCALE, stop=lambda: bool(asked.append(1)) or len(asked) > 1) is None
+    kept = [seed for seed in range(3, 8) if store.cached(scenarios, [seed], SCALE)]
+    assert kept and store.runs == 6 + 2 * len(kept)  # seeds that ran are kept and counted once, none half
+    store._pool.shutdown()
+
+
+def test_a_comparison_waiting_for_another_shows_its_seeds_as_they_come(shipped, tmp_path, monkeypatch):
+    """A page opened while the server simulates (its first comparison) gets a first answer, and nothing runs twice."""
+    monkeypatch.setenv("MIGSIM_CACHE", str(tmp_path))
+    scenarios = [shipped["baseline"], shipped["job programs (western highlands)"]]
+    store, first_seed_done, results = ResultStore(), threading.Event(), {}
+
+    def simulate() -> None:
+        results["first"] = store.comparison(scenarios, range(6), SCALE, progress=lambda *_: first_seed_done.set())
+
+    running = threading.Thread(target=simulate)
+    running.start()
+    first_seed_done.wait(timeout=120)
+    previews = []
+    second = store.comparison(scenarios, range(6), SCALE, partial=previews.append)
+    running.join()
+    assert previews and all(0 < len(p.seeds) < 6 for p in previews)
+    assert store.runs == 12  # every run once
+    pd.testing.assert_frame_equal(second.yearly, results["first"].yearly)
 
 
 def test_department_values_add_up_and_match_the_map(shipped):

@@ -4,20 +4,25 @@ A run's numbers depend only on its scenario, seed and scale, so a result compute
 other: asking again for the same comparison is instant, and adding a scenario runs only that scenario. Runs
 not in memory are looked up in :mod:`sim.cache` first, so what `migsim compare` or an earlier server ran
 (e.g. `make demo`) is not run again.
-Simulations run one at a time (the compiled step already uses every core, and numba's thread pool is not
-meant to be entered from several threads at once).
+One comparison simulates at a time. Several seeds go to worker processes, one per core, started with the
+first of them and kept for the server's life (a seed in this process only steps as fast as its Python part
+allows, while the other core waits); a single seed runs here, its compiled step on every core. Results are
+the same either way (each seed is seeded on its own).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import pandas as pd
 
-from sim.compare import Comparison, cached_seed_tables, concat_tables, posterior_draws_for, seed_tables
+from sim.compare import Comparison, cached_seed_tables, posterior_draws_for, seed_tables
 from sim.scenario import Scenario
+from sim.workers import process_pool
 
 Key = tuple[str, int, float]  # scenario digest, seed, households per agent
 
@@ -25,8 +30,10 @@ Key = tuple[str, int, float]  # scenario digest, seed, households per agent
 class ResultStore:
     """Yearly national and department tables of each run, least recently used dropped beyond ``capacity``."""
 
-    def __init__(self, capacity: int = 4000) -> None:
+    def __init__(self, capacity: int = 4000, workers: int = 1) -> None:
         self.capacity = capacity
+        self.workers = workers  # worker processes for comparisons of several seeds to simulate (1: none)
+        self._pool: ProcessPoolExecutor | None = None
         self._tables: OrderedDict[Key, tuple[pd.DataFrame, pd.DataFrame]] = OrderedDict()
         self._simulating = threading.Lock()
         self._access = threading.Lock()  # for the table itself, read while another session adds to it
@@ -46,24 +53,106 @@ class ResultStore:
     ) -> Comparison | None:
         """The comparison of ``scenarios`` over ``seeds``; None if ``stop()`` turned true on the way.
 
-        ``partial`` receives the comparison over the seeds done so far each time a seed had to be simulated, so
-        a page can show a first answer after one seed instead of waiting for all of them.
+        ``partial`` receives the comparison over the seeds done so far each time a seed had to be simulated
+        (here, or by another comparison this one waits for), so a page can show a first answer after the first
+        seeds instead of waiting for all of them.
         """
         seeds = list(seeds)
-        for done, seed in enumerate(seeds):
-            missing = [s for s in scenarios if (s.digest, seed, scale) not in self._tables]
-            if missing:
-                with self._simulating:
-                    if stop and stop():
-                        return None
-                    missing = [s for s in scenarios if (s.digest, seed, scale) not in self._tables]
-                    if missing:
-                        self._store(missing, seed, scale, scenarios)
-                if partial and done + 1 < len(seeds):
-                    partial(self._assemble(scenarios, seeds[: done + 1], scale))
-            if progress:
-                progress(done + 1, len(seeds))
+        if not self.cached(scenarios, seeds, scale):
+            shown = 0
+            while not self._simulating.acquire(timeout=0.2):  # another comparison simulates: show what it adds
+                if stop and stop():
+                    return None
+                ready = [seed for seed in seeds if self.cached(scenarios, [seed], scale)]
+                if partial and shown < len(ready) < len(seeds):
+                    shown = len(ready)
+                    partial(self._assemble(scenarios, ready, scale))
+            try:
+                if stop and stop():
+                    return None
+                if not self._fill(scenarios, seeds, scale, progress, stop, partial):
+                    return None
+            finally:
+                self._simulating.release()
+        elif progress:
+            progress(len(seeds), len(seeds))
         return self._assemble(scenarios, seeds, scale)
+
+    def _fill(self, scenarios, seeds, scale, progress, stop, partial) -> bool:
+        """Bring every (scenario, seed) of the comparison into the store; False if stopped on the way."""
+        done = [seed for seed in seeds if self.cached(scenarios, [seed], scale)]
+        todo = [seed for seed in seeds if seed not in done and not self._from_disk(scenarios, seed, scale)]
+        done = [seed for seed in seeds if seed not in todo]
+
+        def finished(seed: int) -> None:
+            done.append(seed)
+            if progress:
+                progress(len(done), len(seeds))
+            if partial and len(done) < len(seeds):
+                partial(self._assemble(scenarios, sorted(done, key=seeds.index), scale))
+
+        if progress and done:
+            progress(len(done), len(seeds))
+        if self.workers > 1 and len(todo) > 1:
+            return self._simulate_in_workers(scenarios, todo, scale, stop, finished)
+        for i, seed in enumerate(todo):
+            if i and stop and stop():
+                return False
+            self._simulate(scenarios, seed, scale)
+            finished(seed)
+        return True
+
+    def _missing(self, scenarios: Sequence[Scenario], seed: int, scale: float) -> list[Scenario]:
+        return [s for s in scenarios if (s.digest, seed, scale) not in self._tables]
+
+    def _from_disk(self, scenarios: Sequence[Scenario], seed: int, scale: float) -> bool:
+        """Load what :mod:`sim.cache` has of the seed's missing runs; True if nothing is left to simulate."""
+        draw = posterior_draws_for([seed])[seed]
+        left = []
+        for scenario in self._missing(scenarios, seed, scale):
+            tables = cached_seed_tables([scenario], seed, scale, draw=draw)
+            if tables is None:
+                left.append(scenario)
+            else:
+                with self._access:
+                    self._add([scenario], seed, scale, *tables)
+        return not left
+
+    def _simulate(self, scenarios: Sequence[Scenario], seed: int, scale: float) -> None:
+        missing = self._missing(scenarios, seed, scale)
+        draw = posterior_draws_for([seed])[seed]
+        national, departments = seed_tables(missing, seed, scale, draw=draw, alongside=scenarios)
+        with self._access:
+            self._add(missing, seed, scale, national, departments)
+            self.runs += len(missing)
+
+    def _simulate_in_workers(self, scenarios, seeds, scale, stop, finished) -> bool:
+        """Each seed's missing runs in a worker process; stops handing out seeds once ``stop()`` is true."""
+        if self._pool is None:
+            self._pool = process_pool(self.workers, threads=1)
+        missing = {seed: self._missing(scenarios, seed, scale) for seed in seeds}
+        futures = {
+            self._pool.submit(
+                seed_tables, missing[seed], seed, scale, 1, None, posterior_draws_for([seed])[seed], list(scenarios)
+            ): seed
+            for seed in seeds
+        }
+        stopped = False
+        for future in as_completed(futures):
+            seed = futures[future]
+            if future.cancelled():
+                continue
+            national, departments = future.result()
+            with self._access:
+                self._add(missing[seed], seed, scale, national, departments)
+                self.runs += len(missing[seed])
+            if not stopped:
+                finished(seed)
+                if stop and stop():  # the seeds already running are kept; the others are not started
+                    stopped = True
+                    for waiting in futures:
+                        waiting.cancel()
+        return not stopped
 
     def _assemble(self, scenarios: Sequence[Scenario], seeds: list[int], scale: float) -> Comparison:
         national, departments = [], []
@@ -80,18 +169,6 @@ class ResultStore:
             pd.concat(national, ignore_index=True), pd.concat(departments, ignore_index=True), names, seeds
         )
 
-    def _store(self, scenarios: list[Scenario], seed: int, scale: float, comparison: Sequence[Scenario]) -> None:
-        draw = posterior_draws_for([seed])[seed]
-        found = [cached_seed_tables([s], seed, scale, draw=draw) for s in scenarios]  # from an earlier command
-        missing = [s for s, tables in zip(scenarios, found, strict=True) if tables is None]
-        parts = [tables for tables in found if tables is not None]
-        if missing:
-            parts.append(seed_tables(missing, seed, scale, draw=draw, alongside=comparison))
-        national, departments = concat_tables(parts)
-        with self._access:
-            self._add(scenarios, seed, scale, national, departments)
-            self.runs += len(missing)
-
     def _add(self, scenarios, seed, scale, national: pd.DataFrame, departments: pd.DataFrame) -> None:
         for scenario in scenarios:
             self._tables[(scenario.digest, seed, scale)] = (
@@ -102,4 +179,4 @@ class ResultStore:
             self._tables.popitem(last=False)
 
 
-STORE = ResultStore()
+STORE = ResultStore(workers=os.cpu_count() or 1)
