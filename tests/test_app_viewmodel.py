@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -138,6 +142,29 @@ def test_the_store_hands_several_seeds_to_worker_processes_with_the_same_results
     kept = [seed for seed in range(3, 8) if store.cached(scenarios, [seed], SCALE)]
     assert kept and store.runs == 6 + 2 * len(kept)  # seeds that ran are kept and counted once, none half
     store._pool.shutdown()
+
+
+def test_a_server_pool_ends_its_workers_at_exit_instead_of_waiting_for_their_runs():
+    """Ctrl-C on `migsim app` while it simulates: the server exits at once and leaves no worker behind."""
+    script = (
+        "import time\n"
+        "from sim.workers import end_at_exit, process_pool\n"
+        "pool = process_pool(2, threads=1)\n"
+        "end_at_exit(pool)\n"
+        "futures = [pool.submit(time.sleep, 60) for _ in range(2)]\n"
+        "time.sleep(1)\n"
+        "print(*[p.pid for p in pool._processes.values()], flush=True)\n"
+    )
+    began = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and time.perf_counter() - began < 20, done.stderr  # not the 60 s of the runs
+    for pid in map(int, done.stdout.split()):
+        for _ in range(50):
+            if not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower():
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"worker {pid} outlived its parent")
 
 
 def test_a_comparison_waiting_for_another_shows_its_seeds_as_they_come(shipped, tmp_path, monkeypatch):

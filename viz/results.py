@@ -17,12 +17,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
 import pandas as pd
 
 from sim.compare import Comparison, cached_seed_tables, posterior_draws_for, seed_tables
 from sim.scenario import Scenario
-from sim.workers import process_pool
+from sim.workers import EXITING, end_at_exit, process_pool
 
 Key = tuple[str, int, float]  # scenario digest, seed, households per agent
 
@@ -130,6 +131,7 @@ class ResultStore:
         """Each seed's missing runs in a worker process; stops handing out seeds once ``stop()`` is true."""
         if self._pool is None:
             self._pool = process_pool(self.workers, threads=1)
+            end_at_exit(self._pool)
         missing = {seed: self._missing(scenarios, seed, scale) for seed in seeds}
         futures = {
             self._pool.submit(
@@ -142,7 +144,13 @@ class ResultStore:
             seed = futures[future]
             if future.cancelled():
                 continue
-            national, departments = future.result()
+            try:
+                national, departments = future.result()
+            except BrokenProcessPool:
+                self._pool = None  # its workers are gone: the next comparison starts new ones
+                if EXITING.is_set():
+                    return False  # the server is stopping (Ctrl-C)
+                raise
             with self._access:
                 self._add(missing[seed], seed, scale, national, departments)
                 self.runs += len(missing[seed])
