@@ -102,6 +102,12 @@ def key(**parts: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def has(name: str) -> bool:
+    """Whether ``name`` is stored (without reading it)."""
+    folder = cache_dir()
+    return folder is not None and (folder / f"{name}.pickle").is_file()
+
+
 def load(name: str) -> Any | None:
     folder = cache_dir()
     if folder is None:

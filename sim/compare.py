@@ -144,7 +144,8 @@ def seed_tables(
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     parameters = _with_draw(parameters, draw)
-    keys, found = _lookup(scenarios, seed, households_per_agent, parameters)
+    keys = _keys(scenarios, seed, households_per_agent, parameters)
+    found = {name: cache.load(key) for name, key in keys.items()}
     missing = [s for s in scenarios if found[s.name] is None]
     if missing:
         done = [s for s in scenarios if s not in missing]  # their past is the one to share
@@ -174,11 +175,18 @@ def cached_seed_tables(
     parameters: Parameters | None = None,
     draw: dict[str, dict[str, float]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """What :func:`seed_tables` gives, if every scenario's tables are in the cache already; else None."""
-    _, found = _lookup(scenarios, seed, households_per_agent, _with_draw(parameters, draw))
-    if any(tables is None for tables in found.values()):
+    """What :func:`seed_tables` gives, if every scenario's tables are in the cache already; else None.
+
+    Nothing is read unless every file is there: a seed with a scenario to simulate is read once, by
+    :func:`seed_tables`.
+    """
+    names = _keys(scenarios, seed, households_per_agent, _with_draw(parameters, draw)).values()
+    if not all(cache.has(name) for name in names):
         return None
-    return concat_tables(found.values())
+    found = [cache.load(name) for name in names]
+    if any(tables is None for tables in found):  # unreadable, or pruned meanwhile
+        return None
+    return concat_tables(found)
 
 
 def concat_tables(tables: Iterable[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -191,11 +199,11 @@ def _with_draw(parameters: Parameters | None, draw: dict[str, dict[str, float]] 
     return (parameters or default_parameters()).with_overrides(draw) if draw else parameters
 
 
-def _lookup(
+def _keys(
     scenarios: Sequence[Scenario], seed: int, households_per_agent: float, parameters: Parameters | None
-) -> tuple[dict[str, str], dict[str, tuple[pd.DataFrame, pd.DataFrame] | None]]:
-    """Each scenario's cache name (what its run's numbers depend on, see :mod:`sim.cache`) and cached tables."""
-    keys = {
+) -> dict[str, str]:
+    """Each scenario's cache name: what its run's numbers depend on (see :mod:`sim.cache`)."""
+    return {
         s.name: cache.key(
             tables=s.digest,
             extensions=cache.extension_digest(s),
@@ -205,7 +213,6 @@ def _lookup(
         )
         for s in scenarios
     }
-    return keys, {name: cache.load(key) for name, key in keys.items()}
 
 
 def compare(

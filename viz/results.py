@@ -81,8 +81,7 @@ class ResultStore:
 
     def _fill(self, scenarios, seeds, scale, progress, stop, partial) -> bool:
         """Bring every (scenario, seed) of the comparison into the store; False if stopped on the way."""
-        done = [seed for seed in seeds if self.cached(scenarios, [seed], scale)]
-        todo = [seed for seed in seeds if seed not in done and not self._from_disk(scenarios, seed, scale)]
+        todo = [s for s in seeds if not self.cached(scenarios, [s], scale) and not self._from_disk(scenarios, s, scale)]
         done = [seed for seed in seeds if seed not in todo]
 
         def finished(seed: int) -> None:
@@ -122,10 +121,14 @@ class ResultStore:
     def _simulate(self, scenarios: Sequence[Scenario], seed: int, scale: float) -> None:
         missing = self._missing(scenarios, seed, scale)
         draw = posterior_draws_for([seed])[seed]
-        national, departments = seed_tables(missing, seed, scale, draw=draw, alongside=scenarios)
+        self._keep_simulated(missing, seed, scale, seed_tables(missing, seed, scale, draw=draw, alongside=scenarios))
+
+    def _keep_simulated(
+        self, scenarios: list[Scenario], seed: int, scale: float, tables: tuple[pd.DataFrame, pd.DataFrame]
+    ) -> None:
         with self._access:
-            self._add(missing, seed, scale, national, departments)
-            self.runs += len(missing)
+            self._add(scenarios, seed, scale, *tables)
+            self.runs += len(scenarios)
 
     def _simulate_in_workers(self, scenarios, seeds, scale, stop, finished) -> bool:
         """Each seed's missing runs in a worker process; stops handing out seeds once ``stop()`` is true."""
@@ -145,15 +148,12 @@ class ResultStore:
             if future.cancelled():
                 continue
             try:
-                national, departments = future.result()
+                self._keep_simulated(missing[seed], seed, scale, future.result())
             except BrokenProcessPool:
                 self._pool = None  # its workers are gone: the next comparison starts new ones
                 if EXITING.is_set():
                     return False  # the server is stopping (Ctrl-C)
                 raise
-            with self._access:
-                self._add(missing[seed], seed, scale, national, departments)
-                self.runs += len(missing[seed])
             if not stopped:
                 finished(seed)
                 if stop and stop():  # the seeds already running are kept; the others are not started
