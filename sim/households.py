@@ -108,7 +108,8 @@ class Households:
         scratch = allocate(self.n, {"priority": np.float32, "flags": np.uint8, "busy": np.bool_})
         self.priority = scratch["priority"]  # claim on a work visa
         self.flags = scratch["flags"]  # decisions of pass 2 for pass 3 (sim.kernel F_*)
-        self.busy = scratch["busy"]  # in some program (set by pass 1 when there are programs)
+        self.busy = scratch["busy"]  # in some program: set until pass 1 has looked (sim.kernel.count_pass)
+        self.busy[:] = True
 
     def __getattr__(self, name: str) -> np.ndarray:
         try:

@@ -131,8 +131,10 @@ def count_pass(
 ):
     """Pass 1: households with a member abroad, and households eligible for each wanted program, per department.
 
-    Also marks in ``busy`` the households enrolled in some program (now or starting later), so the other
-    passes skip the program loops for everyone else (``busy`` is empty, and never read, without programs).
+    Households are counted by class (target groups and whether a worker is home); a program's eligible
+    households are the classes it accepts, less those already in it. Only households marked ``busy`` (in some
+    program, now or starting later) are looked at program by program, and their mark is renewed here (it
+    starts set, and pass 2 sets it on enrolment); ``busy`` is empty, and never read, without programs.
     """
     n = dept.shape[0]
     n_prog = prog_i.shape[0]
@@ -141,11 +143,13 @@ def count_pass(
     eligible = np.zeros((n_chunks, n_prog, n_dept))
     for c in prange(n_chunks):
         first, last = c * CHUNK, min(n, (c + 1) * CHUNK)
-        counts = np.zeros(n_prog)
+        counts = np.zeros(n_prog, dtype=np.int64)
+        classes = np.zeros(64, dtype=np.int64)  # households by target groups (bits 0-4) and worker home (bit 5)
         for d in range(dept[first], dept[last - 1] + 1):
             lo, hi = max(bounds[d], first), min(bounds[d + 1], last)
-            emigrant = 0.0
-            counts[:] = 0.0
+            emigrant = 0
+            counts[:] = 0
+            classes[:] = 0
             for row in range(lo, hi):
                 i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
                 emigrant += members_abroad[i] > 0
@@ -153,13 +157,21 @@ def count_pass(
                     continue
                 targets = _targets(income[i], members_home[i], aspiring[i], children[i], deportations[i], line)
                 worker = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
+                classes[targets | worker << 5] += 1
+                if not busy[i]:
+                    continue
                 enrolled = False
                 for k in range(np.uint64(n_prog)):
                     if prog_until[i, k] > month:
                         enrolled = True
-                    elif wanted[k] and (worker or not prog_i[k, I_NEEDS_WORKER]):
-                        counts[k] += (targets >> prog_i[k, I_TARGET]) & 1
+                        if wanted[k] and (worker or not prog_i[k, I_NEEDS_WORKER]):
+                            counts[k] -= (targets >> prog_i[k, I_TARGET]) & 1
                 busy[i] = enrolled
+            for k in range(n_prog):
+                if wanted[k]:
+                    for group in range(64):
+                        if (group >> 5 or not prog_i[k, I_NEEDS_WORKER]) and (group >> prog_i[k, I_TARGET]) & 1:
+                            counts[k] += classes[group]
             prevalence[c, d] = emigrant
             eligible[c, :, d] = counts
     return prevalence.sum(axis=0), eligible.sum(axis=0)
