@@ -240,13 +240,6 @@ def main_pass(
     s_program = np.empty(n_prog, dtype=np.uint64)
     for k in range(n_prog):
         s_program[k] = stream_key(key, month, PROGRAM + k)
-    # a program's fading effects depend only on months since its start: one exp per program and age, not per household
-    width = prog_i[:, I_MONTHS].max() if n_prog > 0 else 0
-    fades = np.ones((n_prog, width))
-    for k in range(n_prog):
-        if prog_f[k, E_DECAY] > 0:
-            for age in range(width):
-                fades[k, age] = math.exp(-age / prog_f[k, E_DECAY])
     n_chunks = (n + CHUNK - 1) // CHUNK
     claims = np.zeros((n_chunks, n_dept))
     returns = np.zeros((n_chunks, n_dept, 3))  # voluntary, removed, temporary workers back
@@ -287,7 +280,7 @@ def main_pass(
                 fx_engaged |= prog_f[k, E_ENGAGED] > 0
                 fx_income_usd += prog_f[k, E_INCOME_USD]
                 fx_income_share += prog_f[k, E_INCOME_SHARE]
-                fade = fades[k, month - start]  # < I_MONTHS: a program is active until start + I_MONTHS
+                fade = math.exp(-(month - start) / prog_f[k, E_DECAY]) if prog_f[k, E_DECAY] > 0 else 1.0
                 fx_aspiration += prog_f[k, E_ASPIRATION] * fade
                 fx_risk += prog_f[k, E_RISK] * fade
                 fx_reattempt *= prog_f[k, E_REATTEMPT]
