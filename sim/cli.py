@@ -162,34 +162,57 @@ def _years(text: str | None, scenarios: list, default_first: int) -> tuple[int, 
         window = int(first), int(last or first)
     except ValueError:
         raise UserError(f"--years must look like 2026-2035, got {text!r}") from None
+    if window[0] > window[1]:
+        raise UserError(
+            f"--years must run from the earlier year to the later, e.g. {window[1]}-{window[0]}; got {text}"
+        )
     if not first_possible <= window[0] <= window[1] <= last_possible:
         raise UserError(f"--years must lie within {first_possible}-{last_possible} (the scenarios' span), got {text}")
     return window
 
 
+def _distinct_names(scenarios: list, files: list[Path]) -> None:
+    """Tables and charts tell scenarios apart by name: two with one name cannot be compared."""
+    seen: dict[str, Path] = {}
+    for scenario, file in zip(scenarios, files, strict=True):
+        if scenario.name in seen:
+            raise UserError(
+                f"{seen[scenario.name]} and {file} are both named {scenario.name!r}: scenarios compared need "
+                "names of their own (the name: key of the file)"
+            )
+        seen[scenario.name] = file
+
+
 def cmd_compare(args: argparse.Namespace) -> None:
+    # options and files are checked before the heavier imports, so that a mistake is reported at once
+    if args.seeds < 1:
+        raise UserError("--seeds must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers must be at least 1")
+    from sim.scenario import load_scenario
+
+    files = [Path(f) for f in args.scenarios] or _default_scenarios()
+    scenarios = [load_scenario(f) for f in files]
+    _distinct_names(scenarios, files)
+    from sim.runner import shared_past
+
+    prefix, fork = shared_past(scenarios)
+    years = _years(args.years, scenarios, fork // 12 if prefix else 2026)  # default: from when they differ
+    scale = _scale(args)
+
     from sim.charts import comparison_chart
     from sim.compare import ENGAGEMENT_TARGET, compare, posterior_draws_for
     from sim.parameters import default_parameters
     from sim.provenance import code_version, package_versions
-    from sim.runner import shared_past, write_atomic
-    from sim.scenario import load_scenario
+    from sim.runner import write_atomic
     from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH
 
-    files = [Path(f) for f in args.scenarios] or _default_scenarios()
-    scenarios = [load_scenario(f) for f in files]
-    if args.seeds < 1:
-        raise UserError("--seeds must be at least 1")
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    prefix, fork = shared_past(scenarios)
-    years = _years(args.years, scenarios, fork // 12 if prefix else 2026)  # default: from when they differ
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
-    if args.workers is not None and args.workers < 1:
-        raise UserError("--workers must be at least 1")
     began = time.perf_counter()
     with _progress(f"{len(scenarios)} scenarios x {len(seeds)} seeds", args.quiet) as update:
         result = compare(
-            scenarios, seeds, households_per_agent=_scale(args), workers=args.workers, progress=update, draws=draws
+            scenarios, seeds, households_per_agent=scale, workers=args.workers, progress=update, draws=draws
         )
     seconds = time.perf_counter() - began
     base = result.scenarios[0]
@@ -297,7 +320,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
             for f, s in zip(files, scenarios, strict=True)
         ],
         "seeds": seeds,
-        "households_per_agent": _scale(args),
+        "households_per_agent": scale,
         "years": list(years),
         "parameters": default_parameters().as_dict(),
         "parameter_draws": {str(seed): draw for seed, draw in (draws or {}).items()},
@@ -306,7 +329,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
     }
     write_atomic(folder / "metadata.json", lambda p: Path(p).write_text(json.dumps(record, indent=2)))
     out.print(
-        f"{len(seeds)} seeds x {len(scenarios)} scenarios at {_scale(args):g} households per agent in {seconds:.1f} s. "
+        f"{len(seeds)} seeds x {len(scenarios)} scenarios at {scale:g} households per agent in {seconds:.1f} s. "
         "'Averted' counts irregular journeys not started; negative means more than the baseline; visa departures are "
         f"legal and counted apart. Written to {folder}/: yearly.parquet and departments_yearly.parquet (every seed), "
         f"totals.csv, targets.csv, per_year.csv, per_department.csv, {chart.name}, metadata.json (what produced them)."

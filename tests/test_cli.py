@@ -117,6 +117,15 @@ def test_user_mistakes_exit_2_without_traceback(tmp_path, capsys):
     assert "Traceback" not in err
 
 
+def test_compare_refuses_one_name_twice_and_reversed_years(root, capsys):
+    base = str(root / "scenarios/baseline.yaml")
+    assert main(["compare", base, base]) == 2
+    assert main(["compare", base, "--years", "2035-2026"]) == 2
+    err = capsys.readouterr().err
+    assert "both named 'baseline'" in err and "names of their own" in err
+    assert "e.g. 2026-2035; got 2035-2026" in err and "Traceback" not in err
+
+
 def test_check_lists_levers(root):
     done = migsim("check", *[str(p) for p in sorted((root / "scenarios").glob("*.yaml"))])
     assert done.returncode == 0 and "job_programs" in done.stdout
