@@ -185,10 +185,6 @@ def _distinct_names(scenarios: list, files: list[Path]) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> None:
     # options and files are checked before the heavier imports, so that a mistake is reported at once
-    if args.seeds < 1:
-        raise UserError("--seeds must be at least 1")
-    if args.workers is not None and args.workers < 1:
-        raise UserError("--workers must be at least 1")
     from sim.scenario import load_scenario
 
     files = [Path(f) for f in args.scenarios] or _default_scenarios()
@@ -578,8 +574,6 @@ def cmd_sweep(args: argparse.Namespace) -> None:
         for run_id, error in list(st.failed.items())[:20]:
             out.print(f"  failed {run_id}: {error}", markup=False, highlight=False)
         return
-    if args.workers < 1:
-        raise UserError("--workers must be at least 1")
     executor = None
     if args.scheduler:
         try:
@@ -742,10 +736,48 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 def cmd_app(args: argparse.Namespace) -> None:
     """Hand over to ``python -m viz`` (the app imports the model; the model never imports the app)."""
     import os
+    import socket
 
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0]
+    except OSError as exc:
+        raise UserError(f"cannot find the address {args.host} ({exc.strerror or exc}); e.g. --host 127.0.0.1") from None
+    try:  # as the server will: a port in use is said plainly here, before anything starts
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise UserError(
+            f"cannot serve on {args.host}:{args.port} ({exc.strerror or exc}); choose another with --port, "
+            f"e.g. --port {args.port + 1 if args.port < 65535 else 8765}"
+        ) from None
     command = [sys.executable, "-m", "viz", "--host", args.host, "--port", str(args.port)]
     sys.stdout.flush()
     os.execv(sys.executable, command + (["--open"] if args.open else []))
+
+
+def _whole(text: str, low: int, high: int | None = None) -> int:
+    """An integer option within [low, high], or argparse's usage error saying what is allowed."""
+    allowed = f"a whole number from {low}" + (f" to {high}" if high is not None else " up")
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {allowed}, got {text!r}") from None
+    if value < low or (high is not None and value > high):
+        raise argparse.ArgumentTypeError(f"must be {allowed}, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    return _whole(text, 0)  # seeds number the runs' random streams
+
+
+def _count(text: str) -> int:
+    return _whole(text, 1)  # seeds to run, worker processes
+
+
+def _port(text: str) -> int:
+    return _whole(text, 1, 65535)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -772,7 +804,7 @@ def build_parser() -> argparse.ArgumentParser:
         "costs.parquet and metadata.json; print national totals per year.",
     )
     p.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     p.add_argument("--out", default="results", help="folder for results (default results/)")
     scale_option(p)
     p.set_defaults(func=cmd_run)
@@ -787,14 +819,14 @@ def build_parser() -> argparse.ArgumentParser:
         + ".",
     )
     p.add_argument("scenarios", nargs="*", help="scenario files; the first is the baseline")
-    p.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
-    p.add_argument("--first-seed", type=int, default=0, help="first seed (default 0)")
+    p.add_argument("--seeds", type=_count, default=10, help="number of seeds (default 10)")
+    p.add_argument("--first-seed", type=_seed, default=0, help="first seed (default 0)")
     p.add_argument(
         "--years", help="window of years shown and totalled, e.g. 2026-2035 (default: first lever's year to horizon)"
     )
     p.add_argument(
         "--workers",
-        type=int,
+        type=_count,
         help="worker processes for the seeds (default: one per core when 4 seeds or more are not in the cache, "
         "where starting them pays off; else 1, in this process, where the step itself uses every core)",
     )
@@ -823,8 +855,8 @@ def build_parser() -> argparse.ArgumentParser:
             default="default",
             help="search effort: quick checks the machinery, default takes minutes at 1:200, long takes hours",
         )
-        p.add_argument("--seeds", type=int, default=1, help="seeds every parameter vector runs with (default 1)")
-        p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+        p.add_argument("--seeds", type=_count, default=1, help="seeds every parameter vector runs with (default 1)")
+        p.add_argument("--workers", type=_count, default=os.cpu_count() or 1, help="worker processes (default: cores)")
         p.add_argument(
             "--households-per-agent",
             type=float,
@@ -903,7 +935,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder for the runs and results")
     p.add_argument(
         "--workers",
-        type=int,
+        type=_count,
         default=os.cpu_count() or 1,
         help="local worker processes (default: one per core; 1 runs in this process, the step on every core)",
     )
@@ -953,7 +985,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Solara's front end from the npm registry into the environment, so later starts work offline.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
     p.add_argument("--open", action="store_true", help="open a browser on the page")
     p.set_defaults(func=cmd_app)
     return parser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 
@@ -109,12 +110,40 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
 
 def test_user_mistakes_exit_2_without_traceback(tmp_path, capsys):
     assert main(["run", str(tmp_path / "missing.yaml")]) == 2
-    assert main(["compare", "--seeds", "0"]) == 2
-    assert main(["compare", "--workers", "0"]) == 2
     assert main(["run", "scenarios/baseline.yaml", "--households-per-agent", "0.5"]) == 2
     err = capsys.readouterr().err
-    assert "missing.yaml" in err and "file not found" in err and "--seeds" in err and "--workers" in err
+    assert "missing.yaml" in err and "file not found" in err and "--households-per-agent" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["run", "scenarios/baseline.yaml", "--seed", "-1"], "--seed: must be a whole number from 0 up, got -1"),
+        (["compare", "--first-seed", "x"], "--first-seed: must be a whole number from 0 up, got 'x'"),
+        (["compare", "--seeds", "0"], "--seeds: must be a whole number from 1 up, got 0"),
+        (["compare", "--workers", "0"], "--workers: must be a whole number from 1 up, got 0"),
+        (["calibrate", "--seeds", "0"], "--seeds: must be a whole number from 1 up, got 0"),
+        (["validate", "--seeds", "0"], "--seeds: must be a whole number from 1 up, got 0"),
+        (["sweep", "e.yaml", "--out", "o", "--workers", "0"], "--workers: must be a whole number from 1 up, got 0"),
+        (["app", "--port", "99999"], "--port: must be a whole number from 1 to 65535, got 99999"),
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors(args, says, capsys):
+    with pytest.raises(SystemExit) as stop:  # argparse's usage error
+        main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
+def test_app_says_when_its_port_is_taken(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["app", "--port", str(port)]) == 2  # before the server starts, so nothing is left running
+    assert f"cannot serve on 127.0.0.1:{port}" in capsys.readouterr().err
 
 
 def test_compare_refuses_one_name_twice_and_reversed_years(root, capsys):
