@@ -41,7 +41,7 @@ def read_metadata(folder: Path) -> dict:
     """The run's record; a clear error when the folder is not a finished run."""
     record = folder / "metadata.json"
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such run folder (give a folder written by `migsim run`)")
+        raise FileNotFoundError(f"{folder}: not a folder (give one written by `migsim run`, `compare` or `sweep`)")
     if not record.exists():
         raise FileNotFoundError(f"{folder}: no metadata.json, so not a finished run (it is written last)")
     return json.loads(record.read_text())
