@@ -39,6 +39,9 @@ def process_pool(workers: int, threads: int | None = None) -> ProcessPoolExecuto
         # would fail noisily once the parent had gone (seen in CI, at 2 s into a cold run)
         with _interrupt_held():
             pool._launch_processes()  # what submit() does one by one; no public way to start them all
+            # and the thread that, among other things, tells the workers to stop at shutdown: without it, a
+            # pool given no task kept its workers, and the interpreter waited for them at exit, forever
+            pool._start_executor_manager_thread()
     except BaseException:
         close_pool(pool)
         raise
@@ -64,21 +67,41 @@ def _interrupt_held() -> Iterator[None]:
 def _start_helpers(method: str) -> None:
     """Start multiprocessing's resource tracker (and forkserver) deaf to Ctrl-C from their first instruction.
 
-    An ignored SIGINT survives exec and Python keeps it ignored, so a Ctrl-C while they are still importing
-    cannot print their traceback; the workers the forkserver forks inherit it too. The tracker also takes
-    this interpreter's -W options, which silence its notice about semaphores of workers ended by Ctrl-C.
+    SIGINT is blocked while they start: they inherit the blocked signal through exec (and the workers the
+    forkserver forks inherit it from the forkserver), so a Ctrl-C while they are still importing cannot
+    print their traceback; this process receives a Ctrl-C pressed meanwhile once it unblocks the signal,
+    rather than losing it. Where signals cannot be blocked (Windows), SIGINT is ignored meanwhile instead.
+    The tracker also takes this interpreter's -W options, which silence its notice about semaphores of
+    workers ended by Ctrl-C.
     """
-    main = threading.current_thread() is threading.main_thread()  # only there can signal handlers change
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     sys.warnoptions.append(QUIET_TRACKER)
     try:
-        resource_tracker.ensure_running()
+        with _interrupt_blocked():
+            resource_tracker.ensure_running()  # which itself unblocks SIGINT when done: block again for the next
         if method == "forkserver":
-            forkserver.ensure_running()
+            with _interrupt_blocked():
+                forkserver.ensure_running()
     finally:
         sys.warnoptions.remove(QUIET_TRACKER)
-        if main:
+
+
+@contextmanager
+def _interrupt_blocked() -> Iterator[None]:
+    """Block SIGINT for the block (ignore it where it cannot be blocked); processes started inside keep it so."""
+    if hasattr(signal, "pthread_sigmask"):
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending Ctrl-C arrives here
+    elif threading.current_thread() is threading.main_thread():  # only there can signal handlers change
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
             signal.signal(signal.SIGINT, previous)
+    else:
+        yield
 
 
 def close_pool(pool: ProcessPoolExecutor) -> None:
