@@ -259,6 +259,10 @@ def _overlay(parent: Any, child: Any) -> Any:
     return copy.deepcopy(child)
 
 
+def _union_branch(part: object) -> bool:
+    return isinstance(part, str) and ("[" in part or part in ("str", "int"))
+
+
 def explain_validation(exc: ValidationError, model: type[BaseModel], prefix: Path) -> list[tuple[Path, str]]:
     """Turn pydantic errors into (key path, plain message) pairs."""
     errors = exc.errors(include_url=False)
@@ -267,12 +271,13 @@ def explain_validation(exc: ValidationError, model: type[BaseModel], prefix: Pat
     errors = [e for e in errors if not (e["type"] == "missing" and e["loc"] and e["loc"][0] in guessed)]
     out = []
     for err in errors:
-        loc = tuple(
-            part for part in err["loc"] if not (isinstance(part, str) and ("[" in part or part in ("str", "int")))
-        )
+        kind = err["type"]
+        # pydantic names the branch of a union in the path ("str", "list[str]"); an unknown key is the user's own
+        # word, even when it is "str"
+        own = len(err["loc"]) - 1 if kind == "extra_forbidden" else None
+        loc = tuple(part for i, part in enumerate(err["loc"]) if i == own or not _union_branch(part))
         key = loc[0] if loc else None
         info = model.model_fields.get(key) if isinstance(key, str) else None
-        kind = err["type"]
         if kind == "extra_forbidden":
             hint = nearest(str(loc[-1]), model.model_fields)
             message = (
