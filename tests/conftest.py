@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,17 @@ def own_cache(tmp_path_factory):
     patch.setenv("MIGSIM_CACHE", str(tmp_path_factory.mktemp("cache")))
     yield
     patch.undo()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def interruptible():
+    """Let the commands the tests start be stopped by SIGINT, as a terminal's Ctrl-C would.
+
+    A suite started in the background (``make test &``) has SIGINT ignored by the shell; the commands would
+    inherit that and run on.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def shortened(name: str, start: str = "2018-01", end: str = "2031-12") -> Scenario:
