@@ -25,3 +25,4 @@ bench: $(VENV)/.installed  ## scaling, wall time and peak memory; compiled step 
 	$(VENV)/bin/python benchmarks/bench_run.py
 	$(VENV)/bin/python benchmarks/bench_reference.py
 	$(VENV)/bin/python benchmarks/bench_sweep.py
+	$(VENV)/bin/python benchmarks/bench_compare.py

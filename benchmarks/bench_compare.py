@@ -1,0 +1,97 @@
+"""The default comparison (`make demo`: four scenarios x 10 seeds at default scale), cold and cached, and its floor.
+
+Usage: python benchmarks/bench_compare.py [--seeds 10] [--repeat 2]
+Cold is `migsim compare` on an empty cache folder, so every past and every run is simulated; cached is the same
+command again on that folder. The floor is what the compiled step alone costs: one seed's passes timed on one
+core, in this process, times the seeds, over the cores. Writes benchmarks/results/compare-<date>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from results_file import write_result
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wall(seeds: int, cache: str, out: str) -> float:
+    """Seconds for `migsim compare` (the default scenarios) in a fresh process, `cache` as its cache folder."""
+    command = [sys.executable, "-m", "sim.cli", "compare", "--seeds", str(seeds), "--quiet", "--out", out]
+    began = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env={**os.environ, "MIGSIM_CACHE": cache}, check=True, capture_output=True)
+    return time.perf_counter() - began
+
+
+def one_seed_on_one_core() -> dict[str, float]:
+    """Seconds of each compiled pass, and of everything, for seed 0's past and four runs, single-threaded."""
+    os.environ["MIGSIM_CACHE"] = "off"
+    from sim import kernel
+    from sim.cli import DEFAULT_COMPARISON
+    from sim.compare import posterior_draws_for, seed_tables
+    from sim.scenario import load_scenario
+
+    spent = {}
+    for name in ("count_pass", "main_pass", "leave_pass"):
+        compiled = getattr(kernel, name)
+
+        def timed(*args, _compiled=compiled, _name=name):
+            began = time.perf_counter()
+            try:
+                return _compiled(*args)
+            finally:
+                spent[_name] = spent.get(_name, 0.0) + time.perf_counter() - began
+
+        setattr(kernel, name, timed)
+    scenarios = [load_scenario(ROOT / "scenarios" / name) for name in DEFAULT_COMPARISON]
+    draw = posterior_draws_for([0])[0]
+    seed_tables(scenarios[:1], 1, 1000.0, threads=1, draw=draw)  # compile and load once
+    spent.clear()
+    began = time.perf_counter()
+    seed_tables(scenarios, 0, 50.0, threads=1, draw=draw)
+    spent["total"] = time.perf_counter() - began
+    return spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    cold, cached = [], []
+    for _ in range(args.repeat):
+        with tempfile.TemporaryDirectory() as scratch:
+            cold.append(wall(args.seeds, f"{scratch}/cache", f"{scratch}/out"))
+            cached.append(wall(args.seeds, f"{scratch}/cache", f"{scratch}/out"))
+    seed = one_seed_on_one_core()
+    compiled = seed["count_pass"] + seed["main_pass"] + seed["leave_pass"]
+    cores = os.cpu_count() or 1
+    floor = compiled * args.seeds / cores
+    print(f"cold   {min(cold):6.1f} - {max(cold):6.1f} s  ({args.seeds} seeds x 4 scenarios, empty cache)")
+    print(f"cached {min(cached):6.1f} - {max(cached):6.1f} s")
+    print(
+        f"one seed on one core: {seed['total']:.2f} s, of which compiled passes {compiled:.2f} s "
+        f"(main {seed['main_pass']:.2f}, leaving {seed['leave_pass']:.2f}, counting {seed['count_pass']:.2f})"
+    )
+    print(f"floor set by the compiled passes alone on {cores} cores: {floor:.1f} s")
+    target = write_result(
+        "compare",
+        {
+            "seeds": args.seeds,
+            "cold_s": cold,
+            "cached_s": cached,
+            "one_seed_one_core_s": seed,
+            "compiled_floor_s": floor,
+        },
+    )
+    print(f"written to {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
