@@ -173,6 +173,7 @@ def LeverControls():
                 min=START_YEARS[0],
                 max=START_YEARS[1],
                 on_value=lambda v, u=update: u("start", v),
+                thumb_label="always",
             )
 
 
@@ -267,7 +268,7 @@ def ComparePage():
             if problem:
                 solara.Error(problem)
         Md("### Precision")
-        solara.SliderInt("seeds", value=seeds, min=2, max=20)
+        solara.SliderInt("seeds", value=seeds, min=2, max=20, thumb_label="always")
         Explained(
             "Runs per scenario, each with its own random draws and its own parameter values from the calibration; more seeds, a steadier picture, longer wait."
         )
