@@ -174,4 +174,6 @@ def test_sessions_are_separate_and_every_view_renders(server, browser):
     second.get_by_text("Watch one run").first.click()
     second.get_by_role("button", name="Step").click()
     second.wait_for_selector("text=Time: 1.0", timeout=60_000)
+    second.wait_for_selector("img[src^='blob:']", timeout=60_000)  # the live plots (matplotlib PNGs)
+    assert second.locator("img[src^='blob:']").count() == 3
     assert not outside and not failed, (outside, failed)

@@ -233,3 +233,14 @@ def test_a_hostile_value_sent_to_the_server_is_refused(monkeypatch):
     assert scenario is None and "jobs_per_year" in problem and "out of range" in problem
     app.start_comparison()  # refused: nothing is run
     assert app.comparison.not_called
+
+
+def test_the_watched_run_is_plotted_against_calendar_months():
+    from viz.watch import MODEL_PARAMS, SERIES, WatchModel, month_label
+
+    assert month_label(2002 * 12) == "2002-01" and month_label(2035 * 12 + 11) == "2035-12"
+    model = WatchModel(households_per_agent=MODEL_PARAMS["households_per_agent"]["values"][-1])
+    model.step()
+    table = model.datacollector.get_model_vars_dataframe()
+    assert set(SERIES) <= set(table.columns)
+    assert month_label(int(table["month"].iloc[0])) == "2002-01"  # the shipped scenarios start there

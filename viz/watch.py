@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from mesa.visualization import SolaraViz, make_plot_component
+import solara
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
 
 from sim.model import MigrationModel
 from viz.viewmodel import shipped_scenarios
@@ -17,29 +21,52 @@ class WatchModel(MigrationModel):
         super().__init__(SCENARIOS[scenario_name], seed=int(seed), households_per_agent=float(households_per_agent))
 
 
-MODEL_PARAMS = {
+MODEL_PARAMS = {  # choices, not sliders: SolaraViz's sliders show no number
     "scenario_name": {"type": "Select", "value": "baseline", "values": list(SCENARIOS), "label": "Scenario"},
-    "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": "Seed (which random draws)"},
+    "seed": {"type": "Select", "value": 0, "values": list(range(20)), "label": "Seed (which random draws)"},
     "households_per_agent": {
-        "type": "SliderInt",
+        "type": "Select",
         "value": 2000,
-        "min": 200,
-        "max": 5000,
-        "step": 100,
-        "label": "Households per agent (coarser is faster)",
+        "values": [200, 500, 1000, 2000, 5000],
+        "label": "Households per agent (coarser is faster, and lumpier: an agent leaving is that many households)",
     },
 }
+SERIES = {  # DataCollector column: what the plot shows
+    "departures": "departures a month (people)",
+    "arrivals": "arrivals in the US a month (people)",
+    "stock_abroad": "members abroad (people)",
+}
+
+
+def month_label(month: int) -> str:
+    """``YYYY-MM`` of a model month (months counted from year 0, as in ``MigrationModel.month``)."""
+    return f"{month // 12}-{month % 12 + 1:02d}"
+
+
+def series(name: str, label: str):
+    """A live plot of one national series against the calendar (Mesa's own plots count steps)."""
+
+    @solara.component
+    def Series(model: WatchModel):
+        update_counter.get()  # redrawn after every step, as Mesa's plots are
+        table = model.datacollector.get_model_vars_dataframe()
+        fig = Figure(figsize=(5, 3.2))
+        ax = fig.subplots()
+        ax.plot(table["month"], table[name])
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda month, _: month_label(int(month))))
+        ax.set_xlabel("month")
+        ax.set_ylabel(label)
+        solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+
+    return Series
 
 
 def page(model: WatchModel | None = None):
     """SolaraViz with the model's DataCollector series (people a month, national)."""
     return SolaraViz(
         model or WatchModel(),
-        components=[
-            make_plot_component("departures"),
-            make_plot_component(["arrivals"]),
-            make_plot_component("stock_abroad"),
-        ],
+        components=[series(name, label) for name, label in SERIES.items()],
         model_params=MODEL_PARAMS,
         name="Watch one run: departures, arrivals and members abroad each month (people, national)",
         play_interval=50,
