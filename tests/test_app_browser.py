@@ -172,6 +172,7 @@ def test_sessions_are_separate_and_every_view_renders(server, browser):
     )  # every department, with or without a value
 
     second.get_by_text("Watch one run").first.click()
+    second.wait_for_selector("text=press Step or Play", timeout=60_000)  # says what to do, not empty axes
     second.get_by_role("button", name="Step").click()
     second.wait_for_selector("text=Time: 1.0", timeout=60_000)
     second.wait_for_selector("img[src^='blob:']", timeout=60_000)  # the live plots (matplotlib PNGs)

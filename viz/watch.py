@@ -50,6 +50,9 @@ def series(name: str, label: str):
     def Series(model: WatchModel):
         update_counter.get()  # redrawn after every step, as Mesa's plots are
         table = model.datacollector.get_model_vars_dataframe()
+        if table.empty:
+            solara.Markdown(f"**{label}**: press Step or Play to simulate the first month.")
+            return
         fig = Figure(figsize=(5, 3.2))
         ax = fig.subplots()
         ax.plot(table["month"], table[name])
