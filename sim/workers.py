@@ -37,7 +37,7 @@ def process_pool(workers: int, threads: int | None = None) -> ProcessPoolExecuto
         # start every worker now, holding a Ctrl-C back until they all exist: one pressed while a worker is
         # being forked would otherwise leave it out of the pool's list, so close_pool could not end it, and it
         # would fail noisily once the parent had gone (seen in CI, at 2 s into a cold run)
-        with _interrupt_held():
+        with _interrupt_deferred():
             pool._launch_processes()  # what submit() does one by one; no public way to start them all
             # and the thread that, among other things, tells the workers to stop at shutdown: without it, a
             # pool given no task kept its workers, and the interpreter waited for them at exit, forever
@@ -49,9 +49,20 @@ def process_pool(workers: int, threads: int | None = None) -> ProcessPoolExecuto
 
 
 @contextmanager
-def _interrupt_held() -> Iterator[None]:
-    """Delay a Ctrl-C (SIGINT) that arrives inside the block to its end, in the main thread."""
-    if threading.current_thread() is not threading.main_thread():
+def _interrupt_deferred() -> Iterator[None]:
+    """Defer a Ctrl-C (SIGINT) that arrives inside the block to its end, where it interrupts as usual.
+
+    Blocked where signals can be blocked: processes started inside inherit the block through fork and exec,
+    so a Ctrl-C cannot reach them while they start. Elsewhere (Windows) a handler of the main thread holds it.
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending Ctrl-C arrives here
+        return
+    if threading.current_thread() is not threading.main_thread():  # only there can signal handlers change
         yield
         return
     held: list[int] = []
@@ -67,41 +78,21 @@ def _interrupt_held() -> Iterator[None]:
 def _start_helpers(method: str) -> None:
     """Start multiprocessing's resource tracker (and forkserver) deaf to Ctrl-C from their first instruction.
 
-    SIGINT is blocked while they start: they inherit the blocked signal through exec (and the workers the
-    forkserver forks inherit it from the forkserver), so a Ctrl-C while they are still importing cannot
-    print their traceback; this process receives a Ctrl-C pressed meanwhile once it unblocks the signal,
-    rather than losing it. Where signals cannot be blocked (Windows), SIGINT is ignored meanwhile instead.
-    The tracker also takes this interpreter's -W options, which silence its notice about semaphores of
-    workers ended by Ctrl-C.
+    SIGINT is deferred while they start (:func:`_interrupt_deferred`): they inherit the blocked signal through
+    exec (and the workers the forkserver forks inherit it from the forkserver), so a Ctrl-C while they are
+    still importing cannot print their traceback, and this process gets it once they have started, rather
+    than losing it. The tracker also takes this interpreter's -W options, which silence its notice about
+    semaphores of workers ended by Ctrl-C.
     """
     sys.warnoptions.append(QUIET_TRACKER)
     try:
-        with _interrupt_blocked():
+        with _interrupt_deferred():
             resource_tracker.ensure_running()  # which itself unblocks SIGINT when done: block again for the next
         if method == "forkserver":
-            with _interrupt_blocked():
+            with _interrupt_deferred():
                 forkserver.ensure_running()
     finally:
         sys.warnoptions.remove(QUIET_TRACKER)
-
-
-@contextmanager
-def _interrupt_blocked() -> Iterator[None]:
-    """Block SIGINT for the block (ignore it where it cannot be blocked); processes started inside keep it so."""
-    if hasattr(signal, "pthread_sigmask"):
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            yield
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending Ctrl-C arrives here
-    elif threading.current_thread() is threading.main_thread():  # only there can signal handlers change
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
-    else:
-        yield
 
 
 def close_pool(pool: ProcessPoolExecutor) -> None:
