@@ -589,7 +589,9 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     began = time.perf_counter()
     try:
         with _sweep_progress(experiment.name, runs, args.quiet) as update:
-            result = sweep(experiment, folder, workers=args.workers, executor=executor, progress=update)
+            result = sweep(
+                experiment, folder, workers=args.workers, executor=executor, progress=update, mixed_code=args.mixed_code
+            )
     except StoreMismatch as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:
@@ -941,6 +943,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://127.0.0.1:8786 (needs migsim[cluster])")
     p.add_argument("--status", action="store_true", help="only say what is done, failed and left")
+    p.add_argument(
+        "--mixed-code",
+        action="store_true",
+        help="resume although the model's code changed since the finished runs were made (both versions recorded)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress")
     p.set_defaults(func=cmd_sweep)
     p = sub.add_parser(

@@ -135,6 +135,8 @@ def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
                 continue
             fresh = pd.read_parquet(part_path(Path(scratch), run.run_id))
             report.rows[f"parts/{part.stem}"] = _compare_table(part, fresh, report.differences)
+    if len(record.get("codes", [])) > 1:
+        report.notes.append(f"its runs were made with {len(record['codes'])} versions of the code (--mixed-code)")
     _note_versions(record, report)
     return report
 

@@ -7,7 +7,8 @@ runs in flight; a run that raises leaves ``failed/<run id>.json`` with its error
 Running the same sweep again skips finished runs (and retries failed ones), and a run found finished is
 never redone, so a task run twice (a Dask worker lost) writes nothing twice. The run id hashes the
 scenario, the seed, the scale and the parameter draw; ``experiment.json`` records the code
-(``sim.cache.code_digest``) the store was started with. ``results.parquet`` gathers the parts at the end.
+(``sim.cache.code_digest``) the runs were made with, and a sweep refuses to resume under other code unless
+told to mix versions (then both are recorded). ``results.parquet`` gathers the parts at the end.
 """
 
 from __future__ import annotations
@@ -137,11 +138,15 @@ class Status:
 
 
 class StoreMismatch(Exception):
-    """The folder holds the results of another experiment."""
+    """The folder holds the results of another experiment, or of other code."""
 
 
-def prepare(experiment: Experiment, folder: Path) -> None:
-    """Create the store, or check it belongs to this experiment; remove temporary files left by a crash."""
+def prepare(experiment: Experiment, folder: Path, mixed_code: bool = False) -> None:
+    """Create the store, or check it belongs to this experiment; remove temporary files left by a crash.
+
+    Finished runs made with other code are not mixed with new ones unless ``mixed_code``: the model's
+    sources may have changed its numbers, and a table of runs from two versions would not say so.
+    """
     (folder / "parts").mkdir(parents=True, exist_ok=True)
     (folder / "failed").mkdir(exist_ok=True)
     record = folder / "experiment.json"
@@ -163,14 +168,31 @@ def prepare(experiment: Experiment, folder: Path) -> None:
                 f"{folder} holds results of another experiment ('{theirs['name']}', from "
                 f"{theirs['source']}); give another --out, or delete the folder"
             )
+        codes = theirs.get("codes", [theirs["code"]])
+        if mine["code"] not in codes:
+            finished = [part_path(folder, r.run_id).exists() for r in experiment.runs()]
+            if not any(finished):  # nothing made with the old code: the store is this code's
+                _write_record(record, mine)
+            elif not all(finished):
+                if not mixed_code:
+                    raise StoreMismatch(
+                        f"the model's code (sim/) changed since the {sum(finished)} finished runs in {folder} were "
+                        "made; resuming would mix results of two versions. Give another --out to start afresh, or "
+                        "add --mixed-code to go on (experiment.json then records both versions)"
+                    )
+                _write_record(record, {**theirs, "codes": [*codes, mine["code"]]})
     else:
-        from sim.runner import write_atomic
-
-        write_atomic(record, lambda path: Path(path).write_text(json.dumps(mine, indent=2)))
+        _write_record(record, mine)
     for leftover in (folder / "parts").glob(".*.tmp"):
         leftover.unlink()
     for leftover in (folder / "failed").glob(".*.tmp"):
         leftover.unlink()
+
+
+def _write_record(record: Path, content: dict) -> None:
+    from sim.runner import write_atomic
+
+    write_atomic(record, lambda path: Path(path).write_text(json.dumps(content, indent=2)))
 
 
 def status(experiment: Experiment, folder: Path) -> Status:
@@ -191,15 +213,16 @@ def sweep(
     workers: int = 1,
     executor: Executor | None = None,
     progress: Callable[[int, int, int], None] | None = None,
+    mixed_code: bool = False,
 ) -> Status:
     """Run every unfinished run of ``experiment`` into ``folder`` and gather the results.
 
     ``workers=1`` runs in this process (the step uses every core); more starts that many worker
     processes, each step on ``cores / workers`` threads; ``executor`` (e.g. a Dask client's, with one
     thread per worker process) takes over.
-    ``progress(done, failed, total)`` is called as runs finish.
+    ``progress(done, failed, total)`` is called as runs finish. ``mixed_code``: see :func:`prepare`.
     """
-    prepare(experiment, folder)
+    prepare(experiment, folder, mixed_code)
     runs = experiment.runs()
     pending = [r for r in runs if not part_path(folder, r.run_id).exists()]
     done = len(runs) - len(pending)

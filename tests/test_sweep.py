@@ -188,3 +188,29 @@ def test_a_sweep_folder_is_reproduced_run_by_run(tmp_path, capsys):
     table.to_parquet(part, index=False)
     assert main(["reproduce", str(folder)]) == 1
     assert "departures_irregular" in capsys.readouterr().err
+
+
+def test_a_sweep_refuses_to_resume_under_changed_code_unless_told(tmp_path, capsys):
+    from sim.cli import main
+
+    file = small_experiment(tmp_path, replications=1, samples=2)
+    folder = tmp_path / "out"
+    command = ["sweep", str(file), "--out", str(folder), "--quiet"]
+    assert main(command) == 0
+    first, second = sorted((folder / "parts").glob("*.parquet"))
+    kept = first.stat().st_mtime_ns
+    second.unlink()  # as if interrupted after one run
+    record = folder / "experiment.json"
+    made_with = json.loads(record.read_text())
+    record.write_text(json.dumps({**made_with, "code": "an older version"}))  # as if sim/ changed since
+    capsys.readouterr()
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    assert "code (sim/) changed since the 1 finished runs" in error and "--mixed-code" in error
+    assert "Traceback" not in error and not second.exists()
+    assert main([*command, "--mixed-code"]) == 0
+    assert second.exists() and first.stat().st_mtime_ns == kept
+    assert json.loads(record.read_text())["codes"] == ["an older version", made_with["code"]]
+    assert main(command) == 0, "a finished sweep is gathered again whatever the code"
+    assert main(["reproduce", str(folder)]) == 0
+    assert "2 versions of the code" in capsys.readouterr().err
