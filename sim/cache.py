@@ -4,7 +4,8 @@ A comparison's shared past (2002 to the first policy start) depends only on the 
 parameters, the seed, the scale and the shared activities; its end state is stored under a hash of all
 of those, as are a run's yearly tables under its scenario, seed, scale and parameters. The code includes
 third-party packages whose rules, levers or conditions a scenario names (:func:`extension_digest`), so a
-researcher who edits their rule gets it re-run, not stale numbers. Set ``MIGSIM_CACHE=off`` to disable
+researcher who edits their rule gets it re-run, not stale numbers (in the next command; a running app
+goes on with the code it imported until restarted). Set ``MIGSIM_CACHE=off`` to disable
 it, or to a folder to move it (default ``$XDG_CACHE_HOME/migsim`` or ``~/.cache/migsim``); beyond
 ``MIGSIM_CACHE_MB`` (default 1024) the least recently used files go. Files are pickles written by this
 program: do not point the cache at a folder others can write to.
@@ -68,8 +69,13 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+@cache
 def _package_digest(top: str) -> str:
-    """Hash of the Python sources of an imported top-level package (namespace packages too) or module."""
+    """Hash of the Python sources of an imported top-level package (namespace packages too) or module.
+
+    Hashed once per process, like :func:`code_digest`: a process runs the code it imported, so a source
+    edited later must not give that code's results a new key (a long-lived app is restarted to pick it up).
+    """
     digest = hashlib.sha256()
     module = sys.modules.get(top)
     folders = [Path(folder) for folder in getattr(module, "__path__", [])]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
+import sys
 
 import pytest
 
@@ -101,13 +103,18 @@ def test_editing_a_third_party_rule_invalidates_the_cached_past(tmp_path, monkey
     def pasts() -> int:
         return len(list((tmp_path / "cache").glob("*.pickle")))
 
-    run_many(scenarios, 0, households_per_agent=2000)
+    first = run_many(scenarios, 0, households_per_agent=2000)
     run_many(scenarios, 0, households_per_agent=2000)
     assert pasts() == 1  # unchanged code: the second comparison reused the past
     (package / "__init__.py").write_text(PLUGIN.format(term=-0.5))
-    cache.code_digest.cache_clear()
     run_many(scenarios, 0, households_per_agent=2000)
+    assert pasts() == 1, "this process still runs the rule it imported: its results keep their key"
+    importlib.reload(sys.modules["worry_plugin"])  # what the next command, a new process, does
+    cache.code_digest.cache_clear()
+    cache._package_digest.cache_clear()
+    edited = run_many(scenarios, 0, households_per_agent=2000)
     assert pasts() == 2  # edited rule: its past simulated again, not served from the cache
+    assert not edited[0].monthly.equals(first[0].monthly)
 
 
 def test_a_comparison_asked_again_is_read_from_the_cache_and_a_new_scenario_alone_is_run(tmp_path, monkeypatch):
@@ -156,4 +163,5 @@ def test_plugin_sources_are_hashed_for_packages_namespace_packages_and_modules(t
     before = {top: cache._package_digest(top) for top in ("ns_plugin", "one_file_plugin")}
     (tmp_path / "ns_plugin" / "rules.py").write_text("X = 2\n")
     (tmp_path / "one_file_plugin.py").write_text("X = 2\n")
+    cache._package_digest.cache_clear()  # hashed once per process: as a new process would
     assert all(cache._package_digest(top) != digest for top, digest in before.items())
