@@ -13,7 +13,7 @@ def dotted(path: Path) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+    return out
 
 
 def nearest(word: str, choices: Iterable[str]) -> str | None:
@@ -30,7 +30,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {dotted(self.path)}: {self.message}"
+        return f"{where}: {dotted(self.path)}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
 class ScenarioError(Exception):

@@ -7,9 +7,20 @@ from typing import Any
 
 import yaml
 
-from sim.errors import Path, ScenarioError
+from sim.errors import Path, ScenarioError, nearest
 
 MAX_BYTES = 1_000_000  # a scenario is a short text; anything larger is a mistake
+
+
+def _nearest_file(file: FilePath) -> str:
+    """'; did you mean ...?' with the closest YAML file beside the one named (or in scenarios/ for a bare name)."""
+    folders = [file.parent] + ([FilePath("scenarios")] if file.parent == FilePath(".") else [])
+    for folder in (f for f in folders if f.is_dir()):
+        choices = {candidate.stem: candidate for candidate in sorted(folder.glob("*.y*ml"))}
+        stem = nearest(file.stem, choices)
+        if stem:
+            return f"; did you mean {folder / choices[stem].name}?"
+    return ""
 
 
 def load_yaml(file: FilePath) -> tuple[Any, dict[Path, int]]:
@@ -18,7 +29,7 @@ def load_yaml(file: FilePath) -> tuple[Any, dict[Path, int]]:
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError.at(name, (), None, "file not found") from None
+        raise ScenarioError.at(name, (), None, "file not found" + _nearest_file(file)) from None
     except OSError as exc:
         raise ScenarioError.at(name, (), None, f"cannot read the file ({exc.strerror})") from None
     if len(raw) > MAX_BYTES:

@@ -117,6 +117,20 @@ def test_user_mistakes_exit_2_without_traceback(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
+    "named, suggested",
+    [
+        ("scenarios/baselin.yaml", "scenarios/baseline.yaml"),
+        ("agreement_packge.yaml", "scenarios/agreement_package.yaml"),  # a bare name: looked up in scenarios/
+        ("drought", "scenarios/drought_shock.yaml"),
+        ("scenarios/experiments/laptp.yaml", "scenarios/experiments/laptop.yaml"),
+    ],
+)
+def test_a_misspelt_scenario_file_gets_the_nearest_one_suggested(named, suggested, capsys):
+    assert main(["run", named]) == 2
+    assert capsys.readouterr().err.strip() == f"{named}: file not found; did you mean {suggested}?"
+
+
+@pytest.mark.parametrize(
     "args, says",
     [
         (["run", "scenarios/baseline.yaml", "--seed", "-1"], "--seed: must be a whole number from 0 up, got -1"),
