@@ -221,11 +221,14 @@ def main_pass(
     n_dept,
     phase,
     busy,
+    log_income,
+    logged_income,
 ):
     """Pass 2: programs, economy, returns (phase 1), then aspiration, capability, claims on visas (phase 2).
 
     ``phase`` 0 does both in one pass; 1 and 2 split them so third-party rules can be evaluated in between,
-    adding ``extra_utility`` (log-odds) and ``extra_resources`` (USD) per household.
+    adding ``extra_utility`` (log-odds) and ``extra_resources`` (USD) per household. ``log_income`` caches
+    the logarithm of the income in ``logged_income``, and is renewed only when the income differs.
     """
     n = dept.shape[0]
     n_prog = prog_f.shape[0]
@@ -331,12 +334,14 @@ def main_pass(
             if u < np.float32(par[REDRAW]):
                 q = np.float64(u / np.float32(par[REDRAW]))
                 threshold[i] = math.log(q / (1.0 - q)) if q > 0 else -np.inf
-            log_income = math.log(max(income[i], 1.0))
+            if income[i] != logged_income[i]:
+                logged_income[i] = income[i]
+                log_income[i] = math.log(max(income[i], 1.0))
             ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
             # terms all households of a department share are summed once a month in D_PLACE; the rest is
             # added as a tree, not a chain, so the additions do not wait on each other (8% of this pass)
             place = dep[D_PLACE, d] + par[UNEMPLOYED] * (not employed[i])
-            money = (par[INCOME] - par[COST]) * log_income - par[INCOME] * log1p_table[max(members_home[i], 1) - 1]
+            money = (par[INCOME] - par[COST]) * log_income[i] - par[INCOME] * log1p_table[max(members_home[i], 1) - 1]
             crime = par[VICTIMISED] * (month - victim_month[i] < VICTIM_MEMORY)
             school = dep[D_CHILDREN, d] * children[i] + par[HEAD_SCHOOLING] * head_education[i]
             network = par[TIES] * log1p_table[min(ties, 255)]

@@ -144,7 +144,7 @@ def advance(
             c["aspiring"], c["threshold"], c["attempts_left"], c["deportations"], c["last_arrival"],
             c["legal_return"], c["legal_back"], c["engaged"], h.program_start, h.program_until, packed[0], packed[1],
             enrol_p, par, dep, LOG1P, return_chance(env), extra_utility, extra_resources, priority, flags, n_dept,
-            phase, busy,
+            phase, busy, h.log_income, h.logged_income,
         )  # fmt: skip
 
     if rules.extra:
