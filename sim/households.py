@@ -111,6 +111,7 @@ class Households:
                 "priority": np.float32,
                 "flags": np.uint8,
                 "busy": np.bool_,
+                "group": np.uint8,
                 "log_income": np.float64,
                 "logged_income": np.float32,
             },
@@ -119,6 +120,7 @@ class Households:
         self.flags = scratch["flags"]  # decisions of pass 2 for pass 3 (sim.kernel F_*)
         self.busy = scratch["busy"]  # in some program: set until pass 1 has looked (sim.kernel.count_pass)
         self.busy[:] = True
+        self.group = scratch["group"]  # program target groups and worker at home (sim.kernel.count_pass)
         # log of the income in logged_income (zeros: log(max(0, 1)) = 0), renewed when income changes:
         # most households' income is the same from one month to the next, and the logarithm was 15% of pass 2
         self.log_income = scratch["log_income"]

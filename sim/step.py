@@ -1,7 +1,8 @@
 """One month, in the order the model paper would tell it, around the compiled passes of ``sim/kernel.py``.
 
 The environment (data, conditions, levers) is built per department; pass 1 counts what allocations need;
-department terms of aspiration and the programs' enrolment odds are set; pass 2 updates households and
+the programs' enrolment odds are set and households enrolled; department terms of aspiration are set;
+pass 2 updates households and
 forms their decisions' ingredients (in two halves when third-party rules must be evaluated in between);
 visas are allotted per department; pass 3 carries the decisions out and adds up the month. Only this
 module knows how parameters are packed for the kernel.
@@ -121,17 +122,23 @@ def advance(
     weight = h.weight * env.scale
     wanted = np.array([p.label in env.enrol and env.enrol[p.label].any() for p in programs], dtype=np.bool_)
     busy = h.busy if programs else h.busy[:0]  # in some program: the program loops visit only these
+    group = h.group if programs else h.group[:0]
     prevalence_rows, eligible = k.count_pass(
         h.row_department, c["members_abroad"], c["working_age"], c["legal_abroad"], c["dead"], c["income"],
         c["members_home"], c["aspiring"], c["children"], c["deportations"], h.program_until, packed[1], wanted,
-        env.month, env.poverty_line, n_dept, h.bounds, busy,
+        env.month, env.poverty_line, n_dept, h.bounds, busy, group,
     )  # fmt: skip
     env.prevalence = prevalence_rows / h.count
     wanted_households = np.zeros((len(programs), n_dept))
     for i, program in enumerate(programs):
         if wanted[i]:
             wanted_households[i] = env.enrol[program.label]
-    enrol_p = enrol_probability(wanted_households, eligible, weight)
+    if wanted.any():
+        enrol_p = enrol_probability(wanted_households, eligible, weight)
+        k.enrol_pass(
+            key, group, h.program_start, h.program_until, packed[0], packed[1], enrol_p, c["savings"], c["debt"], busy,
+            env.month, h.bounds,
+        )  # fmt: skip
     par = scalars(env, params, rules)
     dep = places(env, params, rules)
     priority, flags = h.priority, h.flags
@@ -142,9 +149,9 @@ def advance(
             c["dead"], c["head_education"], c["children"], c["employed"], c["agricultural"], c["base_income"],
             c["income"], c["savings"], c["debt"], c["victim_month"], c["relatives_abroad"], c["remittances"],
             c["aspiring"], c["threshold"], c["attempts_left"], c["deportations"], c["last_arrival"],
-            c["legal_return"], c["legal_back"], c["engaged"], h.program_start, h.program_until, packed[0], packed[1],
-            enrol_p, par, dep, LOG1P, return_chance(env), extra_utility, extra_resources, priority, flags, n_dept,
-            phase, busy, h.log_income, h.logged_income,
+            c["legal_return"], c["legal_back"], c["engaged"], h.program_start, h.program_until, packed[0], par, dep,
+            LOG1P, return_chance(env), extra_utility, extra_resources, priority, flags, n_dept, phase, busy,
+            h.log_income, h.logged_income,
         )  # fmt: skip
 
     if rules.extra:
