@@ -292,6 +292,8 @@ def main_pass(
 ):
     """Pass 2: program effects, economy, returns (phase 1), then aspiration, capability, claims on visas (phase 2).
 
+    Returns the departments' claims on visas, members back home, and households in each program.
+
     ``phase`` 0 does both in one pass; 1 and 2 split them so third-party rules can be evaluated in between,
     adding ``extra_utility`` (log-odds) and ``extra_resources`` (USD) per household. ``log_income`` caches
     the logarithm of the income in ``logged_income``, and is renewed only when the income differs.
@@ -309,6 +311,7 @@ def main_pass(
     n_chunks = (n + CHUNK - 1) // CHUNK
     claims = np.zeros((n_chunks, n_dept))
     returns = np.zeros((n_chunks, n_dept, 3))  # voluntary, removed, temporary workers back
+    participants = np.zeros((n_chunks, n_dept, max(n_prog, 1)))  # households in each program this month
     for c in prange(n_chunks):
         for row in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
             i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
@@ -326,6 +329,8 @@ def main_pass(
                 start = prog_start[i, k]
                 if not (start <= month < prog_until[i, k]):
                     continue
+                if phase != 2:
+                    participants[c, d, k] += 1
                 fx_employed |= prog_f[k, E_EMPLOYED] > 0
                 fx_engaged |= prog_f[k, E_ENGAGED] > 0
                 fx_income_usd += prog_f[k, E_INCOME_USD]
@@ -427,7 +432,7 @@ def main_pass(
                 + F_ELIGIBLE * eligible
                 + F_ENGAGED * (fx_engaged or engaged[i])
             )
-    return claims.sum(axis=0), returns.sum(axis=0)
+    return claims.sum(axis=0), returns.sum(axis=0), participants.sum(axis=0)[:, :n_prog]
 
 
 # what pass 3 adds up per department, in this order
@@ -477,7 +482,10 @@ def leave_pass(
     bounds,
     busy,
 ):
-    """Pass 3: visas, new and repeated irregular journeys and their outcome; department totals."""
+    """Pass 3: visas, new and repeated irregular journeys and their outcome; department totals.
+
+    Also returns the journeys started from households in each program.
+    """
     n = dept.shape[0]
     n_prog = prog_start.shape[1]
     month = np.int64(par[MONTH])
@@ -487,7 +495,7 @@ def leave_pass(
     s_journey = stream_key(key, month, JOURNEY)
     n_chunks = (n + CHUNK - 1) // CHUNK
     totals = np.zeros((n_chunks, n_dept, 14))
-    programs = np.zeros((n_chunks, n_dept, max(n_prog, 1), 2))
+    programs = np.zeros((n_chunks, n_dept, max(n_prog, 1)))  # journeys started from households in each program
     for c in prange(n_chunks):
         first, last = c * CHUNK, min(n, (c + 1) * CHUNK)
         for d in range(dept[first], dept[last - 1] + 1):
@@ -500,9 +508,12 @@ def leave_pass(
             n_aspiring = n_started = n_legal = n_poor = n_mexico = n_us = n_deaths = n_arrivals = 0
             n_stock_abroad = n_emigrant_households = n_receiving = n_engaged = n_home = 0
             sent = 0.0
+            # the month's rare events first (visas, journeys), then the tallies in loops without branches
             for row in range(lo, hi):
                 i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
                 f = flags[i]
+                if not f & (F_ELIGIBLE | F_GO | F_REATTEMPT):
+                    continue
                 legal = False
                 if f & F_ELIGIBLE:
                     chance = min(priority[i] * visa_rate, np.float32(1.0))
@@ -535,24 +546,26 @@ def leave_pass(
                         last_arrival[i] = np.int16(month)
                         attempts_left[i] = 0
                         n_arrivals += 1
+                    for k in range(np.uint64(n_prog if n_prog > 0 and busy[i] else 0)):
+                        if prog_start[i, k] <= month < prog_until[i, k]:
+                            programs[c, d, k] += 1
                 if legal:
                     members_home[i] -= 1
                     legal_abroad[i] += 1
                     legal_return[i] = legal_until
-                n_aspiring += aspiring[i]
                 n_started += started
                 n_legal += legal
                 n_poor += started and (f & F_POOR) > 0
+            for row in range(lo, hi):
+                i = np.uint64(row)
+                n_aspiring += aspiring[i]
                 n_stock_abroad += members_abroad[i] + legal_abroad[i]
                 n_emigrant_households += members_abroad[i] > 0
-                sent += remittances[i]
                 n_receiving += remittances[i] > 0
-                n_engaged += (f & F_ENGAGED) > 0
+                n_engaged += (flags[i] & F_ENGAGED) > 0
                 n_home += members_home[i]
-                for k in range(np.uint64(n_prog if n_prog > 0 and busy[i] else 0)):
-                    if prog_start[i, k] <= month < prog_until[i, k]:
-                        programs[c, d, k, 0] += 1
-                        programs[c, d, k, 1] += started
+            for row in range(lo, hi):  # alone: a sum of floats must keep its order
+                sent += remittances[np.uint64(row)]
             t = totals[c, d]
             t[0], t[1], t[2], t[3], t[4], t[5], t[6] = n_aspiring, n_started, n_legal, n_poor, n_mexico, n_us, n_deaths
             t[7], t[8], t[9], t[10], t[11], t[12], t[13] = (

@@ -155,14 +155,14 @@ def advance(
         )  # fmt: skip
 
     if rules.extra:
-        _, returns = main(1)
+        _, returns, participants = main(1)
         h.effects = prog.effects(h, programs, env.month)
         extra_utility, extra_resources = rules.extra_terms(h, env, views)
-        claims, _ = main(2, extra_utility, extra_resources)
+        claims, _, _ = main(2, extra_utility, extra_resources)
     else:
-        claims, returns = main(0)
+        claims, returns, participants = main(0)
     dep[k.D_VISA_RATE] = visa_rate(env.visas, claims * weight)
-    totals, per_program = k.leave_pass(
+    totals, departures = k.leave_pass(
         key, h.row_department, c["members_home"], c["members_abroad"], c["legal_abroad"], c["dead"], c["savings"],
         c["debt"], c["remittances"], c["aspiring"], c["attempts"], c["attempts_left"], c["deportations"],
         c["last_arrival"], c["legal_return"], h.program_start, h.program_until, par, dep, priority, flags, n_dept, h.bounds,
@@ -171,4 +171,4 @@ def advance(
     per_dept = {name: totals[:, i] for i, name in enumerate(k.TOTALS)}
     per_dept.update({name: returns[:, i] for i, name in enumerate(k.RETURNS)})
     per_dept["households"] = h.count.astype(np.float64)
-    return per_dept, {p.label: (per_program[:, i, 0], per_program[:, i, 1]) for i, p in enumerate(programs)}
+    return per_dept, {p.label: (participants[:, i], departures[:, i]) for i, p in enumerate(programs)}
