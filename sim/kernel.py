@@ -289,6 +289,7 @@ def main_pass(
     busy,
     log_income,
     logged_income,
+    bounds,
 ):
     """Pass 2: program effects, economy, returns (phase 1), then aspiration, capability, claims on visas (phase 2).
 
@@ -301,6 +302,7 @@ def main_pass(
     n = dept.shape[0]
     n_prog = prog_f.shape[0]
     month = np.int64(par[MONTH])
+    this_month = np.int16(month)
     line = par[POVERTY_LINE]
     extras = extra_utility.shape[0] > 0
     s_job = stream_key(key, month, JOB)
@@ -308,130 +310,202 @@ def main_pass(
     s_return = stream_key(key, month, RETURN)
     s_latent = stream_key(key, month, LATENT)
     s_act = stream_key(key, month, ACT)
+    # parameters in locals: the compiler cannot tell the household columns written below from `par`, and
+    # would read them again for every household instead of keeping them in registers
+    separation = np.float32(par[SEPARATION])
+    unemployed_share = par[UNEMPLOYED_SHARE]
+    lag = par[LAG]
+    remit_kept, remittance, kin_usd = par[REMIT_KEPT], par[REMITTANCE], par[KIN_USD]
+    saving, remit_saving, interest = par[SAVING], par[REMIT_SAVING], 1.0 + par[INTEREST]
+    removed_share = np.float32(par[REMOVAL_RATE] / (par[RETURN_RATE] + par[REMOVAL_RATE]))
+    redraw = np.float32(par[REDRAW])
+    w_unemployed, w_income, w_cost = par[UNEMPLOYED], par[INCOME], par[COST]
+    w_victimised, w_head_schooling, w_ties = par[VICTIMISED], par[HEAD_SCHOOLING], par[TIES]
+    w_risk, w_program = par[RISK], par[PROGRAM_WEIGHT]
+    reattempt_rate, act_rate = np.float32(par[REATTEMPT]), np.float32(par[ACT_RATE])
+    rehire_months, rehire_weight = par[REHIRE_MONTHS], np.float32(par[REHIRE_WEIGHT])
+    credit_weight, credit_months = par[CREDIT_WEIGHT], par[CREDIT_MONTHS]
+    usable_savings, tie_usd, max_ties = par[USABLE_SAVINGS], par[TIE_USD], par[MAX_TIES]
     n_chunks = (n + CHUNK - 1) // CHUNK
     claims = np.zeros((n_chunks, n_dept))
     returns = np.zeros((n_chunks, n_dept, 3))  # voluntary, removed, temporary workers back
     participants = np.zeros((n_chunks, n_dept, max(n_prog, 1)))  # households in each program this month
     for c in prange(n_chunks):
-        for row in range(c * CHUNK, min(n, (c + 1) * CHUNK)):
-            i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
-            d = dept[i]
-            # this month's program effects (enrolment was the pass before)
-            fx_employed = False
-            fx_engaged = False
-            fx_income_usd = 0.0
-            fx_income_share = 0.0
-            fx_aspiration = 0.0
-            fx_risk = 0.0
-            fx_reattempt = 1.0
-            fx_visa = 1.0
-            for k in range(np.uint64(n_prog if n_prog > 0 and busy[i] else 0)):
-                start = prog_start[i, k]
-                if not (start <= month < prog_until[i, k]):
-                    continue
+        first, last = c * CHUNK, min(n, (c + 1) * CHUNK)
+        # this month's program effects on each household of a block (see _program_effects)
+        fx_employed = np.zeros(BLOCK, dtype=np.bool_)
+        fx_engaged = np.zeros(BLOCK, dtype=np.bool_)
+        fx_income_usd = np.zeros(BLOCK)
+        fx_income_share = np.zeros(BLOCK)
+        fx_aspiration = np.zeros(BLOCK)
+        fx_risk = np.zeros(BLOCK)
+        fx_reattempt = np.ones(BLOCK)
+        fx_visa = np.ones(BLOCK)
+        for d in range(dept[first], dept[last - 1] + 1):
+            find = np.float32(dep[D_FIND, d])
+            crop_loss = dep[D_CROP_LOSS, d]
+            victim = np.float32(dep[D_VICTIM, d])
+            place_d, children_d, drought_d = dep[D_PLACE, d], dep[D_CHILDREN, d], dep[D_FARM_DROUGHT, d]
+            fee = np.float32(dep[D_FEE, d])
+            seg_lo, seg_hi = max(bounds[d], first), min(bounds[d + 1], last)
+            # each block of a department's households goes through the month in stages, each a loop of its
+            # own: the stages without branches (economy, money, aspiration) are then vectorised by the
+            # compiler. A household's own steps keep their order, so results are those of one loop.
+            for lo in range(seg_lo, seg_hi, BLOCK):
+                hi = min(lo + BLOCK, seg_hi)
+                if n_prog > 0:
+                    fx_employed[:] = False
+                    fx_engaged[:] = False
+                    fx_income_usd[:] = 0.0
+                    fx_income_share[:] = 0.0
+                    fx_aspiration[:] = 0.0
+                    fx_risk[:] = 0.0
+                    fx_reattempt[:] = 1.0
+                    fx_visa[:] = 1.0
+                    for row in range(lo, hi):
+                        i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
+                        if not busy[i]:
+                            continue
+                        employs, engages, usd, share, aspiration, risk, reattempt, visa = (
+                            False,
+                            False,
+                            0.0,
+                            0.0,
+                            0.0,
+                            0.0,
+                            1.0,
+                            1.0,
+                        )
+                        for k in range(np.uint64(n_prog)):
+                            start = prog_start[i, k]
+                            if not (start <= month < prog_until[i, k]):
+                                continue
+                            if phase != 2:
+                                participants[c, d, k] += 1
+                            employs |= prog_f[k, E_EMPLOYED] > 0
+                            engages |= prog_f[k, E_ENGAGED] > 0
+                            usd += prog_f[k, E_INCOME_USD]
+                            share += prog_f[k, E_INCOME_SHARE]
+                            fade = math.exp(-(month - start) / prog_f[k, E_DECAY]) if prog_f[k, E_DECAY] > 0 else 1.0
+                            aspiration += prog_f[k, E_ASPIRATION] * fade
+                            risk += prog_f[k, E_RISK] * fade
+                            reattempt *= prog_f[k, E_REATTEMPT]
+                            visa *= prog_f[k, E_VISA]
+                        b = row - lo
+                        fx_employed[b], fx_engaged[b], fx_income_usd[b], fx_income_share[b] = (
+                            employs,
+                            engages,
+                            usd,
+                            share,
+                        )
+                        fx_aspiration[b], fx_risk[b], fx_reattempt[b], fx_visa[b] = aspiration, risk, reattempt, visa
                 if phase != 2:
-                    participants[c, d, k] += 1
-                fx_employed |= prog_f[k, E_EMPLOYED] > 0
-                fx_engaged |= prog_f[k, E_ENGAGED] > 0
-                fx_income_usd += prog_f[k, E_INCOME_USD]
-                fx_income_share += prog_f[k, E_INCOME_SHARE]
-                fade = math.exp(-(month - start) / prog_f[k, E_DECAY]) if prog_f[k, E_DECAY] > 0 else 1.0
-                fx_aspiration += prog_f[k, E_ASPIRATION] * fade
-                fx_risk += prog_f[k, E_RISK] * fade
-                fx_reattempt *= prog_f[k, E_REATTEMPT]
-                fx_visa *= prog_f[k, E_VISA]
-            if phase != 2:
-                # economy
-                u = uniform(s_job, i)
-                if employed[i]:
-                    work = fx_employed or not (u < np.float32(par[SEPARATION]))
-                else:
-                    work = u < np.float32(dep[D_FIND, d])
-                employed[i] = work or fx_employed
-                own = base_income[i] if employed[i] else base_income[i] * par[UNEMPLOYED_SHARE]
-                farm = 1.0 - dep[D_CROP_LOSS, d] * agricultural[i]
-                income[i] = own * farm * (1.0 + fx_income_share) + fx_income_usd
-                if uniform(s_crime, i) < np.float32(dep[D_VICTIM, d]):
-                    victim_month[i] = np.int16(month)
-                recent = members_abroad[i] > 0 and month - last_arrival[i] < par[LAG]
-                senders = members_abroad[i] - recent + legal_abroad[i]
-                remittances[i] = par[REMIT_KEPT] * (par[REMITTANCE] * senders + par[KIN_USD] * relatives_abroad[i])
-                saved = par[SAVING] * income[i] + par[REMIT_SAVING] * remittances[i]
-                owed = debt[i] * (1.0 + par[INTEREST])
-                paid = min(owed, saved)
-                debt[i] = owed - paid
-                savings[i] += saved - paid
-                # members abroad come home: at most one irregular migrant a month; temporary workers on time
-                if members_abroad[i] > 0:
-                    p_any = p_return[members_abroad[i]]
-                    u = uniform(s_return, i)
-                    if u < p_any:
-                        members_abroad[i] -= 1
-                        members_home[i] += 1
-                        if u < p_any * np.float32(par[REMOVAL_RATE] / (par[RETURN_RATE] + par[REMOVAL_RATE])):
-                            deportations[i] += 1
-                            returns[c, d, 1] += 1
-                        else:
-                            returns[c, d, 0] += 1
-                if legal_abroad[i] > 0 and legal_return[i] <= month:
-                    returns[c, d, 2] += legal_abroad[i]
-                    members_home[i] += legal_abroad[i]
-                    legal_abroad[i] = 0
-                    legal_return[i] = NEVER
-                    legal_back[i] = np.int16(month)
-            if phase == 1:
-                continue
-            # aspiration: the built-in rules' terms (and third-party ones), against the household's threshold
-            u = uniform(s_latent, i)
-            if u < np.float32(par[REDRAW]):
-                q = np.float64(u / np.float32(par[REDRAW]))
-                threshold[i] = math.log(q / (1.0 - q)) if q > 0 else -np.inf
-            if income[i] != logged_income[i]:
-                logged_income[i] = income[i]
-                log_income[i] = math.log(max(income[i], 1.0))
-            ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
-            # terms all households of a department share are summed once a month in D_PLACE; the rest is
-            # added as a tree, not a chain, so the additions do not wait on each other (8% of this pass)
-            place = dep[D_PLACE, d] + par[UNEMPLOYED] * (not employed[i])
-            money = (par[INCOME] - par[COST]) * log_income[i] - par[INCOME] * log1p_table[max(members_home[i], 1) - 1]
-            crime = par[VICTIMISED] * (month - victim_month[i] < VICTIM_MEMORY)
-            school = dep[D_CHILDREN, d] * children[i] + par[HEAD_SCHOOLING] * head_education[i]
-            network = par[TIES] * log1p_table[min(ties, 255)]
-            programs = par[RISK] * fx_risk + par[PROGRAM_WEIGHT] * fx_aspiration
-            drought = dep[D_FARM_DROUGHT, d] * agricultural[i]
-            utility = ((place + money) + (crime + school)) + ((network + programs) + drought)
-            if extras:
-                utility += extra_utility[i]
-            wants = utility > threshold[i]
-            aspiring[i] = wants
-            # the decision's ingredients; visas are handed out in pass 3
-            sendable = members_home[i] >= 2 and working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
-            u_act = uniform(s_act, i) if sendable and (wants or attempts_left[i] > 0) else np.float32(1.0)
-            reattempt = (
-                attempts_left[i] > 0 and sendable and u_act < np.float32(par[REATTEMPT]) * np.float32(fx_reattempt)
-            )
-            rehire = month - legal_back[i] < par[REHIRE_MONTHS]
-            eligible = (wants or rehire) and sendable and not reattempt and legal_abroad[i] == 0
-            weight = np.float32(fx_visa) * (np.float32(par[REHIRE_WEIGHT]) if rehire else np.float32(1.0))
-            priority[i] = weight if eligible else np.float32(0.0)
-            if eligible:
-                claims[c, d] += priority[i]
-            act = u_act < np.float32(par[ACT_RATE])
-            go = False
-            if wants and sendable and not rehire and attempts_left[i] == 0 and act:
-                credit = par[CREDIT_WEIGHT] * max(par[CREDIT_MONTHS] * income[i] - debt[i], 0.0)
-                resources = par[USABLE_SAVINGS] * savings[i] + credit + par[TIE_USD] * min(ties, par[MAX_TIES])
-                if extras:
-                    resources += extra_resources[i]
-                go = resources >= np.float32(dep[D_FEE, d])
-            poor = income[i] < line * max(members_home[i], 1)
-            flags[i] = (
-                F_REATTEMPT * reattempt
-                + F_GO * go
-                + F_POOR * poor
-                + F_ELIGIBLE * eligible
-                + F_ENGAGED * (fx_engaged or engaged[i])
-            )
+                    # economy: work, income, crime
+                    for row in range(lo, hi):
+                        i = np.uint64(row)
+                        b = row - lo
+                        u = uniform(s_job, i)
+                        placed = fx_employed[b]  # a job program's place counts as work
+                        works = (placed | (u >= separation)) if employed[i] else (u < find)
+                        employed[i] = works | placed
+                        own = base_income[i] if works | placed else base_income[i] * unemployed_share
+                        farm = 1.0 - crop_loss * agricultural[i]
+                        income[i] = own * farm * (1.0 + fx_income_share[b]) + fx_income_usd[b]
+                        victim_month[i] = this_month if uniform(s_crime, i) < victim else victim_month[i]
+                    # money: remittances, savings, debt
+                    for row in range(lo, hi):
+                        i = np.uint64(row)
+                        recent = (members_abroad[i] > 0) & (month - last_arrival[i] < lag)
+                        senders = members_abroad[i] - recent + legal_abroad[i]
+                        remittances[i] = remit_kept * (remittance * senders + kin_usd * relatives_abroad[i])
+                        saved = saving * income[i] + remit_saving * remittances[i]
+                        owed = debt[i] * interest
+                        paid = min(owed, saved)
+                        debt[i] = owed - paid
+                        savings[i] += saved - paid
+                    # members abroad come home: at most one irregular migrant a month; temporary workers on time
+                    for row in range(lo, hi):
+                        i = np.uint64(row)
+                        if members_abroad[i] > 0:
+                            p_any = p_return[members_abroad[i]]
+                            u = uniform(s_return, i)
+                            if u < p_any:
+                                members_abroad[i] -= 1
+                                members_home[i] += 1
+                                if u < p_any * removed_share:
+                                    deportations[i] += 1
+                                    returns[c, d, 1] += 1
+                                else:
+                                    returns[c, d, 0] += 1
+                        if legal_abroad[i] > 0 and legal_return[i] <= month:
+                            returns[c, d, 2] += legal_abroad[i]
+                            members_home[i] += legal_abroad[i]
+                            legal_abroad[i] = 0
+                            legal_return[i] = NEVER
+                            legal_back[i] = this_month
+                if phase == 1:
+                    continue
+                # aspiration: thresholds redrawn now and then, the log of changed incomes, then the terms
+                for row in range(lo, hi):
+                    i = np.uint64(row)
+                    u = uniform(s_latent, i)
+                    if u < redraw:
+                        q = np.float64(u / redraw)
+                        threshold[i] = math.log(q / (1.0 - q)) if q > 0 else -np.inf
+                    if income[i] != logged_income[i]:
+                        logged_income[i] = income[i]
+                        log_income[i] = math.log(max(income[i], 1.0))
+                for row in range(lo, hi):
+                    i = np.uint64(row)
+                    b = row - lo
+                    ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
+                    # terms all households of a department share are summed once a month in D_PLACE; the
+                    # rest is added as a tree, not a chain, so the additions do not wait on each other
+                    place = place_d + w_unemployed * (not employed[i])
+                    money = (w_income - w_cost) * log_income[i] - w_income * log1p_table[max(members_home[i], 1) - 1]
+                    crime = w_victimised * (month - victim_month[i] < VICTIM_MEMORY)
+                    school = children_d * children[i] + w_head_schooling * head_education[i]
+                    network = w_ties * log1p_table[min(ties, 255)]
+                    programs = w_risk * fx_risk[b] + w_program * fx_aspiration[b]
+                    drought = drought_d * agricultural[i]
+                    utility = ((place + money) + (crime + school)) + ((network + programs) + drought)
+                    if extras:
+                        utility += extra_utility[i]
+                    aspiring[i] = utility > threshold[i]
+                # the decision's ingredients, without branches (written with & and |, which do not
+                # short-circuit), so that this loop is vectorised too; visas are handed out in pass 3
+                for row in range(lo, hi):
+                    i = np.uint64(row)
+                    b = row - lo
+                    wants = aspiring[i]
+                    left = attempts_left[i] > 0
+                    ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
+                    worker = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
+                    sendable = (members_home[i] >= 2) & worker
+                    u_act = uniform(s_act, i) if sendable & (wants | left) else np.float32(1.0)
+                    reattempt = left & sendable & (u_act < reattempt_rate * np.float32(fx_reattempt[b]))
+                    rehire = month - legal_back[i] < rehire_months
+                    eligible = (wants | rehire) & sendable & (not reattempt) & (legal_abroad[i] == 0)
+                    weight = np.float32(fx_visa[b]) * (rehire_weight if rehire else np.float32(1.0))
+                    priority[i] = weight if eligible else np.float32(0.0)
+                    # a new journey: wanted, possible, decided on this month, and paid for
+                    credit = credit_weight * max(credit_months * income[i] - debt[i], 0.0)
+                    resources = usable_savings * savings[i] + credit + tie_usd * min(ties, max_ties)
+                    if extras:
+                        resources += extra_resources[i]
+                    act = u_act < act_rate
+                    go = wants & sendable & (not rehire) & (not left) & act & (resources >= fee)
+                    poor = income[i] < line * max(members_home[i], 1)
+                    flags[i] = (
+                        F_REATTEMPT * reattempt
+                        + F_GO * go
+                        + F_POOR * poor
+                        + F_ELIGIBLE * eligible
+                        + F_ENGAGED * (fx_engaged[b] | engaged[i])
+                    )
+                for row in range(lo, hi):  # alone: a sum of floats must keep its order
+                    if priority[np.uint64(row)] > 0:
+                        claims[c, d] += priority[np.uint64(row)]
     return claims.sum(axis=0), returns.sum(axis=0), participants.sum(axis=0)[:, :n_prog]
 
 

@@ -151,7 +151,7 @@ def advance(
             c["aspiring"], c["threshold"], c["attempts_left"], c["deportations"], c["last_arrival"],
             c["legal_return"], c["legal_back"], c["engaged"], h.program_start, h.program_until, packed[0], par, dep,
             LOG1P, return_chance(env), extra_utility, extra_resources, priority, flags, n_dept, phase, busy,
-            h.log_income, h.logged_income,
+            h.log_income, h.logged_income, h.bounds,
         )  # fmt: skip
 
     if rules.extra:
