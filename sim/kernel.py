@@ -400,7 +400,7 @@ def main_pass(
                         )
                         fx_aspiration[b], fx_risk[b], fx_reattempt[b], fx_visa[b] = aspiration, risk, reattempt, visa
                 if phase != 2:
-                    # economy: work, income, crime
+                    # economy: work and income, then crime
                     for row in range(lo, hi):
                         i = np.uint64(row)
                         b = row - lo
@@ -411,6 +411,8 @@ def main_pass(
                         own = base_income[i] if works | placed else base_income[i] * unemployed_share
                         farm = 1.0 - crop_loss * agricultural[i]
                         income[i] = own * farm * (1.0 + fx_income_share[b]) + fx_income_usd[b]
+                    for row in range(lo, hi):  # apart: with the loop above, AVX2 compilers vectorise neither
+                        i = np.uint64(row)
                         victim_month[i] = this_month if uniform(s_crime, i) < victim else victim_month[i]
                     # money: remittances, savings, debt
                     for row in range(lo, hi):
