@@ -1,9 +1,11 @@
 """The default comparison (`make demo`: four scenarios x 10 seeds at default scale), cold and cached, and its floor.
 
-Usage: python benchmarks/bench_compare.py [--seeds 10] [--repeat 2]
+Usage: python benchmarks/bench_compare.py [--seeds 10] [--repeat 2] [--avx2]
 Cold is `migsim compare` on an empty cache folder, so every past and every run is simulated; cached is the same
 command again on that folder. The floor is what the compiled step alone costs: one seed's passes timed on one
-core, in this process, times the seeds, over the cores. Writes benchmarks/results/compare-<date>.json.
+core, in this process, times the seeds, over the cores. `--avx2` compiles the step for a Haswell-class processor
+(AVX2, no AVX-512, as most laptops), so a machine with AVX-512 can say what such a laptop would do. Writes
+benchmarks/results/compare-<date>.json (compare-avx2-<date>.json).
 """
 
 from __future__ import annotations
@@ -19,11 +21,17 @@ from pathlib import Path
 from results_file import write_result
 
 ROOT = Path(__file__).resolve().parent.parent
+AVX2 = {
+    "NUMBA_CPU_NAME": "haswell",
+    "NUMBA_CPU_FEATURES": "+64bit,+avx,+avx2,+bmi,+bmi2,+cmov,+cx16,+f16c,+fma,+lzcnt,+mmx,+movbe,+pclmul,+popcnt,"
+    "+sse,+sse2,+sse3,+sse4.1,+sse4.2,+ssse3,+xsave,-avx512f,-avx512dq,-avx512vl,-avx512bw,-avx512cd",
+}
 
 
-def wall(seeds: int, cache: str, out: str) -> float:
+def wall(seeds: int, cache: str, out: str, scale: float = 50) -> float:
     """Seconds for `migsim compare` (the default scenarios) in a fresh process, `cache` as its cache folder."""
     command = [sys.executable, "-m", "sim.cli", "compare", "--seeds", str(seeds), "--quiet", "--out", out]
+    command += ["--households-per-agent", str(scale)]
     began = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env={**os.environ, "MIGSIM_CACHE": cache}, check=True, capture_output=True)
     return time.perf_counter() - began
@@ -63,8 +71,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--avx2", action="store_true", help="compile the step for AVX2 (no AVX-512)")
     args = parser.parse_args()
+    if args.avx2 and os.environ.get("NUMBA_CPU_NAME") != AVX2["NUMBA_CPU_NAME"]:
+        # numba reads these at import: start again with them, and with a cache of its own for that target
+        scratch = tempfile.mkdtemp(prefix="migsim-avx2-")
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **AVX2, "NUMBA_CACHE_DIR": scratch})
     cold, cached = [], []
+    with tempfile.TemporaryDirectory() as scratch:  # compiled once for this target before anything is timed
+        wall(2, f"{scratch}/cache", f"{scratch}/out", scale=2000)
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as scratch:
             cold.append(wall(args.seeds, f"{scratch}/cache", f"{scratch}/out"))
@@ -81,8 +96,9 @@ def main() -> None:
     )
     print(f"floor set by the compiled passes alone on {cores} cores: {floor:.1f} s")
     target = write_result(
-        "compare",
+        "compare-avx2" if args.avx2 else "compare",
         {
+            "target": "AVX2 (Haswell)" if args.avx2 else "this processor",
             "seeds": args.seeds,
             "cold_s": cold,
             "cached_s": cached,

@@ -6,6 +6,7 @@ between runs is part of the result, so no run overwrites another.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -15,11 +16,29 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def cpu() -> dict[str, str]:
+    """The processor, and the widest vector instructions the compiled step is built for (they change its speed)."""
+    import llvmlite.binding as llvm
+
+    model = platform.processor() or "unknown"
+    with contextlib.suppress(OSError):
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), model)
+    features = llvm.get_host_cpu_features()
+    vectors = next((name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2")) if features.get(flag)), "other")
+    return {"model": model, "vectors": vectors}
+
+
 def write_result(kind: str, payload: dict) -> Path:
     """Write ``payload`` with the date and the machine's description; return the file's path."""
     record = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            **cpu(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
         **payload,
     }
     stem = f"{kind}-{dt.date.today().isoformat()}"
