@@ -21,6 +21,7 @@ from pathlib import Path
 from results_file import write_result
 
 ROOT = Path(__file__).resolve().parent.parent
+PASSES = ("count_pass", "enrol_pass", "main_pass", "leave_pass")  # the compiled passes of sim/kernel.py
 AVX2 = {
     "NUMBA_CPU_NAME": "haswell",
     "NUMBA_CPU_FEATURES": "+64bit,+avx,+avx2,+bmi,+bmi2,+cmov,+cx16,+f16c,+fma,+lzcnt,+mmx,+movbe,+pclmul,+popcnt,"
@@ -46,7 +47,7 @@ def one_seed_on_one_core() -> dict[str, float]:
     from sim.scenario import load_scenario
 
     spent = {}
-    for name in ("count_pass", "main_pass", "leave_pass"):
+    for name in PASSES:
         compiled = getattr(kernel, name)
 
         def timed(*args, _compiled=compiled, _name=name):
@@ -85,14 +86,15 @@ def main() -> None:
             cold.append(wall(args.seeds, f"{scratch}/cache", f"{scratch}/out"))
             cached.append(wall(args.seeds, f"{scratch}/cache", f"{scratch}/out"))
     seed = one_seed_on_one_core()
-    compiled = seed["count_pass"] + seed["main_pass"] + seed["leave_pass"]
+    compiled = sum(seed[name] for name in PASSES)
     cores = os.cpu_count() or 1
     floor = compiled * args.seeds / cores
     print(f"cold   {min(cold):6.1f} - {max(cold):6.1f} s  ({args.seeds} seeds x 4 scenarios, empty cache)")
     print(f"cached {min(cached):6.1f} - {max(cached):6.1f} s")
     print(
         f"one seed on one core: {seed['total']:.2f} s, of which compiled passes {compiled:.2f} s "
-        f"(main {seed['main_pass']:.2f}, leaving {seed['leave_pass']:.2f}, counting {seed['count_pass']:.2f})"
+        f"(main {seed['main_pass']:.2f}, leaving {seed['leave_pass']:.2f}, counting {seed['count_pass']:.2f}, "
+        f"enrolling {seed['enrol_pass']:.2f})"
     )
     print(f"floor set by the compiled passes alone on {cores} cores: {floor:.1f} s")
     target = write_result(

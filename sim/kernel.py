@@ -332,7 +332,7 @@ def main_pass(
     participants = np.zeros((n_chunks, n_dept, max(n_prog, 1)))  # households in each program this month
     for c in prange(n_chunks):
         first, last = c * CHUNK, min(n, (c + 1) * CHUNK)
-        # this month's program effects on each household of a block (see _program_effects)
+        # this month's program effects on each household of a block (none outside programs)
         fx_employed = np.zeros(BLOCK, dtype=np.bool_)
         fx_engaged = np.zeros(BLOCK, dtype=np.bool_)
         fx_income_usd = np.zeros(BLOCK)
@@ -366,16 +366,9 @@ def main_pass(
                         i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
                         if not busy[i]:
                             continue
-                        employs, engages, usd, share, aspiration, risk, reattempt, visa = (
-                            False,
-                            False,
-                            0.0,
-                            0.0,
-                            0.0,
-                            0.0,
-                            1.0,
-                            1.0,
-                        )
+                        employs = engages = False
+                        usd = share = aspiration = risk = 0.0
+                        reattempt = visa = 1.0
                         for k in range(np.uint64(n_prog)):
                             start = prog_start[i, k]
                             if not (start <= month < prog_until[i, k]):
