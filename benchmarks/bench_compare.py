@@ -18,15 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from results_file import write_result
+from results_file import compiled_for_avx2, restart_for_avx2, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSES = ("count_pass", "enrol_pass", "main_pass", "leave_pass")  # the compiled passes of sim/kernel.py
-AVX2 = {
-    "NUMBA_CPU_NAME": "haswell",
-    "NUMBA_CPU_FEATURES": "+64bit,+avx,+avx2,+bmi,+bmi2,+cmov,+cx16,+f16c,+fma,+lzcnt,+mmx,+movbe,+pclmul,+popcnt,"
-    "+sse,+sse2,+sse3,+sse4.1,+sse4.2,+ssse3,+xsave,-avx512f,-avx512dq,-avx512vl,-avx512bw,-avx512cd",
-}
 
 
 def wall(seeds: int, cache: str, out: str, scale: float = 50) -> float:
@@ -74,10 +69,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--avx2", action="store_true", help="compile the step for AVX2 (no AVX-512)")
     args = parser.parse_args()
-    if args.avx2 and os.environ.get("NUMBA_CPU_NAME") != AVX2["NUMBA_CPU_NAME"]:
-        # numba reads these at import: start again with them, and with a cache of its own for that target
-        scratch = tempfile.mkdtemp(prefix="migsim-avx2-")
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **AVX2, "NUMBA_CACHE_DIR": scratch})
+    if args.avx2:
+        restart_for_avx2()
     cold, cached = [], []
     with tempfile.TemporaryDirectory() as scratch:  # compiled once for this target before anything is timed
         wall(2, f"{scratch}/cache", f"{scratch}/out", scale=2000)
@@ -98,9 +91,8 @@ def main() -> None:
     )
     print(f"floor set by the compiled passes alone on {cores} cores: {floor:.1f} s")
     target = write_result(
-        "compare-avx2" if args.avx2 else "compare",
+        "compare-avx2" if compiled_for_avx2() else "compare",
         {
-            "target": "AVX2 (Haswell)" if args.avx2 else "this processor",
             "seeds": args.seeds,
             "cold_s": cold,
             "cached_s": cached,

@@ -1,10 +1,12 @@
 """How run time and memory grow with the number of households, against the machine's memory bandwidth.
 
-Usage: python benchmarks/bench_scaling.py [--repeat 2]
+Usage: python benchmarks/bench_scaling.py [--repeat 2] [--avx2]
 Runs the baseline from January 2025 to December 2035 (132 months, the population synthesised in 2025) at
 four sizes, each in a fresh process (so peak memory is that run's own), and measures the bandwidth of a
-large numpy copy. The bandwidth bound of a month is the time to read and write every household column once
-(what a single perfect pass would cost). Writes benchmarks/results/scaling-<date>.json and scaling.png.
+large numpy copy. The bandwidth bound of a month is the time to read and write once every array the passes
+touch per household (the columns, and what the passes hand each other or keep between months): what a single
+perfect pass would cost. Writes benchmarks/results/scaling-<date>.json and scaling.png (`--avx2`: the step
+compiled for an AVX2 laptop-class processor, scaling-avx2-<date>.json and no plot).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from results_file import RESULTS, write_result
+from results_file import RESULTS, restart_for_avx2, write_result
 
 SIZES = (20, 5, 2, 1)  # households per agent: 164 thousand to 3.28 million agents
 
@@ -38,6 +40,9 @@ while model.running:
 t2 = time.perf_counter()
 h = model.households
 state = sum(a.nbytes for a in h.columns.values()) + h.program_start.nbytes + h.program_until.nbytes
+# and what the passes hand each other or keep between months (busy and group only where there are programs)
+state += sum(getattr(h, name).nbytes for name in ("row_department", "priority", "flags", "log_income", "logged_income"))
+state += (h.busy.nbytes + h.group.nbytes) if h.program_labels else 0
 print(json.dumps({"agents": h.n, "months": s.end - s.start + 1, "setup_s": t1 - t0, "run_s": t2 - t0,
                   "step_s": t2 - t1, "state_bytes": state,
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -81,7 +86,10 @@ def plot(rows: list[dict], target: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=2, help="runs per size; the table keeps the fastest")
+    parser.add_argument("--avx2", action="store_true", help="compile the step for AVX2 (no AVX-512)")
     args = parser.parse_args()
+    if args.avx2:
+        restart_for_avx2()
     root = Path(__file__).resolve().parent.parent
     rows = []
     for hpa in SIZES:
@@ -105,8 +113,9 @@ def main() -> None:
     print(f"memory bandwidth (numpy copy, read + write): {rate / 1e9:.1f} GB/s", flush=True)
     for r in rows:
         r["bound_s"] = r["months"] * 2 * r["state_bytes"] / rate
-    target = write_result("scaling", {"bandwidth_bytes_per_s": rate, "results": rows})
-    plot(rows, RESULTS / "scaling.png")
+    target = write_result("scaling-avx2" if args.avx2 else "scaling", {"bandwidth_bytes_per_s": rate, "results": rows})
+    if not args.avx2:
+        plot(rows, RESULTS / "scaling.png")
     print(
         "\n| households | run time 2025-2035 (s) | of which stepping | bandwidth bound (s) | x bound | peak memory (MiB) |"
     )
@@ -116,7 +125,7 @@ def main() -> None:
             f"| {r['agents']:,} | {r['run_s']:.2f} | {r['step_s']:.2f} | {r['bound_s']:.2f} | "
             f"{r['step_s'] / r['bound_s']:.1f} | {r['peak_rss_mib']:.0f} |"
         )
-    print(f"\nwritten to {target.relative_to(root)} and benchmarks/results/scaling.png")
+    print(f"\nwritten to {target.relative_to(root)}" + ("" if args.avx2 else " and benchmarks/results/scaling.png"))
 
 
 if __name__ == "__main__":

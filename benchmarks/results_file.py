@@ -14,6 +14,26 @@ import platform
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# a Haswell-class processor: AVX2 and no AVX-512, as most laptops (numba reads these when it is imported)
+AVX2 = {
+    "NUMBA_CPU_NAME": "haswell",
+    "NUMBA_CPU_FEATURES": "+64bit,+avx,+avx2,+bmi,+bmi2,+cmov,+cx16,+f16c,+fma,+lzcnt,+mmx,+movbe,+pclmul,+popcnt,"
+    "+sse,+sse2,+sse3,+sse4.1,+sse4.2,+ssse3,+xsave,-avx512f,-avx512dq,-avx512vl,-avx512bw,-avx512cd",
+}
+
+
+def compiled_for_avx2() -> bool:
+    return os.environ.get("NUMBA_CPU_NAME") == AVX2["NUMBA_CPU_NAME"]
+
+
+def restart_for_avx2() -> None:
+    """Run this script again with the step compiled for AVX2, in a numba cache of its own for that target."""
+    import sys
+    import tempfile
+
+    if not compiled_for_avx2():
+        cache = tempfile.mkdtemp(prefix="migsim-avx2-")
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **AVX2, "NUMBA_CACHE_DIR": cache})
 
 
 def cpu() -> dict[str, str]:
@@ -26,7 +46,11 @@ def cpu() -> dict[str, str]:
         model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), model)
     features = llvm.get_host_cpu_features()
     vectors = next((name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2")) if features.get(flag)), "other")
-    return {"model": model, "vectors": vectors}
+    return {
+        "model": model,
+        "vectors": vectors,
+        "step_compiled_for": "AVX2 (Haswell)" if compiled_for_avx2() else vectors,
+    }
 
 
 def write_result(kind: str, payload: dict) -> Path:
