@@ -244,3 +244,12 @@ def test_the_watched_run_is_plotted_against_calendar_months():
     table = model.datacollector.get_model_vars_dataframe()
     assert set(SERIES) <= set(table.columns)
     assert month_label(int(table["month"].iloc[0])) == "2002-01"  # the shipped scenarios start there
+
+
+def test_previews_wait_a_second_and_then_come_every_two():
+    # a comparison's partial answers, at these seconds: only some redraw the page
+    shown = []
+    for elapsed in (0.3, 0.7, 1.1, 1.5, 2.9, 3.2, 5.0):
+        if vm.preview_due(elapsed, shown[-1] if shown else None):
+            shown.append(elapsed)
+    assert shown == [1.1, 3.2]

@@ -73,9 +73,13 @@ def comparison(names: tuple[str, ...], extra, n_seeds: int, scale: float):
     def progress(done: int, total: int) -> None:
         comparison.progress = 100 * done / total
 
+    shown: list[float] = []
+
     def partial(result) -> None:
-        if comparison.is_current():
-            preview.set((result, time.perf_counter() - began, n_seeds))
+        elapsed = time.perf_counter() - began
+        if comparison.is_current() and vm.preview_due(elapsed, shown[-1] if shown else None):
+            shown.append(elapsed)
+            preview.set((result, elapsed, n_seeds))
 
     result = STORE.comparison(
         scenarios, range(n_seeds), scale, progress=progress, stop=lambda: not comparison.is_current(), partial=partial
