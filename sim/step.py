@@ -2,10 +2,9 @@
 
 The environment (data, conditions, levers) is built per department; pass 1 counts what allocations need;
 the programs' enrolment odds are set and households enrolled; department terms of aspiration are set;
-pass 2 updates households and
-forms their decisions' ingredients (in two halves when third-party rules must be evaluated in between);
-visas are allotted per department; pass 3 carries the decisions out and adds up the month. Only this
-module knows how parameters are packed for the kernel.
+pass 2 updates households and forms their decisions' ingredients (in two halves when third-party rules
+must be evaluated in between); visas are allotted per department; pass 3 carries the decisions out and
+adds up the month. Only this module knows how parameters are packed for the kernel.
 """
 
 from __future__ import annotations

@@ -168,7 +168,7 @@ def prepare(experiment: Experiment, folder: Path, mixed_code: bool = False) -> N
                 f"{folder} holds results of another experiment ('{theirs['name']}', from "
                 f"{theirs['source']}); give another --out, or delete the folder"
             )
-        codes = theirs.get("codes", [theirs["code"]])
+        codes = theirs.get("codes", [theirs.get("code")])
         if mine["code"] not in codes:
             finished = [part_path(folder, r.run_id).exists() for r in experiment.runs()]
             if not any(finished):  # nothing made with the old code: the store is this code's
