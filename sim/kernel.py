@@ -226,7 +226,7 @@ def enrol_pass(key, group, prog_start, prog_until, prog_f, prog_i, enrol_p, savi
                 until = np.int16(month + prog_i[k, I_LAG] + prog_i[k, I_MONTHS])
                 for block in range(lo, hi, BLOCK):
                     # the draws of a block first, in a loop without branches that the compiler vectorises
-                    # (17 -> 7 ns a household for the package's nine programs); then the rare households drawn
+                    # (17 -> 5 ns a household for the package's nine programs); then the rare households drawn
                     end = min(block + BLOCK, hi)
                     any_drawn = False
                     for row in range(block, end):
