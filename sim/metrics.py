@@ -90,10 +90,15 @@ class Collector:
         return float(self.values[month - self.first_month, :, NAMES.index(name)].sum())
 
 
-def _month_columns(first_month: int, n_months: int, repeat: int) -> dict[str, np.ndarray]:
+def _strings(labels: list[str], index: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A string column of ``labels[index]``: converting each row's string took most of a run's table time."""
+    return pd.array(labels, dtype="str").take(index)
+
+
+def _month_columns(first_month: int, n_months: int, repeat: int) -> dict[str, object]:
     months = np.arange(first_month, first_month + n_months)
-    labels = np.array([format_month(m) for m in months], dtype=object)  # repeated as references, not copies
-    return {"month": np.repeat(labels, repeat), "year": np.repeat(months // 12, repeat)}
+    rows = np.repeat(np.arange(n_months), repeat)
+    return {"month": _strings([format_month(m) for m in months], rows), "year": months[rows] // 12}
 
 
 def _departments(positions: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
@@ -104,25 +109,32 @@ def _departments(positions: np.ndarray, names: tuple[str, ...]) -> pd.Categorica
 def monthly_table(collector: Collector, codes: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
     """Tidy table: one row per month and department, one column per metric."""
     n_months, n_dept, _ = collector.values.shape
-    table = pd.DataFrame(collector.values.reshape(n_months * n_dept, -1), columns=NAMES)
-    for position, (name, column) in enumerate(_month_columns(collector.first_month, n_months, n_dept).items()):
-        table.insert(position, name, column)
-    table.insert(2, "ine_code", np.tile(codes, n_months))
-    table.insert(3, "department", _departments(np.tile(np.arange(n_dept), n_months), names))
-    return table
+    columns = _month_columns(collector.first_month, n_months, n_dept)
+    columns["ine_code"] = np.tile(codes, n_months)
+    columns["department"] = _departments(np.tile(np.arange(n_dept), n_months), names)
+    values = collector.values.reshape(n_months * n_dept, -1)
+    return pd.DataFrame(columns | {name: values[:, i] for i, name in enumerate(NAMES)})
 
 
 def program_table(collector: Collector, codes: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
     """Tidy table: one row per month, department and program (lever label)."""
     n_months, n_dept, n_prog, _ = collector.program_values.shape
     rows = n_months * n_dept * n_prog
-    table = pd.DataFrame(collector.program_values.reshape(rows, len(PROGRAM_METRICS)), columns=list(PROGRAM_METRICS))
-    for position, (name, column) in enumerate(_month_columns(collector.first_month, n_months, n_dept * n_prog).items()):
-        table.insert(position, name, column)
-    table.insert(2, "ine_code", np.tile(np.repeat(codes, n_prog), n_months))
-    table.insert(3, "department", _departments(np.tile(np.repeat(np.arange(n_dept), n_prog), n_months), names))
-    table.insert(4, "program", np.tile(np.array(collector.programs, dtype=object), n_months * n_dept))
-    return table
+    columns = _month_columns(collector.first_month, n_months, n_dept * n_prog)
+    columns["ine_code"] = np.tile(np.repeat(codes, n_prog), n_months)
+    columns["department"] = _departments(np.tile(np.repeat(np.arange(n_dept), n_prog), n_months), names)
+    columns["program"] = _strings(collector.programs, np.tile(np.arange(n_prog), n_months * n_dept))
+    values = collector.program_values.reshape(rows, len(PROGRAM_METRICS))
+    return pd.DataFrame(columns | {name: values[:, i] for i, name in enumerate(PROGRAM_METRICS)})
+
+
+def cost_table(costs: np.ndarray, first_month: int, labels: list[str], names: list[str]) -> pd.DataFrame:
+    """Tidy table: one row per month and lever, what it cost (USD) that month."""
+    n_months, n_levers = costs.shape
+    columns = _month_columns(first_month, n_months, n_levers)
+    lever = np.tile(np.arange(n_levers), n_months)
+    columns |= {"lever_label": _strings(labels, lever), "lever": _strings(names, lever)}
+    return pd.DataFrame(columns | {"cost_usd": costs.reshape(-1).astype(np.float64)})
 
 
 def national_yearly(monthly: pd.DataFrame) -> pd.DataFrame:

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, cache
-from sim.calendar import format_month
-from sim.metrics import METRICS, monthly_table, national_yearly, program_table
+from sim.metrics import METRICS, cost_table, monthly_table, national_yearly, program_table
 from sim.parameters import Parameters
 from sim.provenance import code_version, package_versions
 from sim.scenario import Scenario, load_scenario
@@ -182,19 +181,8 @@ def result_of(model: MigrationModel, seconds: float) -> RunResult:
     total = scenario.end - scenario.start + 1
     d = model.departments
     monthly = monthly_table(model.collector, d.code, d.name)
-    costs = pd.DataFrame(
-        [
-            (
-                format_month(scenario.start + i),
-                (scenario.start + i) // 12,
-                lever.label,
-                lever.name,
-                float(model.costs[i, k]),
-            )
-            for i in range(total)
-            for k, lever in enumerate(model.levers)
-        ],
-        columns=["month", "year", "lever_label", "lever", "cost_usd"],
+    costs = cost_table(
+        model.costs[:total], scenario.start, [v.label for v in model.levers], [v.name for v in model.levers]
     )
     metadata = {
         "scenario": scenario.name,
