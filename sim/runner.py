@@ -20,7 +20,7 @@ from sim.provenance import code_version, package_versions
 from sim.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:  # the model (Mesa, numba) loads when a run starts: results read from the cache need neither
-    from sim.model import MigrationModel
+    from sim.model import MigrationModel, Snapshot
 
 
 @dataclass
@@ -106,12 +106,39 @@ def run_many(
     identical to separate runs. ``alongside`` are scenarios of the same comparison already run: the past
     is the one shared with them too, so adding a scenario to a comparison reuses the cached past.
     """
-    from sim.model import MigrationModel
-
     prefix, fork = shared_past([*scenarios, *alongside])
     if prefix is None:
         return [run(s, seed, households_per_agent=households_per_agent, parameters=parameters) for s in scenarios]
     began = time.perf_counter()
+    past = shared_state(prefix, fork, seed, households_per_agent, parameters)
+    shared = time.perf_counter() - began
+    return [continue_run(scenario, past, parameters, shared / len(scenarios)) for scenario in scenarios]
+
+
+def run_from_shared_past(
+    scenario: Scenario,
+    prefix: Scenario,
+    fork: int,
+    seed: int,
+    *,
+    households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
+    parameters: Parameters | None = None,
+) -> RunResult:
+    """One run continuing from the past it shares with others (see :func:`shared_past`).
+
+    The past is read from the cache or simulated and stored, so a sweep simulates it once per seed.
+    """
+    began = time.perf_counter()
+    past = shared_state(prefix, fork, seed, households_per_agent, parameters)
+    return continue_run(scenario, past, parameters, time.perf_counter() - began)
+
+
+def shared_state(
+    prefix: Scenario, fork: int, seed: int, households_per_agent: float, parameters: Parameters | None
+) -> Snapshot:
+    """The state at ``fork`` of ``prefix`` (a shared past): from :mod:`sim.cache`, or simulated and stored."""
+    from sim.model import MigrationModel
+
     name = cache.key(
         past=prefix.digest,
         extensions=cache.extension_digest(prefix),
@@ -127,14 +154,17 @@ def run_many(
             trunk.step()
         past = trunk.snapshot()
         cache.store(name, past)
-    shared = time.perf_counter() - began
-    results = []
-    for scenario in scenarios:
-        began = time.perf_counter()
-        model = MigrationModel.resume(scenario, past, parameters)
-        _finish(model, None)
-        results.append(result_of(model, shared / len(scenarios) + time.perf_counter() - began))
-    return results
+    return past
+
+
+def continue_run(scenario: Scenario, past: Snapshot, parameters: Parameters | None, seconds: float) -> RunResult:
+    """Finish ``scenario`` from a shared past's state; ``seconds`` already spent on it count in its wall time."""
+    from sim.model import MigrationModel
+
+    began = time.perf_counter()
+    model = MigrationModel.resume(scenario, past, parameters)
+    _finish(model, None)
+    return result_of(model, seconds + time.perf_counter() - began)
 
 
 def shared_past(scenarios: Sequence[Scenario]) -> tuple[Scenario | None, int]:

@@ -47,6 +47,24 @@ class Task:
     factors: list[str]
     threads: int | None = None
     parameter_draws: bool = True
+    past: dict | None = None  # the past every run shares (see shared_past_of): scenario (plain data) and fork month
+
+
+def shared_past_of(experiment: Experiment) -> dict | None:
+    """The past all runs of a replication share, as plain data for the tasks; None when there is none.
+
+    Design points that differ only in levers and conditions share every month before the first of those
+    starts (2002-2025 for the shipped experiments): each seed's past is then simulated once and cached
+    (:func:`sim.runner.shared_state`), not once per run. Factors on parameters change the past itself.
+    """
+    if any(not name.startswith(("levers.", "conditions.")) for name in experiment.factor_names):
+        return None
+    from sim.runner import shared_past
+    from sim.scenario import validate_scenario
+
+    points = {run.point: run.scenario for run in experiment.runs()}
+    prefix, fork = shared_past([validate_scenario(s, source=experiment.source) for s in points.values()])
+    return None if prefix is None else {"scenario": prefix.resolved(), "fork": fork}
 
 
 def part_path(folder: Path, run_id: str) -> Path:
@@ -57,7 +75,7 @@ def execute(task: Task) -> dict:
     """Do one run and store it; importable by worker processes and Dask workers. Never raises."""
     from sim.parameters import parameter_draw
     from sim.runner import run as run_scenario
-    from sim.runner import write_atomic
+    from sim.runner import run_from_shared_past, write_atomic
     from sim.scenario import validate_scenario
 
     run = Run(**task.run)
@@ -71,7 +89,14 @@ def execute(task: Task) -> dict:
     try:
         scenario = validate_scenario(run.scenario, source=f"run {run.run_id}")
         parameters = parameter_draw(run.replication) if task.parameter_draws else None
-        result = run_scenario(scenario, run.seed, households_per_agent=task.households_per_agent, parameters=parameters)
+        scale = task.households_per_agent
+        if task.past is None:
+            result = run_scenario(scenario, run.seed, households_per_agent=scale, parameters=parameters)
+        else:
+            prefix = validate_scenario(task.past["scenario"], source="the sweep's shared past")
+            result = run_from_shared_past(
+                scenario, prefix, task.past["fork"], run.seed, households_per_agent=scale, parameters=parameters
+            )
         table = tidy(result, run, task)
         write_atomic(target, lambda path: table.to_parquet(path, index=False))
         failed = folder / "failed" / f"{run.run_id}.json"
@@ -230,6 +255,7 @@ def sweep(
     spec = experiment.spec
     # worker processes share the cores: each step gets its share (Dask workers: one thread each)
     threads = 1 if executor is not None else (max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None)
+    past = shared_past_of(experiment) if pending else None
     tasks = {
         r.run_id: Task(
             asdict(r),
@@ -240,6 +266,7 @@ def sweep(
             experiment.factor_names,
             threads,
             spec.parameter_draws,
+            past,
         )
         for r in pending
     }

@@ -21,8 +21,14 @@ HERE = Path(__file__).resolve().parent
 BAD = sorted((HERE / "bad_experiments").glob("*.yaml"))
 
 
-def small_experiment(folder: Path, replications: int = 2, samples: int = 3, extra: str = "") -> Path:
-    """A quick experiment: a few points, coarse scale, 2024-2027."""
+def small_experiment(
+    folder: Path,
+    replications: int = 2,
+    samples: int = 3,
+    extra: str = "",
+    second: str = "parameters.journey.p_us: {range: [0.3, 0.6]}",
+) -> Path:
+    """A quick experiment: a few points, coarse scale, 2024-2027; ``second`` is the second factor."""
     base = folder / "base.yaml"
     base.write_text(
         f"name: base\nextends: {HERE.parent / 'scenarios' / 'jobs_and_patrols.yaml'}\nstart: 2024-01\nend: 2027-12\n"
@@ -31,7 +37,7 @@ def small_experiment(folder: Path, replications: int = 2, samples: int = 3, extr
     file.write_text(
         "name: small\nbase: base.yaml\nfactors:\n"
         "  levers.job_programs.jobs_per_year: {range: [0, 40000]}\n"
-        "  parameters.journey.p_us: {range: [0.3, 0.6]}\n"
+        f"  {second}\n"
         f"design: {{method: lhs, samples: {samples}}}\nreplications: {replications}\nhouseholds_per_agent: 4000\n"
         f"outcomes: [national, departments]\n{extra}"
     )
@@ -78,6 +84,42 @@ def test_results_are_identical_serial_process_pool_and_dask(tmp_path):
     pd.testing.assert_frame_equal(tables["serial"], tables["pool"])
     pd.testing.assert_frame_equal(tables["serial"], tables["dask"])
     assert set(tables["serial"].department) >= {"national", "Huehuetenango"}
+
+
+def test_runs_of_a_seed_share_their_past_and_equal_separate_runs(tmp_path, monkeypatch):
+    from sim.model import MigrationModel
+    from sim.parameters import parameter_draw
+    from sim.runner import run
+    from sim.scenario import validate_scenario
+    from sim.sweep import shared_past_of
+
+    assert shared_past_of(load_experiment(small_experiment(tmp_path))) is None  # a parameter changes the past
+    drought = "conditions.drought.severity: {range: [0, 1]}"
+    experiment = load_experiment(small_experiment(tmp_path, replications=2, samples=3, second=drought))
+    past = shared_past_of(experiment)
+    assert past["fork"] == 2026 * 12  # the job programs start in 2026-01; the past is 2024-2025
+    built = []
+    monkeypatch.setattr(MigrationModel, "__init__", _counting(MigrationModel.__init__, built))
+    sweep(experiment, tmp_path / "out", workers=1)
+    assert len(built) == 2 + 6, "one past per seed, then each run continues from it"
+    swept = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    for one in experiment.runs():
+        direct = run(
+            validate_scenario(one.scenario),
+            one.seed,
+            households_per_agent=4000,
+            parameters=parameter_draw(one.replication),
+        )
+        mine = swept[(swept.run_id == one.run_id) & (swept.department == "national")].set_index("year")
+        assert mine.departures_irregular.to_dict() == direct.national().departures_irregular.to_dict()
+
+
+def _counting(init, calls: list):
+    def counted(self, *args, **kwargs):
+        calls.append(kwargs.get("population") is None)
+        return init(self, *args, **kwargs)
+
+    return counted
 
 
 def test_a_killed_sweep_resumes_without_redoing_or_losing_runs(tmp_path):
