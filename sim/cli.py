@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT
-from sim.errors import ScenarioError
+from sim.errors import RuleError, ScenarioError
 from sim.schema import allowed_text
 
 DEFAULT_COMPARISON = ("baseline.yaml", "agreement_package.yaml", "enforcement_only.yaml", "root_causes.yaml")
@@ -1003,7 +1003,7 @@ def main(argv: list[str] | None = None, *, handler: Callable[[argparse.Namespace
     args = build_parser().parse_args(argv)
     try:
         code = (handler or args.func)(args)
-    except (ScenarioError, UserError) as exc:
+    except (ScenarioError, UserError, RuleError) as exc:
         print(str(exc), file=sys.stderr)  # plain: one line per problem, never wrapped
         return 2
     except KeyboardInterrupt:

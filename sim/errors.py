@@ -51,3 +51,10 @@ class ScenarioError(Exception):
         if len(self.problems) > self.SHOWN:
             lines.append(f"... and {len(self.problems) - self.SHOWN:,} more problems")
         return "\n".join(lines)
+
+
+class RuleError(Exception):
+    """A third-party decision rule broke its contract at run time (its output, or an error inside it).
+
+    Shown as one line naming the rule and where it failed: the researcher fixes their module.
+    """

@@ -38,14 +38,16 @@ class Registry(dict[str, Any]):
         if name in self:
             return self[name]
         installed = self.installed()
-        if name in installed:
-            return self._checked(installed[name].load(), name)
-        if ":" in name:
-            module, _, attribute = name.partition(":")
+        if name in installed or ":" in name:
             try:
-                return self._checked(getattr(importlib.import_module(module), attribute), name)
-            except (ImportError, AttributeError) as exc:
-                raise KeyError(f"cannot load {self.kind} {name!r}: {exc}") from None
+                if name in installed:
+                    found = installed[name].load()
+                else:
+                    module, _, attribute = name.partition(":")
+                    found = getattr(importlib.import_module(module), attribute)
+            except Exception as exc:  # a third-party module that fails to import (even a SyntaxError) is one line
+                raise KeyError(f"cannot load {self.kind} {name!r}: {type(exc).__name__}: {exc}") from None
+            return self._checked(found, name)
         known = sorted({*self, *installed})
         near = difflib.get_close_matches(name, known, n=3)
         hint = f"; did you mean {', '.join(repr(n) for n in near)}?" if near else ""
@@ -58,6 +60,9 @@ class Registry(dict[str, Any]):
             raise KeyError(
                 f"{name!r} is not a migsim {self.kind} (a subclass of {self.base.__module__}.{self.base.__name__})"
             )
+        problem = getattr(cls, "definition_problem", lambda: None)()  # e.g. a rule's kind or method signatures
+        if problem:
+            raise KeyError(f"{self.kind} {name!r} ({cls.__module__}.{cls.__qualname__}): {problem}")
         return cls
 
 

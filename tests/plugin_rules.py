@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from sim.rules import Rule, RuleParams
 
@@ -49,3 +49,65 @@ class LoanFromChurch(Rule):
 
     def one(self, hh, d, env):
         return self.params.usd
+
+
+# rules that break the contract, each in one way a researcher's first draft might
+class ForgotReturn(Anxiety):
+    """Computes its term and forgets to return it (None)."""
+
+    name = "forgot_return"
+
+    def vectorised(self, h, env):
+        self.params.per_member_abroad * h.members_abroad
+
+
+class PerDepartment(Anxiety):
+    """Returns one value per department instead of one per household."""
+
+    name = "per_department"
+
+    def vectorised(self, h, env):
+        return np.zeros(22)
+
+
+class SomeNaN(Anxiety):
+    """NaN for some households (as a division by zero would give)."""
+
+    name = "some_nan"
+
+    def vectorised(self, h, env):
+        return np.where(np.arange(h.n) % 7 == 3, np.nan, 0.0)
+
+
+class Crashes(Anxiety):
+    """Raises inside its vectorised form."""
+
+    name = "crashes"
+
+    def vectorised(self, h, env):
+        return h.no_such_column
+
+
+class Aspirational(Anxiety):
+    """A misspelt kind."""
+
+    name = "aspirational"
+    kind = "aspirational"
+
+
+class WrongSignature(Anxiety):
+    """vectorised without env."""
+
+    name = "wrong_signature"
+
+    def vectorised(self, h):
+        return np.zeros(h.n)
+
+
+class PlainParams(Anxiety):
+    """Parameters from a plain pydantic model (would accept misspelt keys)."""
+
+    name = "plain_params"
+
+    class Params(BaseModel):  # noqa: D106
+        per_member_abroad: float = 0.4

@@ -66,3 +66,41 @@ def test_a_capability_rule_adds_to_what_households_can_pay():
     loans = scenario({"church": {"rule": "tests.plugin_rules:LoanFromChurch"}})
     plain, helped = run_many([scenario(), loans], 6, households_per_agent=2000)
     assert helped.monthly.departures_irregular.sum() > plain.monthly.departures_irregular.sum()
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("Aspirational", "kind must be one of 'aspiration', 'capability', got 'aspirational'"),
+        ("WrongSignature", "vectorised must take (self, h, env)"),
+        ("PlainParams", "Params must subclass sim.rules.RuleParams"),
+    ],
+)
+def test_a_badly_defined_rule_is_refused_when_the_scenario_is_checked(rule, words):
+    with pytest.raises(ScenarioError) as caught:
+        scenario({"mine": {"rule": f"tests.plugin_rules:{rule}"}})
+    assert words in str(caught.value) and f"tests.plugin_rules.{rule}" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("ForgotReturn", "must return one number per household, shape (819,); got None"),
+        ("PerDepartment", "got shape (22,)"),
+        ("SomeNaN", "not finite numbers"),
+        ("Crashes", "vectorised failed with AttributeError"),
+    ],
+)
+def test_a_rule_that_breaks_its_contract_stops_the_run_naming_it(rule, words):
+    from sim.errors import RuleError
+
+    with pytest.raises(RuleError) as caught:
+        run(scenario({"mine": {"rule": f"tests.plugin_rules:{rule}"}}), 0, households_per_agent=4000)
+    assert words in str(caught.value) and "rule 'mine' (tests.plugin_rules." in str(caught.value)
+
+
+def test_a_plugin_that_fails_to_import_is_one_line(tmp_path, monkeypatch):
+    (tmp_path / "broken_rule.py").write_text("def oops(:\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ScenarioError, match=r"cannot load rule 'broken_rule:Rule': SyntaxError"):
+        scenario({"mine": {"rule": "broken_rule:Rule"}})

@@ -10,6 +10,7 @@ both and the contract tests check they agree; the built-in ones also run inside 
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
@@ -53,6 +54,28 @@ class Rule:
     @classmethod
     def has_one(cls) -> bool:
         return cls.one is not Rule.one
+
+    @classmethod
+    def definition_problem(cls) -> str | None:
+        """What is wrong with a rule class before it runs (kind, parameters, forms), or None."""
+        kind = getattr(cls, "kind", None)
+        if kind not in KINDS:
+            return f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}"
+        if not (isinstance(cls.Params, type) and issubclass(cls.Params, RuleParams)):
+            return "Params must subclass sim.rules.RuleParams (which rejects misspelt parameters)"
+        if not (cls.has_vectorised() or cls.has_one()):
+            return "define vectorised(self, h, env), one(self, hh, d, env), or both"
+        for form, arguments in (("vectorised", ("h", "env")), ("one", ("hh", "d", "env"))):
+            method = getattr(cls, form)
+            if method is not getattr(Rule, form):
+                try:
+                    inspect.signature(method).bind(None, *arguments)
+                except TypeError:
+                    return f"{form} must take (self, {', '.join(arguments)})"
+        return None
+
+
+KINDS = ("aspiration", "capability")
 
 
 RULES = Registry("rule", "migsim.rules", Rule)
