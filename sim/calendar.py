@@ -10,12 +10,19 @@ YEARS = (1900, 2200)  # beyond these a month is a typo, not a plan
 
 
 def parse_month(value: object) -> int:
-    """Turn ``"YYYY-MM"`` (or a date, or ``YYYY`` meaning January) into a month index."""
+    """Turn ``"YYYY-MM"`` (or a date) into a month index.
+
+    A year alone is refused: as a start it would mean January and as an end December, and a drought written
+    ``{start: 2027, end: 2027}`` lasting one month is the kind of silent surprise a scenario must not hold.
+    """
     year, month = None, None
+    if isinstance(value, int) and not isinstance(value, bool) and YEARS[0] <= value <= YEARS[1]:
+        raise ValueError(
+            f"a year alone is ambiguous here: write the month as YYYY-MM, e.g. {value}-01 for its start or "
+            f"{value}-12 for its end (got {value})"
+        )
     if isinstance(value, _dt.date):
         year, month = value.year, value.month
-    elif isinstance(value, int) and not isinstance(value, bool):
-        year, month = value, 1
     elif isinstance(value, str):
         match = _PATTERN.match(value.strip())
         if match:

@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT
+from sim.calendar import format_month
 from sim.errors import RuleError, ScenarioError
 from sim.schema import allowed_text
 
@@ -49,8 +50,10 @@ class UserError(Exception):
 
 
 def _year(value) -> str:
-    """A year, or 'not met' for a target never met for good."""
-    return "not met" if value is None or value != value else str(int(value))
+    """A year, or 'not met' for a target never met for good (None, NaN or pandas' NA)."""
+    import pandas as pd  # already loaded: the value comes from a table
+
+    return "not met" if value is None or pd.isna(value) else str(int(value))
 
 
 def _fmt(value: float) -> str:
@@ -84,12 +87,6 @@ def _progress(label: str, quiet: bool):
         yield update
 
 
-def _scale(args: argparse.Namespace) -> float:
-    if args.households_per_agent < 1:
-        raise UserError("--households-per-agent must be at least 1 (1 = every household is an agent)")
-    return args.households_per_agent
-
-
 def cmd_run(args: argparse.Namespace) -> None:
     import pandas as pd
 
@@ -97,10 +94,11 @@ def cmd_run(args: argparse.Namespace) -> None:
     from sim.scenario import load_scenario
     from sim.targets import assess, describe, engagement_share
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(_scenario_file(args.scenario))
     with _progress(f"{scenario.name} (seed {args.seed})", args.quiet) as update:
-        result = run(scenario, args.seed, households_per_agent=_scale(args), progress=update)
-    folder = Path(args.out) / f"{_slug(scenario.name)}-seed{args.seed}"
+        result = run(scenario, args.seed, households_per_agent=args.households_per_agent, progress=update)
+    scale = "" if args.households_per_agent == DEFAULT_HOUSEHOLDS_PER_AGENT else f"-1to{args.households_per_agent:g}"
+    folder = Path(args.out) / f"{_slug(scenario.name)}-seed{args.seed}{scale}"
     result.save(folder)
     national = result.national()
     table = Table(
@@ -128,35 +126,71 @@ def cmd_run(args: argparse.Namespace) -> None:
     for year, row in national.iterrows():
         table.add_row(str(year), *(_fmt(row[c]) for c in columns))
     out.print(table)
+    # the agreement's targets over the whole years from the first lever on, against the year before it
+    first_whole, last_whole = (scenario.start + 11) // 12, (scenario.end + 1) // 12 - 1
     starts = [c.start // 12 for _, c in scenario.levers]
-    reference_year = min(starts) - 1 if starts else scenario.start // 12
-    window = (reference_year + 1, scenario.end // 12) if reference_year < scenario.end // 12 else (reference_year,) * 2
-    reference = pd.Series(engagement_share(national).loc[reference_year], index=national.index)
-    for sentence in describe(assess(national, window, reference)):
-        out.print(f"{window[0]}-{window[1]}: {sentence}", markup=False, highlight=False)
+    reference_year = max(min(starts) - 1 if starts else first_whole, first_whole)
+    window = (reference_year + 1, last_whole) if reference_year < last_whole else (reference_year,) * 2
+    if first_whole <= reference_year <= last_whole:
+        reference = pd.Series(engagement_share(national).loc[reference_year], index=national.index)
+        for sentence in describe(assess(national, window, reference)):
+            out.print(f"{window[0]}-{window[1]}: {sentence}", markup=False, highlight=False)
+    partial = [f"{y} covers {n} months" for y, n in _months_per_year(scenario).items() if n < 12]
+    if partial:
+        out.print(f"({'; '.join(partial)}: its totals are for those months only)", markup=False, highlight=False)
     out.print(
         f"outflow = irregular journeys started + visa departures (people). Tables written to {folder}/ "
-        f"(monthly.parquet by department, costs.parquet, metadata.json) in {result.metadata['wall_seconds']:.1f} s."
+        f"(monthly.parquet by department, programs.parquet, costs.parquet, metadata.json) in {result.metadata['wall_seconds']:.1f} s."
     )
 
 
+SHIPPED = Path(__file__).resolve().parent.parent / "scenarios"  # the repository's scenarios (editable install)
+
+
+def _scenario_folders() -> list[Path]:
+    """Where bare scenario names are looked up: ./scenarios, then the shipped folder."""
+    return [f for f in dict.fromkeys([Path("scenarios"), SHIPPED]) if f.is_dir()]
+
+
+def _scenario_file(text: str) -> Path:
+    """A scenario file as given, or a bare name (``baseline``, ``baseline.yaml``) found in a scenarios folder.
+
+    Anything else is passed on as it is, and its loading says what is wrong (with the nearest file).
+    """
+    given = Path(text)
+    if given.exists() or given.parent != Path("."):
+        return given
+    for folder in _scenario_folders():
+        for candidate in (folder / given.name, folder / f"{given.name}.yaml"):
+            if candidate.is_file():
+                return candidate
+    return given
+
+
 def _default_scenarios() -> list[Path]:
-    folder = Path("scenarios")
-    found = [folder / name for name in DEFAULT_COMPARISON if (folder / name).exists()]
-    if not found:
-        raise UserError(
-            "no scenario files given and none of "
-            + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON)
-            + " found here; pass scenario files, e.g. migsim compare a.yaml b.yaml"
-        )
-    return found
+    for folder in _scenario_folders():
+        found = [folder / name for name in DEFAULT_COMPARISON if (folder / name).exists()]
+        if found:
+            return found
+    raise UserError(
+        "no scenario files given and none of "
+        + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON)
+        + " found here; pass scenario files, e.g. migsim compare a.yaml b.yaml"
+    )
 
 
 def _years(text: str | None, scenarios: list, default_first: int) -> tuple[int, int]:
-    first_possible = max(s.start for s in scenarios) // 12
-    last_possible = min(s.end for s in scenarios) // 12
+    """The window of whole years every scenario covers.
+
+    A year that one of them covers only in part would compare half a year of departures with a whole one.
+    """
+    first_possible = max((s.start + 11) // 12 for s in scenarios)
+    last_possible = min((s.end + 1) // 12 - 1 for s in scenarios)
+    if first_possible > last_possible:
+        spans = "; ".join(f"'{s.name}' {format_month(s.start)} to {format_month(s.end)}" for s in scenarios)
+        raise UserError(f"these scenarios share no whole calendar year to compare ({spans})")
     if text is None:
-        return max(default_first, first_possible), last_possible
+        return min(max(default_first, first_possible), last_possible), last_possible
     try:
         first, _, last = text.partition("-")
         window = int(first), int(last or first)
@@ -167,8 +201,18 @@ def _years(text: str | None, scenarios: list, default_first: int) -> tuple[int, 
             f"--years must run from the earlier year to the later, e.g. {window[1]}-{window[0]}; got {text}"
         )
     if not first_possible <= window[0] <= window[1] <= last_possible:
-        raise UserError(f"--years must lie within {first_possible}-{last_possible} (the scenarios' span), got {text}")
+        raise UserError(
+            f"--years must lie within {first_possible}-{last_possible} (the whole years every scenario covers), "
+            f"got {text}"
+        )
     return window
+
+
+def _months_per_year(scenario) -> dict[int, int]:
+    years: dict[int, int] = {}
+    for month in range(scenario.start, scenario.end + 1):
+        years[month // 12] = years.get(month // 12, 0) + 1
+    return years
 
 
 def _distinct_names(scenarios: list, files: list[Path]) -> None:
@@ -187,21 +231,23 @@ def cmd_compare(args: argparse.Namespace) -> None:
     # options and files are checked before the heavier imports, so that a mistake is reported at once
     from sim.scenario import load_scenario
 
-    files = [Path(f) for f in args.scenarios] or _default_scenarios()
+    files = [_scenario_file(f) for f in args.scenarios] or _default_scenarios()
     scenarios = [load_scenario(f) for f in files]
     _distinct_names(scenarios, files)
     from sim.runner import shared_past
 
     prefix, fork = shared_past(scenarios)
-    years = _years(args.years, scenarios, fork // 12 if prefix else 2026)  # default: from when they differ
-    scale = _scale(args)
+    # default: from the year they first differ; 2026 when they never do (a scenario against a copy of itself)
+    differ = prefix is not None and fork <= min(s.end for s in scenarios)
+    years = _years(args.years, scenarios, fork // 12 if differ else 2026)
+    scale = args.households_per_agent
 
     from sim.charts import comparison_chart
     from sim.compare import ENGAGEMENT_TARGET, compare, posterior_draws_for
     from sim.parameters import default_parameters
     from sim.provenance import code_version, package_versions
     from sim.runner import write_atomic
-    from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH
+    from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH, signed_percent
 
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
@@ -250,7 +296,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
             _fmt(row["departures_legal"]),
             _fmt(row["cost_usd"]),
             _fmt(row["cost_per_averted_usd"]),
-            f"{row['engagement_change']:+.0%}" + (" met" if row["engagement_target_met"] else ""),
+            signed_percent(row["engagement_change"]) + (" met" if row["engagement_target_met"] else ""),
         )
     out.print(summary)
 
@@ -290,11 +336,11 @@ def cmd_compare(args: argparse.Namespace) -> None:
             row["scenario"],
             f"{row['key_arrests_per_year']:.1f}",
             _year(row["key_arrests_met_from"]),
-            f"{row['seizure_growth_per_year']:+.0%}",
+            signed_percent(row["seizure_growth_per_year"]),
             _year(row["seizure_growth_met_from"]).replace(
                 "not met", f"in {row['seizure_growth_years_met']} of {row['years']} years"
             ),
-            f"{row['engagement_change']:+.0%}",
+            signed_percent(row["engagement_change"]),
             _year(row["engagement_met_from"]),
         )
     out.print(goals)
@@ -303,9 +349,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "metadata.json").unlink(missing_ok=True)  # written last: until then the folder is unfinished
     # each file under a temporary name, then renamed: a killed compare never leaves a half-written table
-    for name, table in {"targets.csv": targets, "totals.csv": totals, "per_year.csv": per_year}.items():
+    for name, table in result.summary_tables(years).items():
         write_atomic(folder / name, lambda p, t=table: t.to_csv(p, index=False))
-    write_atomic(folder / "per_department.csv", lambda p: by_dept.to_csv(p, index=False))
     write_atomic(folder / "yearly.parquet", lambda p: result.yearly.to_parquet(p, index=False))
     write_atomic(folder / "departments_yearly.parquet", lambda p: result.departments.to_parquet(p, index=False))
     chart = folder / "comparison.png"
@@ -332,26 +377,26 @@ def cmd_compare(args: argparse.Namespace) -> None:
     )
 
 
-def cmd_check(args: argparse.Namespace) -> None:
+def cmd_check(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
 
-    failed = []
-    for file in args.scenarios:
+    failed = 0
+    for file in args.scenarios:  # every file gets its verdict, however many problems the others have
         try:
-            scenario = load_scenario(file)
+            scenario = load_scenario(_scenario_file(file))
         except ScenarioError as exc:
-            failed.append(exc)
+            print(str(exc), file=sys.stderr)
+            failed += 1
             continue
         levers = ", ".join(scenario.lever_labels()) or "no levers"
         conditions = ", ".join(label for label, _ in scenario.conditions) or "no conditions"
         out.print(f"{file}: ok ({scenario.name}; {levers}; {conditions})", markup=False, highlight=False)
-    if failed:
-        raise ScenarioError([problem for exc in failed for problem in exc.problems])
+    return 2 if failed else 0
 
 
 def _calibration_run(args: argparse.Namespace) -> tuple[dict, str]:
     """What the moments depend on (journal settings) and a one-line description of the run."""
-    scale = _scale(args)
+    scale = args.households_per_agent
     seeds = list(range(args.seeds))
     settings = {"seeds": seeds, "households_per_agent": scale}
     return settings, f"{args.budget} budget, 1 agent per {scale:g} households, seeds {seeds[0]}-{seeds[-1]}"
@@ -651,16 +696,29 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
     if not (folder / "results.parquet").exists():
         raise UserError(f"{folder} has no results.parquet: run `migsim sweep EXPERIMENT --out {folder}` first")
     years = _years_option(args.years)
-    per_run, factors = report.outcome_by_run(folder, args.outcome, years)
+    try:
+        per_run, factors = report.outcome_by_run(folder, args.outcome, years)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     points = report.by_point(per_run, factors, args.outcome)
-    window = f"{years[0]}-{years[1]}" if years else "all years"
-    out.print(f"{len(per_run)} runs, {len(points)} design points; outcome: {args.outcome}, national, {window}")
+    window = f"{years[0]}-{years[1]}" if years else "all years kept"
+    out.print(
+        f"{len(per_run)} runs, {len(points)} design points; outcome: {args.outcome}, national, {window}, "
+        f"{report.aggregation(args.outcome)}"
+    )
     effects = Table(title="Main effects: mean outcome at the lowest and highest quarter of each factor")
     for label in ("factor", "low quarter", "high quarter", "difference"):
         effects.add_column(label, justify="left" if label == "factor" else "right")
     for _, row in report.main_effects(per_run, factors, args.outcome).iterrows():
         effects.add_row(row["factor"], _fmt(row["low"]), _fmt(row["high"]), _fmt(row["high"] - row["low"]))
     out.print(effects)
+    for first, second, r in report.correlated_factors(points, factors):
+        out.print(
+            f"{first} and {second} are correlated in this design (r = {r:+.2f}): their main effects mix; "
+            "read them with care, or use more points or a grid",
+            markup=False,
+            highlight=False,
+        )
     indices = report.sobol(points, factors, args.outcome)
     if indices is not None:
         table = Table(title="Sobol' indices (share of the outcome's variance)")
@@ -698,9 +756,14 @@ def _years_option(text: str | None) -> tuple[int, int] | None:
         return None
     try:
         first, _, last = text.partition("-")
-        return int(first), int(last or first)
+        window = int(first), int(last or first)
     except ValueError:
         raise UserError(f"--years must look like 2026-2035, got {text!r}") from None
+    if window[0] > window[1]:
+        raise UserError(
+            f"--years must run from the earlier year to the later, e.g. {window[1]}-{window[0]}; got {text}"
+        )
+    return window
 
 
 def cmd_reference(args: argparse.Namespace) -> None:
@@ -725,13 +788,14 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     for note in report.notes:
         err.print(f"note: {note}", markup=False, highlight=False)
     if report.identical:
-        tables = ", ".join(f"{name}.parquet ({rows:,} rows)" for name, rows in report.rows.items())
-        if len(report.rows) > 5:  # a sweep: one part per run
-            tables = f"{len(report.rows)} runs' parts ({sum(report.rows.values()):,} rows)"
+        parts = [rows for name, rows in report.rows.items() if name.startswith("parts/")]
+        tables = ", ".join(f"{name} ({rows:,} rows)" for name, rows in report.rows.items())
+        if parts:  # a sweep: one part per run
+            tables = f"{len(parts)} runs' parts ({sum(parts):,} rows)"
         out.print(f"{report.folder}: identical: {tables}", markup=False, highlight=False)
         return 0
     for difference in report.differences:
-        err.print(f"differs: {difference}", markup=False, highlight=False)
+        print(f"differs: {difference}", file=sys.stderr)  # one line each, never wrapped
     return 1
 
 
@@ -782,6 +846,33 @@ def _port(text: str) -> int:
     return _whole(text, 1, 65535)
 
 
+def _output_folder(text: str) -> Path:
+    """An --out folder that exists or can be made: checked before any simulation, not after it."""
+    folder = Path(text)
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        where = "is a file" if existing == folder else f"is inside {existing}, which is a file"
+        raise argparse.ArgumentTypeError(f"{text} {where}: give a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"cannot write in {existing}: give a folder you can write to")
+    return folder
+
+
+COARSEST = 20_000  # households per agent: the smallest department (44,213 households) keeps two agents
+
+
+def _households_per_agent(text: str) -> float:
+    """The scale option: 1 (every household an agent) up to a scale at which every department still has agents."""
+    allowed = f"a number from 1 (full scale) to {COARSEST:,}"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {allowed}, got {text!r}") from None
+    if not 1 <= value <= COARSEST:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be {allowed} (coarser leaves departments without agents), got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migsim", description="Simulate Guatemalan households deciding whether to migrate, under policy scenarios."
@@ -791,7 +882,7 @@ def build_parser() -> argparse.ArgumentParser:
     def scale_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--households-per-agent",
-            type=float,
+            type=_households_per_agent,
             default=DEFAULT_HOUSEHOLDS_PER_AGENT,
             metavar="H",
             help=f"real households each agent stands for (default {DEFAULT_HOUSEHOLDS_PER_AGENT}; 1 = full scale, "
@@ -807,7 +898,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
     p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
-    p.add_argument("--out", default="results", help="folder for results (default results/)")
+    p.add_argument("--out", type=_output_folder, default="results", help="folder for results (default results/)")
     scale_option(p)
     p.set_defaults(func=cmd_run)
 
@@ -838,7 +929,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="every seed runs the calibrated point (default: each seed draws its parameters from the calibration's "
         "posterior, so intervals cover parameter uncertainty as well as chance)",
     )
-    p.add_argument("--out", default="results/compare", help="folder for tables and chart (default results/compare)")
+    p.add_argument(
+        "--out",
+        type=_output_folder,
+        default="results/compare",
+        help="folder for tables and chart (default results/compare)",
+    )
     scale_option(p)
     p.set_defaults(func=cmd_compare)
 
@@ -861,7 +957,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--workers", type=_count, default=os.cpu_count() or 1, help="worker processes (default: cores)")
         p.add_argument(
             "--households-per-agent",
-            type=float,
+            type=_households_per_agent,
             default=200,
             metavar="H",
             help="real households each agent stands for (default 200: 16,380 agents)",
@@ -878,7 +974,9 @@ def build_parser() -> argparse.ArgumentParser:
         "posterior.csv, calibration.json).",
     )
     calibration_options(p)
-    p.add_argument("--out", default="results/calibrate", help="folder for the journal and fit.json")
+    p.add_argument(
+        "--out", type=_output_folder, default="results/calibrate", help="folder for the journal and fit.json"
+    )
     p.add_argument("--install", action="store_true", help="make the fit the model's default parameters and draws")
     p.set_defaults(func=cmd_calibrate)
 
@@ -891,7 +989,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calibration_options(p)
     p.add_argument("--fit", help="fit.json of a calibration (default: the model's installed calibration)")
-    p.add_argument("--out", default="calibration/report", help="folder for the report (default calibration/report)")
+    p.add_argument(
+        "--out",
+        type=_output_folder,
+        default="calibration/report",
+        help="folder for the report (default calibration/report)",
+    )
     p.add_argument(
         "--work",
         dest="out_work",
@@ -934,7 +1037,7 @@ def build_parser() -> argparse.ArgumentParser:
         "processes by default, or a Dask cluster with --scheduler. Ends with results.parquet.",
     )
     p.add_argument("experiment", help="experiment YAML file, e.g. scenarios/experiments/laptop.yaml")
-    p.add_argument("--out", required=True, help="folder for the runs and results")
+    p.add_argument("--out", type=_output_folder, required=True, help="folder for the runs and results")
     p.add_argument(
         "--workers",
         type=_count,
@@ -982,7 +1085,7 @@ def build_parser() -> argparse.ArgumentParser:
         "finished run). "
         "Exit code 0 when identical, 1 when anything differs.",
     )
-    p.add_argument("run", metavar="FOLDER", help="e.g. results/runs/baseline-seed0 or results/compare")
+    p.add_argument("run", metavar="FOLDER", help="e.g. results/baseline-seed0, results/compare or a sweep folder")
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser(

@@ -86,7 +86,9 @@ class Comparison:
         mean = self.yearly.groupby(["scenario", "year"], sort=False).mean(numeric_only=True)
         reference = engagement_share(mean.loc[self.scenarios[0]])
         rows = [{"scenario": name, **assess(mean.loc[name], years, reference)} for name in self.scenarios]
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        met = [c for c in table.columns if c.endswith("_met_from")]
+        return table.astype(dict.fromkeys(met, "Int64"))  # years, or empty when never met for good (not 2026.0)
 
     def per_department(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:
         """Per scenario and department over the window: mean total, interval, and averted against the first.
@@ -115,6 +117,15 @@ class Comparison:
             table.insert(0, "scenario", name)
             rows.append(table.reset_index())
         return pd.concat(rows, ignore_index=True)
+
+    def summary_tables(self, years: tuple[int, int]) -> dict[str, pd.DataFrame]:
+        """The CSV files ``migsim compare`` writes, by file name (``migsim reproduce`` recomputes and checks them)."""
+        return {
+            "targets.csv": self.targets(years),
+            "totals.csv": self.totals(HEADLINE, years),
+            "per_year.csv": self.per_year(HEADLINE, years),
+            "per_department.csv": self.per_department(HEADLINE, years),
+        }
 
 
 def _window(table: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:

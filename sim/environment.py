@@ -24,7 +24,7 @@ class VisaPool:
 class Environment:
     """Department conditions for one month. Conditions and levers edit a fresh one each month."""
 
-    month: int
+    month: int  # month index: year * 12 + month - 1 (sim.calendar)
     scale: float  # real households per household of the census population (population growth)
     unemployment: np.ndarray  # share of the labour force without work (census 2018 level)
     homicide: np.ndarray  # homicides per 100k per year
@@ -43,7 +43,7 @@ class Environment:
     removal_rate: float  # monthly probability a member abroad is removed from the US interior
     remittance: float  # USD per month sent by a member abroad, before sending costs
     remittance_kept: float  # share of remittances that arrives after sending costs
-    visas: list[VisaPool] = field(default_factory=list)
+    visas: list[VisaPool] = field(default_factory=list)  # temporary work visas offered this month
     enrol: dict[str, np.ndarray] = field(default_factory=dict)  # program label -> real households to enrol
     task_force_ops: np.ndarray = field(default_factory=lambda: np.zeros(22))  # joint operations this month
     anti_smuggling_ops: np.ndarray = field(default_factory=lambda: np.zeros(22))  # operations on smuggling routes

@@ -7,13 +7,17 @@ from what the code would write, so the page never drifts from the parser.
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from typing import Any, Literal, get_args, get_origin
 
 from sim.conditions import CONDITIONS
+from sim.environment import Environment
+from sim.households import COLUMNS
 from sim.levers import LEVERS
 from sim.parameters import default_parameters, section_schemas
 from sim.rules import RULES
+from sim.scenario import RuleChoice
 from sim.schema import field_range
 
 
@@ -47,7 +51,7 @@ def _settings_table(config: Any) -> list[str]:
     lines = ["| key | type | allowed | default | meaning |", "|---|---|---|---|---|"]
     for key, info in config.model_fields.items():
         kind, allowed = _type(key, info)
-        default = "**required**" if info.is_required() else f"`{info.default!r}`"
+        default = "**required**" if info.is_required() else f"`{info.get_default(call_default_factory=True)!r}`"
         lines.append(
             f"| `{key}` | {_cell(kind)} | {_cell(allowed)} | {_cell(default)} | {_cell(info.description or '')} |"
         )
@@ -58,6 +62,16 @@ def _doc_of(cls: type) -> str:
     module = sys.modules[cls.__module__]
     text = inspect.getdoc(cls) if cls.__doc__ and cls.__doc__ is not cls.__mro__[1].__doc__ else None
     return text or inspect.getdoc(module) or ""
+
+
+def _environment_fields() -> list[tuple[str, str, str]]:
+    """(name, type, meaning) of the environment's fields, the meaning from the comment beside each one."""
+    fields = []
+    for line in inspect.getsource(Environment).splitlines():
+        found = re.match(r"\s+(\w+): ([^=#]+?)(?: = .*?)?\s+# (.*)$", line)
+        if found:
+            fields.append(found.groups())
+    return fields
 
 
 def render(plugins: bool = False) -> str:
@@ -99,6 +113,31 @@ def render(plugins: bool = False) -> str:
     for name, rule in rules.items():
         if name not in RULES:  # third-party: their parameters are set under rules.<label>.params
             out += ["", f"### rule `{name}` (installed)", "", _doc_of(rule), "", *_settings_table(rule.Params)]
+    out += [
+        "",
+        "### A rule in a scenario (`rules:`)",
+        "",
+        "Each entry is a label with these keys; a built-in rule's own coefficients stay under `parameters:`.",
+        "",
+        *_settings_table(RuleChoice),
+        "",
+        "### What a rule reads",
+        "",
+        "A rule's `vectorised(h, env)` gets the households `h`: one numpy array per column below, one row per",
+        "household, with `h.n` rows, `h.row_department` (position 0-21 of each row's department) and",
+        "`h.per_household(values)` to give each household its department's value; it must return one finite",
+        "number per household and change nothing. `one(hh, d, env)` gets one household with the same names as",
+        "attributes and its department position `d`. Both get the month's environment `env` (one value per",
+        "department, or one national value):",
+        "",
+        "| household column | type | meaning |",
+        "|---|---|---|",
+        *(f"| `{name}` | {dtype.__name__} | {_cell(meaning)} |" for name, (dtype, meaning) in COLUMNS.items()),
+        "",
+        "| `env.` field | type | meaning |",
+        "|---|---|---|",
+        *(f"| `{name}` | {_cell(kind)} | {_cell(meaning)} |" for name, kind, meaning in _environment_fields()),
+    ]
     params = default_parameters()
     out += [
         "",

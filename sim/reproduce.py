@@ -28,7 +28,7 @@ class Reproduction:
     """What was compared and what differed (empty ``differences``: identical)."""
 
     folder: Path
-    rows: dict[str, int]
+    rows: dict[str, int]  # file compared (relative to the folder) -> its rows
     differences: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # different code or packages: worth saying, not a failure
 
@@ -63,7 +63,9 @@ def reproduce(folder: str | Path) -> Reproduction:
         report.differences.append(f"scenario digest {scenario.digest[:12]} != recorded {meta['scenario_digest'][:12]}")
     _note_versions(meta, report)
     for table in TABLES:
-        report.rows[table] = _compare_table(folder / f"{table}.parquet", getattr(fresh, table), report.differences)
+        report.rows[f"{table}.parquet"] = _compare_table(
+            folder / f"{table}.parquet", getattr(fresh, table), report.differences
+        )
     return report
 
 
@@ -92,11 +94,36 @@ def _reproduce_comparison(folder: Path, meta: dict) -> Reproduction:
             draws=draws,
         )
     _note_versions(meta, report)
-    report.rows["yearly"] = _compare_table(folder / "yearly.parquet", fresh.yearly, report.differences)
-    report.rows["departments_yearly"] = _compare_table(
+    report.rows["yearly.parquet"] = _compare_table(folder / "yearly.parquet", fresh.yearly, report.differences)
+    report.rows["departments_yearly.parquet"] = _compare_table(
         folder / "departments_yearly.parquet", fresh.departments, report.differences
     )
+    years = tuple(meta["years"])
+    for name, table in fresh.summary_tables(years).items():  # the summaries people read, to the last digit
+        saved = folder / name
+        if not saved.exists():
+            report.differences.append(f"{name} is missing")
+            continue
+        lines = saved.read_text().splitlines()
+        now = table.to_csv(index=False).splitlines()
+        report.rows[name] = len(lines) - 1
+        if lines != now:
+            first = next(
+                (i for i, (a, b) in enumerate(zip(lines, now, strict=False)) if a != b), min(len(lines), len(now))
+            )
+            report.differences.append(
+                f"{folder / name}: line {first + 1} differs (saved {_line(lines, first)!r}, now {_line(now, first)!r})"
+            )
     return report
+
+
+def _plain(value):
+    """A numpy scalar as the Python number it holds (``128946.2``, not ``np.float64(128946.2)``)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _line(lines: list[str], index: int) -> str:
+    return lines[index] if index < len(lines) else "<no line>"
 
 
 def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
@@ -134,7 +161,7 @@ def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
                 report.differences.append(f"{part.name}: rerun failed ({outcome.get('error')})")
                 continue
             fresh = pd.read_parquet(part_path(Path(scratch), run.run_id))
-            report.rows[f"parts/{part.stem}"] = _compare_table(part, fresh, report.differences)
+            report.rows[f"parts/{part.name}"] = _compare_table(part, fresh, report.differences)
     if len(record.get("codes", [])) > 1:
         report.notes.append(f"its runs were made with {len(record['codes'])} versions of the code (--mixed-code)")
     _note_versions(record, report)
@@ -155,11 +182,11 @@ def _changed_packages(meta: dict) -> dict[str, tuple[str, str]]:
 
 def _compare_table(path: Path, fresh: pd.DataFrame, differences: list[str]) -> int:
     if not path.exists():
-        differences.append(f"{path.name} is missing")
+        differences.append(f"{path} is missing")
         return 0
     saved = pd.read_parquet(path)
     if list(saved.columns) != list(fresh.columns) or len(saved) != len(fresh):
-        differences.append(f"{path.name}: shape or columns differ ({saved.shape} saved, {fresh.shape} now)")
+        differences.append(f"{path}: shape or columns differ ({saved.shape} saved, {fresh.shape} now)")
         return len(saved)
     for column in saved.columns:
         a, b = saved[column], fresh[column]
@@ -170,7 +197,7 @@ def _compare_table(path: Path, fresh: pd.DataFrame, differences: list[str]) -> i
         if not same.all():
             first = int((~same).argmax())
             differences.append(
-                f"{path.name}: column {column!r} differs in {int((~same).sum())} rows "
-                f"(first at row {first}: saved {a.iloc[first]!r}, now {b.iloc[first]!r})"
+                f"{path}: column {column!r} differs in {int((~same).sum())} rows "
+                f"(first at row {first}: saved {_plain(a.iloc[first])!r}, now {_plain(b.iloc[first])!r})"
             )
     return len(saved)

@@ -165,6 +165,29 @@ def _activities(section: str, type_key: str, bodies: dict, registry: dict, probl
     return out
 
 
+def _outside_the_run(top: ScenarioFile, activities: list) -> list[tuple[Path, str]]:
+    """Levers and conditions that would never act between the scenario's start and end (a wrong date)."""
+    out = []
+    for section, label, config in activities:
+        if config.start > top.end:
+            out.append(
+                (
+                    (section, label, "start"),
+                    f"{format_month(config.start)} is after the scenario's end ({format_month(top.end)}), so it would "
+                    f"never act; start it earlier, end the scenario later, or remove it with `{label}: null`",
+                )
+            )
+        elif config.end is not None and config.end < top.start:
+            out.append(
+                (
+                    (section, label, "end"),
+                    f"{format_month(config.end)} is before the scenario's start ({format_month(top.start)}), so it "
+                    f"would never act; end it later or remove it with `{label}: null`",
+                )
+            )
+    return out
+
+
 def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple[str, int]] | None = None) -> Scenario:
     """Validate already-loaded scenario data (e.g. built by the app or a sweep)."""
     lines = lines or {}
@@ -180,6 +203,7 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
         problems.append((("end",), f"{format_month(top.end)} is before start {format_month(top.start)}"))
     conditions = _activities("conditions", "condition", top.conditions, CONDITIONS, problems)
     levers = _activities("levers", "lever", top.levers, LEVERS, problems)
+    problems += _outside_the_run(top, [("conditions", *c) for c in conditions] + [("levers", *c) for c in levers])
     rules = _rules(top.rules, problems)
     schemas = section_schemas()
     defaults = default_parameters()
@@ -228,6 +252,7 @@ def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Pa
         raise ScenarioError.at(name, (), 1, "a scenario must be a mapping of keys (name:, levers:, ...)")
     refs = data.get("extends")
     if refs is None:
+        _check_removals(name, data, {}, raw_lines)
         return data, lines, name
     if isinstance(refs, str):
         refs = [refs]
@@ -245,8 +270,31 @@ def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Pa
         parent, parent_lines, _ = _resolve(parent_file, (*chain, resolved))
         merged = _overlay(merged, parent)
         parents_lines.update(parent_lines)
+    _check_removals(name, data, merged, raw_lines)
     merged = _overlay(merged, {k: v for k, v in data.items() if k != "extends"})
     return merged, {**parents_lines, **lines}, name
+
+
+def _check_removals(name: str, data: dict, parents: dict, raw_lines: dict) -> None:
+    """``label: null`` removes what a parent defines: one that names nothing (a typo) must not pass silently."""
+    for section in ("levers", "conditions", "rules"):
+        own, inherited = data.get(section), parents.get(section)
+        if not isinstance(own, dict):
+            continue
+        inherited = inherited if isinstance(inherited, dict) else {}
+        for label, body in own.items():
+            if body is None and label not in inherited:
+                if inherited:
+                    hint = nearest(str(label), inherited)
+                    message = f"nothing to remove: no parent defines '{label}'" + (
+                        f"; did you mean '{hint}'?" if hint else f" (inherited: {', '.join(map(str, inherited))})"
+                    )
+                else:
+                    message = (
+                        "is empty: give its settings (e.g. start:), or delete the line (`label: null` removes "
+                        "only what a parent scenario defines)"
+                    )
+                raise ScenarioError.at(name, (section, label), raw_lines.get((section, label)), message)
 
 
 def _overlay(parent: Any, child: Any) -> Any:

@@ -9,18 +9,49 @@ import numpy as np
 import pandas as pd
 from scipy.stats import sobol_indices
 
+from sim.errors import nearest
+from sim.metrics import NAMES, RATES, STOCKS
+
+OUTCOMES = [*NAMES, "outflow", "cost_usd"]
+
 
 def outcome_by_run(folder: Path, outcome: str, years: tuple[int, int] | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """One row per run: the national ``outcome`` and cost summed over ``years``, with its factors."""
+    """One row per run: the national ``outcome`` over ``years``, with the cost summed and the run's factors.
+
+    Flows (departures, arrests) are summed over the years, stocks (members abroad) taken in the last year and
+    rates (fees, homicide) averaged: a sum of yearly fees is no fee at all. Raises ``ValueError`` for an
+    outcome the sweep did not keep or years outside those it kept, saying what there is.
+    """
     record = json.loads((folder / "experiment.json").read_text())
     factors = record["factors"]
     results = pd.read_parquet(folder / "results.parquet")
     national = results[results.department == "national"]
+    if outcome not in OUTCOMES:
+        hint = nearest(outcome, OUTCOMES)
+        raise ValueError(
+            f"unknown outcome {outcome!r}"
+            + (f"; did you mean {hint!r}?" if hint else "")
+            + f" (outcomes: {', '.join(OUTCOMES)})"
+        )
+    if national.empty:
+        raise ValueError("the sweep kept no national outcomes (its experiment's outcomes: add national)")
+    kept = int(national.year.min()), int(national.year.max())
+    if years and not kept[0] <= years[0] <= years[1] <= kept[1]:
+        raise ValueError(
+            f"--years must lie within the years the sweep kept ({kept[0]}-{kept[1]}), got {years[0]}-{years[1]}"
+        )
     if years:
         national = national[(national.year >= years[0]) & (national.year <= years[1])]
     keys = ["run_id", "point", "replication", "block", *factors]
-    per_run = national.groupby(keys, sort=False, dropna=False)[[outcome, "cost_usd"]].sum().reset_index()
+    grouped = national.sort_values("year").groupby(keys, sort=False, dropna=False)
+    how = "mean" if outcome in RATES else "last" if outcome in STOCKS else "sum"
+    per_run = grouped.agg(**{outcome: (outcome, how), "cost_usd": ("cost_usd", "sum")}).reset_index()
     return per_run, factors
+
+
+def aggregation(outcome: str) -> str:
+    """How ``outcome_by_run`` combines the years of ``outcome``, in words."""
+    return "mean a year" if outcome in RATES else "in the last year" if outcome in STOCKS else "summed over the years"
 
 
 def by_point(per_run: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFrame:
@@ -30,6 +61,20 @@ def by_point(per_run: pd.DataFrame, factors: list[str], outcome: str) -> pd.Data
         .mean()
         .reset_index()
     )
+
+
+def correlated_factors(points: pd.DataFrame, factors: list[str], limit: float = 0.3) -> list[tuple[str, str, float]]:
+    """Pairs of numeric factors correlated beyond ``limit`` across the design points: their main effects mix."""
+    numeric = [f for f in factors if pd.to_numeric(points[f], errors="coerce").notna().all()]
+    if len(points) < 3 or len(numeric) < 2:
+        return []
+    r = points[numeric].astype(float).corr().to_numpy()
+    return [
+        (numeric[i], numeric[j], float(r[i, j]))
+        for i in range(len(numeric))
+        for j in range(i + 1, len(numeric))
+        if abs(r[i, j]) > limit
+    ]
 
 
 def main_effects(per_run: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFrame:
@@ -57,7 +102,9 @@ def sobol(points: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFram
     if not (len(f_a) == len(f_b) == f_ab.shape[1]):
         return None  # the sweep is not finished
     result = sobol_indices(func={"f_A": f_a[None, :], "f_B": f_b[None, :], "f_AB": f_ab[:, None, :]}, n=len(f_a))
-    return pd.DataFrame({"factor": factors, "first_order": result.first_order[0], "total": result.total_order[0]})
+    # one output: scipy may give (1, factors) or (factors,); take the factors' row either way
+    first, total = (np.reshape(i, (-1, len(factors)))[0] for i in (result.first_order, result.total_order))
+    return pd.DataFrame({"factor": factors, "first_order": first, "total": total})
 
 
 def cheapest(points: pd.DataFrame, factors: list[str], outcome: str, target: float) -> pd.DataFrame:

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 KEY_ARRESTS = 10  # a year
@@ -52,6 +54,13 @@ def assess(yearly: pd.DataFrame, years: tuple[int, int], reference_share: pd.Ser
     }
 
 
+def signed_percent(change: float) -> str:
+    """``+12%``, ``-3%``; a change that rounds to zero is ``+0%``, never ``-0%``."""
+    if not math.isfinite(change):
+        return "n/a"
+    return f"{round(change * 100):+d}%"
+
+
 def describe(assessment: dict) -> list[str]:
     """Plain sentences, e.g. 'meets 10 key arrests a year: yes, from 2027'."""
 
@@ -62,9 +71,9 @@ def describe(assessment: dict) -> list[str]:
     return [
         f"arrests of key criminal figures: {a['key_arrests_per_year']:.1f} a year on average; "
         f"meets {KEY_ARRESTS} a year: {verdict(a['key_arrests_met_from'])}",
-        f"drug seizures: {a['seizure_growth_per_year']:+.0%} a year on average; "
+        f"drug seizures: {signed_percent(a['seizure_growth_per_year'])} a year on average; "
         f"meets +{SEIZURE_GROWTH:.0%} a year: {verdict(a['seizure_growth_met_from'])} "
         f"(in {a['seizure_growth_years_met']} of {a['years']} years)",
-        f"community engagement: {a['engagement_change']:+.0%} at the end; "
+        f"community engagement: {signed_percent(a['engagement_change'])} at the end; "
         f"meets +{ENGAGEMENT_GROWTH:.0%}: {verdict(a['engagement_met_from'])}",
     ]

@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -59,7 +60,7 @@ def test_run_writes_tidy_tables_and_prints_yearly_totals(tmp_path, root):
         "--quiet",
     )
     assert done.returncode == 0, done.stderr
-    folder = tmp_path / "border-enforcement-seed3"
+    folder = tmp_path / "border-enforcement-seed3-1to2000"  # the scale is in the name when not the default
     monthly = pd.read_parquet(folder / "monthly.parquet")
     assert len(monthly) == 22 * (2035 - 2002 + 1) * 12
     assert {"month", "department", "departures_irregular", "stock_abroad"} <= set(monthly.columns)
@@ -110,9 +111,8 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
 
 def test_user_mistakes_exit_2_without_traceback(tmp_path, capsys):
     assert main(["run", str(tmp_path / "missing.yaml")]) == 2
-    assert main(["run", "scenarios/baseline.yaml", "--households-per-agent", "0.5"]) == 2
     err = capsys.readouterr().err
-    assert "missing.yaml" in err and "file not found" in err and "--households-per-agent" in err
+    assert "missing.yaml" in err and "file not found" in err
     assert "Traceback" not in err
 
 
@@ -141,6 +141,11 @@ def test_a_misspelt_scenario_file_gets_the_nearest_one_suggested(named, suggeste
         (["validate", "--seeds", "0"], "--seeds: must be a whole number from 1 up, got 0"),
         (["sweep", "e.yaml", "--out", "o", "--workers", "0"], "--workers: must be a whole number from 1 up, got 0"),
         (["app", "--port", "99999"], "--port: must be a whole number from 1 to 65535, got 99999"),
+        (["run", "baseline", "--households-per-agent", "0.5"], "must be a number from 1 (full scale) to 20,000"),
+        (["run", "baseline", "--households-per-agent", "nan"], "got nan"),
+        (["compare", "--households-per-agent", "1e9"], "(coarser leaves departments without agents), got 1e9"),
+        (["compare", "--out", "README.md"], "--out: README.md is a file: give a folder"),
+        (["run", "baseline", "--out", "README.md/x"], "README.md/x is inside README.md, which is a file"),
     ],
 )
 def test_numbers_out_of_range_are_usage_errors(args, says, capsys):
@@ -192,3 +197,40 @@ def test_cache_shows_its_size_and_clears(tmp_path, monkeypatch, capsys):
     assert cache.usage() == (tmp_path, 0, 0) and cache.load("a") is None
     monkeypatch.setenv("MIGSIM_CACHE", "off")
     assert main(["cache"]) == 0 and "off" in capsys.readouterr().out
+
+
+def test_compare_keeps_to_the_whole_years_every_scenario_covers(root, tmp_path, capsys):
+    from sim.cli import _years
+    from sim.scenario import load_scenario
+
+    short = tmp_path / "short.yaml"
+    short.write_text(f"name: short\nextends: {root / 'scenarios' / 'job_programs.yaml'}\nend: 2030-06\n")
+    scenarios = [load_scenario(root / "scenarios" / "baseline.yaml"), load_scenario(short)]
+    assert _years(None, scenarios, 2026) == (2026, 2029)  # not half of 2030 against a whole 2030
+    assert main(["compare", str(root / "scenarios" / "baseline.yaml"), str(short), "--years", "2026-2030"]) == 2
+    assert "within 2002-2029 (the whole years every scenario covers)" in capsys.readouterr().err
+    early = tmp_path / "early.yaml"
+    early.write_text(f"name: early\nextends: {root / 'scenarios' / 'baseline.yaml'}\nstart: 2024-03\nend: 2025-02\n")
+    assert main(["compare", str(root / "scenarios" / "baseline.yaml"), str(early)]) == 2
+    assert "share no whole calendar year" in capsys.readouterr().err
+
+
+def test_run_says_which_years_it_covers_only_in_part(root, tmp_path, capsys):
+    short = tmp_path / "short.yaml"
+    short.write_text(
+        f"name: short\nextends: {root / 'scenarios' / 'job_programs.yaml'}\nstart: 2024-01\nend: 2027-06\n"
+    )
+    args = ["run", str(short), "--households-per-agent", "4000", "--out", str(tmp_path), "--quiet"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "2026-2026: arrests of key criminal figures" in out and "2027 covers 6 months" in out
+    assert "-0%" not in out
+
+
+def test_a_bare_scenario_name_is_found_and_check_judges_every_file(root, capsys):
+    bad = sorted(str(f) for f in (root / "tests" / "bad_scenarios").glob("*.yaml"))
+    assert main(["check", "baseline", "job_programs.yaml", *bad, "drought_shock"]) == 2
+    captured = capsys.readouterr()
+    assert "baseline: ok" in captured.out and "drought_shock: ok" in captured.out  # after all the bad files
+    for file in bad:
+        assert Path(file).name in captured.err, f"{file} got no verdict"

@@ -26,7 +26,7 @@ def saved_run(tmp_path, name="job_programs", seed=4):
 def test_a_saved_run_reproduces_bit_for_bit(tmp_path, capsys):
     folder = saved_run(tmp_path)
     report = reproduce(folder)
-    assert report.identical and report.rows["monthly"] == 22 * 12 * (2035 - 2002 + 1)
+    assert report.identical and report.rows["monthly.parquet"] == 22 * 12 * (2035 - 2002 + 1)
     assert main(["reproduce", str(folder)]) == 0
     assert "identical" in capsys.readouterr().out
 
@@ -93,6 +93,16 @@ def test_a_comparison_reproduces_and_tampering_is_caught(tmp_path, capsys):
     yearly.to_parquet(out / "yearly.parquet", index=False)
     assert main(["reproduce", str(out)]) == 1
     assert "key_arrests" in capsys.readouterr().err
+    yearly.loc[5, "key_arrests"] -= 1  # back as it was; now a summary people read is edited
+    yearly.to_parquet(out / "yearly.parquet", index=False)
+    assert reproduce(out).identical
+    lines = (out / "totals.csv").read_text().splitlines()
+    cells = lines[2].split(",")  # the second scenario's total, one more
+    cells[1] = str(float(cells[1]) + 1)
+    lines[2] = ",".join(cells)
+    (out / "totals.csv").write_text("\n".join(lines) + "\n")
+    assert main(["reproduce", str(out)]) == 1
+    assert "totals.csv: line 3 differs" in capsys.readouterr().err
 
 
 def test_an_interrupted_comparison_leaves_nothing_that_reads_as_finished(tmp_path):

@@ -13,12 +13,14 @@ import threading
 import time
 
 import markdown
+import pandas as pd
 import solara
 import solara.widgets
 from solara.lab import task
 
 from sim.departments import load_departments
 from sim.errors import ScenarioError
+from sim.targets import signed_percent
 from viz import charts
 from viz import viewmodel as vm
 from viz.results import STORE
@@ -186,7 +188,7 @@ def _fmt(value: float) -> str:
 
 
 def _met(year) -> str:
-    return "not met" if year is None or year != year else f"met from {int(year)}"
+    return "not met" if year is None or pd.isna(year) else f"met from {int(year)}"
 
 
 def totals_markdown(table) -> str:
@@ -199,7 +201,7 @@ def totals_markdown(table) -> str:
     rows = [
         f"| {html.escape(r.scenario)} | {_fmt(r.total)} | {_fmt(r.averted)} [{_fmt(r.averted_low)} to {_fmt(r.averted_high)}] "
         f"| {_fmt(r.departures_legal)} | {r.cost_usd / 1e6:,.0f} | {_fmt(r.cost_per_averted_usd)} "
-        f"| {r.engagement_change:+.0%}, {_met(r.engagement_met_from)} | {r.key_arrests_per_year:.1f}, {_met(r.key_arrests_met_from)} "
+        f"| {signed_percent(r.engagement_change)}, {_met(r.engagement_met_from)} | {r.key_arrests_per_year:.1f}, {_met(r.key_arrests_met_from)} "
         f"| {r.seizure_growth_years_met} of {r.years} years |"
         for r in table.itertuples()
     ]

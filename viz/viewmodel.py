@@ -48,6 +48,17 @@ class LeverControl:
     placed: bool = True  # takes departments
     departments: tuple[str, ...] = ()
     start_year: int = 2026
+    yearly_cost: str | None = None  # a cost per year that does not follow the amount by itself (see custom_scenario)
+
+    def cost_note(self) -> str:
+        """How the custom scenario prices this lever, in a line."""
+        if self.yearly_cost is None:
+            return "Cost: the shipped scenario's cost per unit, times the units."
+        usd = self.settings[self.yearly_cost]
+        return (
+            f"Cost: US${usd / 1e6:,.0f} million a year at {self.default:g} in the shipped scenario, scaled with the "
+            f"{self.key.replace('_', ' ')} above {self.low:g} (assumed: proportional)."
+        )
 
 
 def _amount_key(config: type) -> str:
@@ -92,6 +103,7 @@ def lever_controls(scenarios: dict[str, Scenario]) -> dict[str, LeverControl]:
                 placed="departments" in cls.Config.model_fields,
                 departments=tuple(departments) if departments != "all" else tuple(names),
                 start_year=config.start // 12,
+                yearly_cost="cost_usd_per_year" if "cost_usd_per_year" in cls.Config.model_fields else None,
             )
     return dict(sorted(controls.items()))
 
@@ -112,12 +124,15 @@ class CustomLever:
 
 
 def custom_scenario(base: Scenario, controls: dict[str, LeverControl], chosen: dict[str, CustomLever]) -> Scenario:
-    """The baseline plus the chosen levers, validated like a file (raises ``ScenarioError`` on bad values)."""
+    """The baseline plus the chosen levers, validated like a file (raises ``ScenarioError`` on bad values).
+
+    Levers priced per unit (jobs, loans, operations) cost what their amount costs; a lever priced per year
+    (patrols, intelligence) has its yearly cost scaled with the amount above the setting that does nothing,
+    so that a multiplier of 1 costs nothing and the cost per departure averted means something.
+    """
     data = base.resolved()
     data["name"] = CUSTOM
-    parts = [f"{c.amount:g} {controls[lever].key.replace('_', ' ')}" for lever, c in chosen.items()]
-    data["description"] = "The baseline with " + ("; ".join(parts) if parts else "no lever") + " (built in the app)."
-    levers = {}
+    levers, parts = {}, []
     for lever, choice in chosen.items():
         control = controls[lever]
         settings = {**control.settings, control.key: choice.amount, "start": f"{choice.start_year}-01"}
@@ -125,7 +140,18 @@ def custom_scenario(base: Scenario, controls: dict[str, LeverControl], chosen: d
         settings["lever"] = lever
         if control.placed:
             settings["departments"] = list(choice.departments) if choice.departments else "all"
+        if control.yearly_cost is not None:
+            span = control.default - control.low
+            share = (choice.amount - control.low) / span if span > 0 else float(choice.amount > control.low)
+            settings[control.yearly_cost] = control.settings[control.yearly_cost] * share
         levers[f"custom_{lever}"] = settings
+        where = ""
+        if control.placed:
+            where = " in all departments" if not choice.departments else f" in {', '.join(choice.departments)}"
+        parts.append(
+            f"{lever.replace('_', ' ')}: {choice.amount:,g} {control.key.replace('_', ' ')}{where} from {choice.start_year}"
+        )
+    data["description"] = "The baseline with " + ("; ".join(parts) if parts else "no lever") + " (built in the app)."
     data["levers"] = {**data["levers"], **levers}
     return validate_scenario(data, source="custom scenario (app)")
 

@@ -1,0 +1,65 @@
+"""What `migsim sweep-report` computes, on synthetic results whose answers are known."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import qmc
+
+from sim import sweep_report as report
+
+
+def sobol_points(f, d: int = 3, n: int = 256) -> pd.DataFrame:
+    """A Sobol' design (A, B, AB<k>) like sim.experiment's, with outcome ``f`` of the factors."""
+    both = qmc.Sobol(d=2 * d, scramble=True, rng=np.random.default_rng(1)).random(n)
+    a, b = both[:, :d], both[:, d:]
+    rows, blocks = [a, b], ["A"] * n + ["B"] * n
+    for k in range(d):
+        ab = a.copy()
+        ab[:, k] = b[:, k]
+        rows.append(ab)
+        blocks += [f"AB{k}"] * n
+    x = np.concatenate(rows)
+    names = [f"x{k}" for k in range(d)]
+    points = pd.DataFrame(x, columns=names).assign(block=blocks, point=range(len(x)))
+    return points.assign(y=f(x), cost_usd=0.0), names
+
+
+def test_sobol_indices_belong_to_their_own_factor():
+    # y depends mostly on x1, a little on x0, not at all on x2
+    points, names = sobol_points(lambda x: x[:, 0] + 4 * x[:, 1])
+    indices = report.sobol(points, names, "y").set_index("factor")
+    first = indices.first_order
+    assert first["x1"] > 0.8 and 0.02 < first["x0"] < 0.15 and abs(first["x2"]) < 0.02
+    assert indices.total.idxmax() == "x1"
+
+
+def test_outcomes_are_summed_averaged_or_taken_at_the_end_by_their_kind(tmp_path):
+    (tmp_path / "experiment.json").write_text(json.dumps({"factors": ["f"]}))
+    rows = [
+        {"run_id": "r", "point": 0, "replication": 0, "block": "point", "f": 1.0, "department": "national",
+         "year": year, "departures_irregular": 10.0 * k, "smuggling_fee": 1000.0 + k, "stock_abroad": 5.0 * k,
+         "cost_usd": 1.0}
+        for k, year in enumerate((2026, 2027, 2028), start=1)
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_parquet(tmp_path / "results.parquet")
+    values = {
+        o: report.outcome_by_run(tmp_path, o)[0].iloc[0]
+        for o in ("departures_irregular", "smuggling_fee", "stock_abroad")
+    }
+    assert values["departures_irregular"]["departures_irregular"] == 60  # a flow: summed
+    assert values["smuggling_fee"]["smuggling_fee"] == 1002  # a rate: averaged
+    assert values["stock_abroad"]["stock_abroad"] == 15  # a stock: the last year's
+    assert values["stock_abroad"]["cost_usd"] == 3
+    with pytest.raises(ValueError, match="did you mean 'departures_irregular'"):
+        report.outcome_by_run(tmp_path, "departures_irreglar")
+    with pytest.raises(ValueError, match=r"within the years the sweep kept \(2026-2028\)"):
+        report.outcome_by_run(tmp_path, "stock_abroad", (2026, 2035))
+
+
+def test_correlated_factors_are_named():
+    points = pd.DataFrame({"a": [0, 1, 2, 3, 4], "b": [0, 1, 2, 4, 3], "c": [3, 0, 4, 1, 2]})
+    assert [(a, b) for a, b, _ in report.correlated_factors(points, ["a", "b", "c"])] == [("a", "b")]
