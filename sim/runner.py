@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -56,12 +57,20 @@ class RunResult:
         return directory
 
 
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0)  # reading the umask means setting it: once, and put back at once
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(target: Path, write: Callable[[str], None]) -> None:
     """Write through a hidden temporary file in the same folder, then rename: never a half-written file."""
     handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(handle)
     try:
         write(temp)
+        os.chmod(temp, 0o666 & ~_umask())  # as a plain open() would make it: mkstemp's files are owner-only
         os.replace(temp, target)
     finally:
         if os.path.exists(temp):

@@ -165,3 +165,15 @@ def test_plugin_sources_are_hashed_for_packages_namespace_packages_and_modules(t
     (tmp_path / "one_file_plugin.py").write_text("X = 2\n")
     cache._package_digest.cache_clear()  # hashed once per process: as a new process would
     assert all(cache._package_digest(top) != digest for top, digest in before.items())
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+    from pathlib import Path
+
+    from sim.runner import write_atomic
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    write_atomic(tmp_path / "atomic.txt", lambda p: Path(p).write_text("x"))
+    assert os.stat(tmp_path / "atomic.txt").st_mode == os.stat(plain).st_mode  # not owner-only, as mkstemp makes
