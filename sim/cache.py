@@ -160,9 +160,25 @@ def clear() -> None:
             entry.unlink(missing_ok=True)
 
 
+def limit_problem() -> str | None:
+    """What is wrong with ``MIGSIM_CACHE_MB``, if anything (then the default applies)."""
+    text = os.environ.get("MIGSIM_CACHE_MB")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        return f"MIGSIM_CACHE_MB={text!r} is not a positive number of MiB; using {LIMIT_MB}"
+    return None
+
+
 def limit_mb() -> float:
-    """The cache's size limit in MiB: ``MIGSIM_CACHE_MB``, else 1024."""
-    return float(os.environ.get("MIGSIM_CACHE_MB") or LIMIT_MB)
+    """The cache's size limit in MiB: ``MIGSIM_CACHE_MB`` when it is a positive number, else 1024."""
+    return (
+        LIMIT_MB if limit_problem() or not os.environ.get("MIGSIM_CACHE_MB") else float(os.environ["MIGSIM_CACHE_MB"])
+    )
 
 
 def prune(folder: Path) -> None:

@@ -38,11 +38,12 @@ err = Console(stderr=True)
 
 
 class RateColumn(ProgressColumn):
-    """Runs per minute so far."""
+    """Runs per minute so far (runs found finished when a sweep resumes are not counted)."""
 
     def render(self, task):
         elapsed = task.elapsed or 0
-        return Text(f"{task.completed / elapsed * 60:.1f} runs/min" if elapsed > 0 else "")
+        done = task.completed - task.fields.get("resumed", 0)
+        return Text(f"{done / elapsed * 60:.1f} runs/min" if elapsed > 0 else "")
 
 
 class UserError(Exception):
@@ -579,6 +580,9 @@ def cmd_cache(args: argparse.Namespace) -> None:
         cache.clear()
         out.print(f"Removed {files} files ({size / 2**20:.1f} MiB) from {folder}.")
         return
+    problem = cache.limit_problem()
+    if problem:
+        err.print(problem, markup=False, highlight=False)
     out.print(
         f"{folder}: {files} files, {size / 2**20:.1f} MiB (at most {cache.limit_mb():g} MiB, MIGSIM_CACHE_MB; least recently "
         "used files go first). Simulated pasts and runs' yearly tables; `migsim cache --clear` empties it."
@@ -660,11 +664,14 @@ def _sweep_progress(label: str, total: int, quiet: bool):
         yield None
         return
     if not err.is_terminal:
-        state = {"next": 0.0, "began": time.perf_counter()}
+        state = {"next": 0.0, "began": time.perf_counter(), "resumed": None}
 
         def plain(done: int, failed: int, total: int) -> None:
+            if state["resumed"] is None:  # the first call: runs already finished before this command
+                state["resumed"] = done + failed
             if done + failed >= state["next"] * total or done + failed == total:
-                rate = (done + failed) / max(time.perf_counter() - state["began"], 1e-9) * 60
+                ran = done + failed - state["resumed"]
+                rate = ran / max(time.perf_counter() - state["began"], 1e-9) * 60
                 print(f"{label}: {done + failed}/{total} runs ({failed} failed), {rate:.1f} runs/min", file=sys.stderr)
                 state["next"] = (done + failed) / total + 0.1
 
@@ -681,9 +688,12 @@ def _sweep_progress(label: str, total: int, quiet: bool):
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err, transient=False) as bar:
-        task = bar.add_task(label, total=total, failed=0)
+        task = None
 
         def update(done: int, failed: int, total: int) -> None:
+            nonlocal task
+            if task is None:  # the first call: runs already finished before this command start the bar
+                task = bar.add_task(label, total=total, completed=done + failed, failed=failed, resumed=done + failed)
             bar.update(task, completed=done + failed, total=total, failed=failed)
 
         yield update

@@ -280,6 +280,14 @@ def load_experiment(file: str | FilePath) -> Experiment:
         message = _check_factor(factor_name, factor, base)
         if message:
             problems.append((("factors", factor_name), message))
+    if spec.years is not None:
+        span = base.start // 12, base.end // 12
+        if spec.years[0] > spec.years[1]:
+            problems.append((("years",), f"put the earlier year first, e.g. [{spec.years[1]}, {spec.years[0]}]"))
+        elif not span[0] <= spec.years[0] <= spec.years[1] <= span[1]:
+            problems.append(
+                (("years",), f"must lie within the base scenario's {span[0]}-{span[1]}, got {list(spec.years)}")
+            )
     method, samples = spec.design.method, spec.design.samples
     if method in ("lhs", "sobol") and samples is None:
         problems.append((("design", "samples"), f"{method} needs samples:"))

@@ -257,13 +257,14 @@ def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Pa
     if isinstance(refs, str):
         refs = [refs]
     if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
-        raise ScenarioError.at(
-            name, ("extends",), raw_lines.get(("extends",)), "extends: must be a file name or a list of them"
-        )
+        raise ScenarioError.at(name, ("extends",), raw_lines.get(("extends",)), "must be a file name or a list of them")
     merged: dict = {}
     parents_lines: dict = {}
     for i, ref in enumerate(refs):
         parent_file = file.parent / ref
+        if not ref.strip():
+            line = raw_lines.get(("extends", i), raw_lines.get(("extends",)))
+            raise ScenarioError.at(name, ("extends",), line, "an empty parent name: give a scenario file")
         if not parent_file.exists():
             line = raw_lines.get(("extends", i), raw_lines.get(("extends",)))
             raise ScenarioError.at(name, ("extends",), line, f"parent scenario {ref!r} not found next to this file")
@@ -338,7 +339,10 @@ def explain_validation(exc: ValidationError, model: type[BaseModel], prefix: Pat
         elif kind == "value_error":
             message = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            message = f"{err.get('input')!r} is out of range; allowed: {allowed_text(info)}"
+            bound = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than"}
+            limit = next(iter(err.get("ctx", {}).values()), None)
+            said = f"{bound.get(kind, 'less than')} {limit}" if limit is not None else "a value in range"
+            message = f"{err.get('input')!r} is out of range; allowed: {allowed_text(info) or said}"
         elif kind == "literal_error":
             meaning = f" ({info.description})" if info and info.description else ""
             message = f"{err.get('input')!r} is not allowed; allowed: {err['ctx']['expected']}{meaning}"

@@ -195,6 +195,11 @@ def test_cache_shows_its_size_and_clears(tmp_path, monkeypatch, capsys):
     assert main(["cache"]) == 0 and f"{tmp_path}: 2 files, 2.0 MiB" in capsys.readouterr().out
     assert main(["cache", "--clear"]) == 0 and "Removed 2 files" in capsys.readouterr().out
     assert cache.usage() == (tmp_path, 0, 0) and cache.load("a") is None
+    monkeypatch.setenv("MIGSIM_CACHE_MB", "abc")  # a bad limit is said, and the default kept
+    cache.store("c", bytes(10))
+    assert main(["cache"]) == 0
+    said = capsys.readouterr()
+    assert "MIGSIM_CACHE_MB='abc' is not a positive number of MiB; using 1024" in said.err and "1 files" in said.out
     monkeypatch.setenv("MIGSIM_CACHE", "off")
     assert main(["cache"]) == 0 and "off" in capsys.readouterr().out
 
