@@ -9,8 +9,11 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from sim.compare import HEADLINE, Comparison  # noqa: E402
+
+THOUSANDS = FuncFormatter(lambda value, _: f"{value:,.0f}")
 
 
 def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -> Path:
@@ -24,6 +27,8 @@ def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -
     left.set_title(f"Irregular departures per year (mean and 90% interval over {len(result.seeds)} seeds)")
     left.set_xlabel("year")
     left.set_ylabel("people setting out irregularly")
+    left.set_ylim(bottom=0)  # a line near the top of a cut axis would look like a change it is not
+    left.yaxis.set_major_formatter(THOUSANDS)
     left.grid(alpha=0.3)
     left.legend(fontsize=8)
 
@@ -40,6 +45,7 @@ def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -
     right.axvline(0, color="black", linewidth=0.8)
     right.set_title(f"Irregular departures averted {years[0]}-{years[1]}, by department")
     right.set_xlabel(f"against '{result.scenarios[0]}' (negative: more departures)")
+    right.xaxis.set_major_formatter(THOUSANDS)
     right.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)

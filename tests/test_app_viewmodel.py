@@ -253,3 +253,70 @@ def test_previews_wait_a_second_and_then_come_every_two():
         if vm.preview_due(elapsed, shown[-1] if shown else None):
             shown.append(elapsed)
     assert shown == [1.1, 3.2]
+
+
+def test_a_lever_priced_per_year_costs_in_proportion_to_its_setting(shipped, controls):
+    control = controls["border_enforcement"]  # 1,000 million a year at a multiplier of 1.5 in the shipped file
+    shipped_cost = control.settings["cost_usd_per_year"]
+
+    def yearly_cost(multiplier):
+        custom = vm.custom_scenario(shipped["baseline"], controls, {"border_enforcement": vm.CustomLever(multiplier)})
+        return next(c for _, c in custom.levers if c.lever == "border_enforcement").cost_usd_per_year
+
+    assert yearly_cost(1.0) == 0  # no extra enforcement, no cost
+    assert yearly_cost(control.default) == shipped_cost
+    assert yearly_cost(2.0) == pytest.approx(2 * shipped_cost)
+    assert "scaled with the apprehension multiplier above 1" in control.cost_note()
+    assert "per unit" in controls["job_programs"].cost_note()  # jobs are priced each: nothing to scale
+    custom = vm.custom_scenario(
+        shipped["baseline"], controls, {"job_programs": vm.CustomLever(30000, ("Petén",), 2028)}
+    )
+    assert "job programs: 30,000 jobs per year in Petén from 2028" in custom.description
+
+
+def test_the_csv_says_how_the_comparison_was_made(shipped):
+    result = ResultStore().comparison([shipped["baseline"], shipped["agreement package"]], SEEDS, SCALE)
+    context = vm.Context(SCALE, {"baseline": "the baseline", "agreement package": "all measures"})
+    table = pd.read_csv(__import__("io").BytesIO(vm.comparison_csv(result, YEARS, context)))
+    assert (table.seeds == 2).all() and (table.households_per_agent == SCALE).all()
+    assert set(table[table.scenario == "agreement package"].description) == {"all measures"}
+
+
+def test_a_scenario_keeps_its_colour_in_both_charts_and_no_change_is_white_on_the_map(shipped):
+    result = ResultStore().comparison([shipped["baseline"], shipped["agreement package"]], SEEDS, SCALE)
+    lines = charts.outflow_chart(vm.outflow_per_year(result, YEARS)).to_dict()
+    bars = charts.cost_chart(vm.totals(result, YEARS)).to_dict()
+    line_scale = lines["layer"][0]["encoding"]["color"]["scale"]
+    bar_scale = bars["layer"][0]["encoding"]["color"]["scale"]
+    assert line_scale == bar_scale and line_scale["domain"] == ["baseline", "agreement package"]
+    values = vm.department_map_values(result, YEARS, "agreement package")
+    assert (values.change_percent < 0).all()  # every department loses departures: a one-sided range
+    domain = charts.department_map(values, "change_percent", "change (%)", True).to_dict()["encoding"]["color"]["scale"]
+    assert domain["domain"][0] == -domain["domain"][1]  # 0 sits in the middle (white), not at one end
+
+
+def test_the_custom_scenario_asks_for_a_lever_and_a_place(monkeypatch):
+    monkeypatch.setenv("MIGSIM_APP_SCALE", "2000")
+    monkeypatch.setenv("MIGSIM_APP_SEEDS", "2")
+    from viz import app
+
+    app.custom.set({lever: {**s, "on": False} for lever, s in app.custom.value.items()})
+    assert "no lever yet" in app.custom_scenario()[1]
+    jobs = {**app.custom.value["job_programs"], "on": True, "departments": []}
+    app.custom.set({**app.custom.value, "job_programs": jobs})
+    assert app.custom_scenario()[1] == "job programs: choose at least one department."
+
+
+def test_moving_a_levers_slider_switches_it_on(monkeypatch):
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv("MIGSIM_APP_SCALE", "2000")
+    monkeypatch.setenv("MIGSIM_APP_SEEDS", "2")
+    from viz import app
+
+    app.custom.set({lever: {**s, "on": False} for lever, s in app.custom.value.items()})
+    _, rc = solara.render(app.LeverControls(), handle_error=False)
+    slider = next(s for s in rc.find(v.Slider).widgets if s.label == "jobs per year")
+    slider.set_state({"v_model": 30000})
+    assert app.custom.value["job_programs"]["on"] and app.custom.value["job_programs"]["amount"] == 30000

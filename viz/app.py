@@ -54,12 +54,17 @@ map_measure = solara.reactive("change against the first scenario (%)")
 
 
 def custom_scenario():
-    """The custom scenario from the sliders, or the schema's message when a value is not allowed."""
+    """The custom scenario from the sliders, or what is wrong with it (a value not allowed, no lever, no place)."""
     picked = {
         lever: vm.CustomLever(float(s["amount"]), tuple(s["departments"]) or None, int(s["start"]))
         for lever, s in custom.value.items()
         if s["on"]
     }
+    if not picked:
+        return None, "The custom scenario has no lever yet: switch one on below (or untick 'add a custom scenario')."
+    for lever, choice in picked.items():
+        if CONTROLS[lever].placed and not choice.departments:
+            return None, f"{lever.replace('_', ' ')}: choose at least one department."
     try:
         return vm.custom_scenario(SCENARIOS[vm.BASELINE], CONTROLS, picked), ""
     except ScenarioError as exc:
@@ -71,6 +76,7 @@ def comparison(names: tuple[str, ...], extra, n_seeds: int, scale: float):
     """Run (or fetch) the comparison in a thread, showing progress and the seeds done so far."""
     began = time.perf_counter()
     scenarios = [SCENARIOS[n] for n in names] + ([extra] if extra is not None else [])
+    context = vm.Context(scale, {s.name: s.description for s in scenarios})  # for the downloads and the page
 
     def progress(done: int, total: int) -> None:
         comparison.progress = 100 * done / total
@@ -81,12 +87,12 @@ def comparison(names: tuple[str, ...], extra, n_seeds: int, scale: float):
         elapsed = time.perf_counter() - began
         if comparison.is_current() and vm.preview_due(elapsed, shown[-1] if shown else None):
             shown.append(elapsed)
-            preview.set((result, elapsed, n_seeds))
+            preview.set((result, elapsed, context, n_seeds))
 
     result = STORE.comparison(
         scenarios, range(n_seeds), scale, progress=progress, stop=lambda: not comparison.is_current(), partial=partial
     )
-    return result, time.perf_counter() - began
+    return result, time.perf_counter() - began, context
 
 
 def start_comparison() -> None:
@@ -110,6 +116,8 @@ def Navigation():
 
 CSS = """
 .migsim-md table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
+div:has(> b > a[href="https://solara.dev"]) { display: none; }  /* a badge over the text and charts */
+.v-input__slider { margin-top: 40px; }  /* room for the value shown above the handle */
 .migsim-md th, .migsim-md td { border-bottom: 1px solid #ddd; padding: 4px 10px; }
 .migsim-md td { text-align: right; } .migsim-md td:first-child { text-align: left; }
 """
@@ -144,7 +152,8 @@ def LeverControls():
         settings = state[lever]
 
         def update(key, value, lever=lever):
-            custom.value = {**custom.value, lever: {**custom.value[lever], key: value}}
+            switched = {"on": True} if key != "on" else {}  # setting a lever means wanting it
+            custom.value = {**custom.value, lever: {**custom.value[lever], key: value, **switched}}
 
         with solara.Details(summary=f"{lever.replace('_', ' ')}" + (" (on)" if settings["on"] else "")):
             Explained(control.summary)
@@ -164,7 +173,8 @@ def LeverControls():
                 thumb_label="always",
             )
             Explained(
-                f"{control.meaning} (allowed {control.low:g} to {control.high:g}; shipped scenario: {control.default:g})"
+                f"{control.meaning} (allowed {_number(control.low)} to {_number(control.high)}; shipped scenario: "
+                f"{_number(control.default)}). {control.cost_note()}"
             )
             if control.placed:
                 solara.SelectMultiple(
@@ -185,6 +195,11 @@ def LeverControls():
 
 def _fmt(value: float) -> str:
     return "-" if value != value else f"{value:,.0f}"
+
+
+def _number(value: float) -> str:
+    """10,000,000 rather than 1e+07; 0.8 stays 0.8."""
+    return f"{value:,.0f}" if value >= 1000 or value == int(value) else f"{value:g}"
 
 
 def _met(year) -> str:
@@ -209,7 +224,7 @@ def totals_markdown(table) -> str:
 
 
 @solara.component
-def Results(result, seconds: float, stale: bool, asked: int | None = None):
+def Results(result, seconds: float, context, stale: bool, asked: int | None = None):
     """The comparison's tables and charts; ``asked`` is the number of seeds wanted while only some are done."""
     years = YEARS
     per_year = vm.outflow_per_year(result, years)
@@ -222,6 +237,13 @@ def Results(result, seconds: float, stale: bool, asked: int | None = None):
             "Cost: the scenario's levers, US dollars. The last three columns are the agreement's own targets."
         )
         Md(totals_markdown(table))
+        if vm.CUSTOM in context.descriptions:
+            Explained(f"Custom scenario: {html.escape(context.descriptions[vm.CUSTOM])}")
+        if len(result.seeds) < 5:
+            Explained(
+                f"With {len(result.seeds)} seeds the 90% intervals are rough (drawn between so few runs): "
+                "use 5 or more to read them."
+            )
         Md(f"### Irregular departures a year, {years[0]}-{years[1]}")
         Explained(
             "People starting an irregular journey each year; line: mean over seeds; band: 90% interval over seeds and parameter draws."
@@ -242,18 +264,22 @@ def Results(result, seconds: float, stale: bool, asked: int | None = None):
                 f"{len(result.seeds)} seeds x {len(result.scenarios)} scenarios in {seconds:.1f} s "
                 f"(simulations run so far on this server: {STORE.runs})."
             )
-        with solara.Row():
+        with solara.Row(style={"flex-wrap": "wrap"}):
             solara.FileDownload(
-                lambda: vm.comparison_csv(result, years),
+                lambda: vm.comparison_csv(result, years, context),
                 filename="migsim-comparison.csv",
                 label="Download the comparison (CSV)",
             )
             solara.FileDownload(
                 lambda: vm.comparison_png(result, years),
                 filename="migsim-comparison.png",
-                label="Download the chart (PNG)",
+                label="Download a chart (PNG)",
             )
-        Explained("The charts' menu (⋯) also saves them as SVG or PNG.")
+        Explained(
+            "The CSV holds every number above, with the seeds, the scale and each scenario's description. The PNG is "
+            "the chart `migsim compare` writes: departures a year, and departures averted by department. Each chart's "
+            "menu (⋯) saves it as shown, in SVG or PNG."
+        )
 
 
 @solara.component
@@ -266,7 +292,10 @@ def ComparePage():
     solara.use_effect(lambda: start_comparison() if comparison.not_called else None, [])
     with solara.Sidebar():
         Md("### Scenarios")
-        Explained("Pick two to four; the first is the reference for 'averted'. Scenario files live in `scenarios/`.")
+        Explained(
+            "Pick two to four in all (a custom scenario counts as one); the first is the reference for 'averted'. "
+            "Scenario files live in `scenarios/`."
+        )
         solara.SelectMultiple("scenarios", values=chosen.value, all_values=list(SCENARIOS), on_value=chosen.set)
         solara.Checkbox(label="add a custom scenario (baseline + levers below)", value=use_custom)
         if use_custom.value:
@@ -283,7 +312,7 @@ def ComparePage():
         ready = 2 <= count <= 4 and not problem
         solara.Button("Compare", on_click=start_comparison, disabled=not ready or comparison.pending, color="primary")
         if not 2 <= count <= 4:
-            solara.Warning(f"Choose two to four scenarios ({count} chosen).")
+            solara.Warning(f"Choose two to four scenarios in all, the custom one included ({count} chosen).")
     Md(
         "Projected **irregular departures** from Guatemala under each scenario, what they cost, and the agreement's "
         "targets. How to read it and the model's caveats are at the bottom of the page."
@@ -296,15 +325,37 @@ def ComparePage():
         solara.Error(f"The comparison failed: {comparison.exception}")
     latest = comparison.latest
     if comparison.pending and preview.value is not None:
-        Results(*preview.value[:2], stale=False, asked=preview.value[2])
+        Results(*preview.value[:3], stale=False, asked=preview.value[3])
     elif latest is not None and latest[0] is not None:
-        Results(latest[0], latest[1], stale=comparison.pending)
+        Results(*latest, stale=comparison.pending)
     Md(vm.READ_ME)
+
+
+def department_markdown(values, scenario: str, reference: str) -> str:
+    """The map's numbers as a table with units, departments in INE order."""
+    head = (
+        f"| department | irregular departures {YEARS[0]}-{YEARS[1]} ('{html.escape(scenario)}') "
+        f"| change against '{html.escape(reference)}' | change (%) | departures a year per 1,000 households |\n"
+        "|---|---:|---:|---:|---:|\n"
+    )
+    rows = [
+        f"| {html.escape(r.department)} | {_fmt(r.departures)} | {_signed(r.change)} | {_signed(r.change_percent, 1)} "
+        f"| {r.departures_per_1000_households:.1f} |"
+        for r in values.itertuples()
+    ]
+    return head + "\n".join(rows)
+
+
+def _signed(value: float, digits: int = 0) -> str:
+    if value != value:
+        return "-"
+    return f"{round(value, digits) + 0.0:+,.{digits}f}"  # + 0.0: a change that rounds to nothing is +0, not -0
 
 
 @solara.component
 def MapPage():
     solara.Title("migsim: by department")
+    solara.Style(CSS)
     Navigation()
     latest = comparison.latest
     if latest is None or latest[0] is None:
@@ -328,15 +379,21 @@ def MapPage():
     values = vm.department_map_values(result, YEARS, map_scenario.value)
     column, diverging = measures[map_measure.value]
     Chart(charts.department_map(values, column, map_measure.value, diverging))
-    shown = values[["department", "departures", "change", "change_percent", "departures_per_1000_households"]].round(1)
-    solara.DataFrame(shown, items_per_page=22)
+    Md(department_markdown(values, map_scenario.value, names[0]))
 
 
 @solara.component
 def WatchPage():
     from viz.watch import page
 
+    solara.Style(CSS)
     Navigation()
+    Explained(
+        "One run of a shipped scenario, month by month from 2002, at a coarse scale. Choose the scenario, seed and "
+        "scale, then press **Reset** to build that run (a change takes effect only then); **Step** simulates one "
+        "month, **Play** runs on. Mesa's own controls: *Play Interval* is the pause between months while playing "
+        "(ms), *Render Interval* how many months pass between redraws, *Use Threads* draws in the background."
+    )
     page()
 
 

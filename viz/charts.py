@@ -18,13 +18,24 @@ def _topology() -> dict:
     return json.loads(MAP.read_text())
 
 
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]  # Tableau's first five, in scenario order
+
+
+def scenario_colours(names: list[str]) -> alt.Scale:
+    """The same colour for a scenario in every chart of a comparison: its place among the compared ones."""
+    return alt.Scale(domain=list(names), range=PALETTE[: len(names)])
+
+
 def outflow_chart(per_year: pd.DataFrame) -> alt.LayerChart:
     """Irregular departures per year: a line per scenario (mean over seeds) and its 90% band."""
     data = per_year.assign(year=per_year["year"].astype(int))
+    names = list(dict.fromkeys(data.scenario))
     base = alt.Chart(data).encode(
         x=alt.X("year:O", title="year"),
         color=alt.Color(
-            "scenario:N", sort=list(dict.fromkeys(data.scenario)), legend=alt.Legend(orient="bottom", columns=2)
+            "scenario:N",
+            scale=scenario_colours(names),
+            legend=alt.Legend(orient="bottom", columns=2, symbolType="stroke", symbolStrokeWidth=3, labelLimit=400),
         ),
     )
     band = base.mark_area(opacity=0.2).encode(
@@ -45,6 +56,7 @@ def outflow_chart(per_year: pd.DataFrame) -> alt.LayerChart:
 
 def cost_chart(totals: pd.DataFrame) -> alt.Chart:
     """Departures averted against the first scenario, with the 90% interval, and what each cost."""
+    colours = scenario_colours(list(totals.scenario))  # as in the yearly chart, the first scenario included
     data = totals.iloc[1:].assign(cost_musd=lambda t: t.cost_usd / 1e6)
     bars = (
         alt.Chart(data)
@@ -52,7 +64,7 @@ def cost_chart(totals: pd.DataFrame) -> alt.Chart:
         .encode(
             y=alt.Y("scenario:N", sort=None, title=None),
             x=alt.X("averted:Q", title="irregular departures averted (people)"),
-            color=alt.Color("scenario:N", legend=None),
+            color=alt.Color("scenario:N", scale=colours, legend=None),
             tooltip=[
                 "scenario:N",
                 alt.Tooltip("averted:Q", format=",.0f"),
@@ -69,13 +81,17 @@ def department_map(values: pd.DataFrame, column: str, title: str, diverging: boo
     """Guatemala's 22 departments coloured by ``column``; hovering shows the numbers."""
     topo = alt.Data(values=_topology(), format=alt.DataFormat(type="topojson", feature="departamentos_gtm"))
     fields = ["department", "departures", "change", "change_percent", "departures_per_1000_households"]
-    scale = alt.Scale(scheme="redblue", domainMid=0, reverse=True) if diverging else alt.Scale(scheme="oranges")
+    if diverging:  # white at no change whatever the signs: a domain symmetric about 0
+        reach = float(values[column].abs().max()) if values[column].notna().any() else 1.0
+        scale = alt.Scale(scheme="redblue", domain=[-reach, reach], reverse=True)
+    else:
+        scale = alt.Scale(scheme="oranges")
     return (
         alt.Chart(topo)
         .mark_geoshape(stroke="white", strokeWidth=0.7, invalid=None)  # keep departments without a value (grey)
         .transform_lookup(lookup="properties.id", from_=alt.LookupData(values, "id", fields))
         .encode(
-            color=alt.Color(f"{column}:Q", title=title, scale=scale),
+            color=alt.Color(f"{column}:Q", title=title, scale=scale, legend=alt.Legend(titleLimit=400)),
             tooltip=[
                 alt.Tooltip("department:N"),
                 alt.Tooltip("departures:Q", format=",.0f", title="irregular departures"),

@@ -199,15 +199,31 @@ def department_map_values(result: Comparison, years: tuple[int, int], scenario: 
     return frame
 
 
-def comparison_csv(result: Comparison, years: tuple[int, int]) -> bytes:
-    """The comparison as one tidy CSV: per scenario and year, then the window's totals (``year`` = 'total')."""
+@dataclass(frozen=True)
+class Context:
+    """What a comparison was run with, beyond its numbers: for the page and the downloads."""
+
+    households_per_agent: float
+    descriptions: dict[str, str]  # scenario name -> description (the custom one says what was chosen)
+
+
+def comparison_csv(result: Comparison, years: tuple[int, int], context: Context | None = None) -> bytes:
+    """The comparison as one tidy CSV: per scenario and year, then the window's totals (``year`` = 'total').
+
+    With ``context``, each row also says the seeds, the scale and the scenario's description.
+    """
     yearly = outflow_per_year(result, years).rename(columns={"mean": "departures_irregular"})
     yearly.insert(1, "row", "year")
     table = totals(result, years).rename(columns={"total": "departures_irregular", "total_low": "low"})
     table = table.rename(columns={"total_high": "high"})
     table.insert(1, "row", "total")
     table.insert(2, "year", f"{years[0]}-{years[1]}")
-    return pd.concat([yearly, table], ignore_index=True).to_csv(index=False).encode()
+    both = pd.concat([yearly, table], ignore_index=True)
+    if context is not None:
+        both["seeds"] = len(result.seeds)
+        both["households_per_agent"] = context.households_per_agent
+        both["description"] = both.scenario.map(context.descriptions)
+    return both.to_csv(index=False).encode()
 
 
 def comparison_png(result: Comparison, years: tuple[int, int]) -> bytes:

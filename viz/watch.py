@@ -28,13 +28,13 @@ MODEL_PARAMS = {  # choices, not sliders: SolaraViz's sliders show no number
         "type": "Select",
         "value": 2000,
         "values": [200, 500, 1000, 2000, 5000],
-        "label": "Households per agent (coarser is faster, and lumpier: an agent leaving is that many households)",
+        "label": "Households per agent (coarser: faster, lumpier)",
     },
 }
 SERIES = {  # DataCollector column: what the plot shows
     "departures": "departures a month (people)",
     "arrivals": "arrivals in the US a month (people)",
-    "stock_abroad": "members abroad (people)",
+    "stock_abroad": "members abroad who left since 2002 (people)",
 }
 
 
@@ -51,7 +51,8 @@ def series(name: str, label: str):
         update_counter.get()  # redrawn after every step, as Mesa's plots are
         table = model.datacollector.get_model_vars_dataframe()
         if table.empty:
-            solara.Markdown(f"**{label}**: press Step or Play to simulate the first month.")
+            # plain text: solara.Markdown would fetch its diagram library from the CDN, which is not there offline
+            solara.Text(f"{label}: press Step or Play to simulate the first month.")
             return
         fig = Figure(figsize=(5, 3.2))
         ax = fig.subplots()
