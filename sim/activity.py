@@ -40,6 +40,16 @@ class PlacedConfig(TimedConfig):
         "all", description="department names or INE codes (1-22), or 'all'"
     )
 
+    @field_validator("departments", mode="before")
+    @classmethod
+    def _list_or_all(cls, value: Any) -> Any:
+        """One department without brackets, or ``[all]``: say how to write it rather than two puzzling errors."""
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != "all":
+            raise ValueError(f"write a list, e.g. [{value}], or all")
+        if isinstance(value, list) and "all" in value:
+            raise ValueError("write all without brackets (departments: all), or list departments")
+        return value
+
     @field_validator("departments")
     @classmethod
     def _known(cls, value: Any) -> Any:
@@ -47,13 +57,14 @@ class PlacedConfig(TimedConfig):
             if not value:
                 raise ValueError("list at least one department, or write 'all'")
             departments = load_departments()
+            unknown = []
             for item in value:
                 try:
                     departments.index(item)
                 except KeyError as exc:
-                    raise ValueError(
-                        f"{exc.args[0]} (names or INE codes 1-22; `migsim departments` lists them)"
-                    ) from None
+                    unknown.append(exc.args[0])
+            if unknown:
+                raise ValueError(f"{'; '.join(unknown)} (names or INE codes 1-22; `migsim departments` lists them)")
         return value
 
     def department_mask(self) -> np.ndarray:

@@ -25,7 +25,7 @@ from sim.levers import LEVERS, LeverConfig
 from sim.parameters import default_parameters, section_schemas
 from sim.rules import RULES
 from sim.schema import allowed_text
-from sim.yamlio import load_yaml
+from sim.yamlio import load_yaml, nearest_file
 
 MAX_EXTENDS_DEPTH = 20
 
@@ -165,6 +165,9 @@ def _activities(section: str, type_key: str, bodies: dict, registry: dict, probl
     return out
 
 
+FIRST_MONTH = 2002 * 12  # the 2002 census and the observed series begin here
+
+
 def _outside_the_run(top: ScenarioFile, activities: list) -> list[tuple[Path, str]]:
     """Levers and conditions that would never act between the scenario's start and end (a wrong date)."""
     out = []
@@ -201,6 +204,10 @@ def validate_scenario(data: Any, source: str = "<dict>", lines: dict[Path, tuple
         raise locate_problems(source, problems, lines) from None
     if top.end < top.start:
         problems.append((("end",), f"{format_month(top.end)} is before start {format_month(top.start)}"))
+    if top.start < FIRST_MONTH:
+        problems.append(
+            (("start",), f"{format_month(top.start)} is before the model's data begin ({format_month(FIRST_MONTH)})")
+        )
     conditions = _activities("conditions", "condition", top.conditions, CONDITIONS, problems)
     levers = _activities("levers", "lever", top.levers, LEVERS, problems)
     problems += _outside_the_run(top, [("conditions", *c) for c in conditions] + [("levers", *c) for c in levers])
@@ -267,7 +274,10 @@ def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Pa
             raise ScenarioError.at(name, ("extends",), line, "an empty parent name: give a scenario file")
         if not parent_file.exists():
             line = raw_lines.get(("extends", i), raw_lines.get(("extends",)))
-            raise ScenarioError.at(name, ("extends",), line, f"parent scenario {ref!r} not found next to this file")
+            hint = nearest_file(parent_file)
+            raise ScenarioError.at(
+                name, ("extends",), line, f"parent scenario {ref!r} not found next to this file{hint}"
+            )
         parent, parent_lines, _ = _resolve(parent_file, (*chain, resolved))
         merged = _overlay(merged, parent)
         parents_lines.update(parent_lines)

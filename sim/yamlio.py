@@ -12,7 +12,7 @@ from sim.errors import Path, ScenarioError, nearest
 MAX_BYTES = 1_000_000  # a scenario is a short text; anything larger is a mistake
 
 
-def _nearest_file(file: FilePath) -> str:
+def nearest_file(file: FilePath) -> str:
     """'; did you mean ...?' with the closest YAML file beside the one named (or in scenarios/ for a bare name)."""
     folders = [file.parent] + ([FilePath("scenarios")] if file.parent == FilePath(".") else [])
     for folder in (f for f in folders if f.is_dir()):
@@ -29,7 +29,7 @@ def load_yaml(file: FilePath) -> tuple[Any, dict[Path, int]]:
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError.at(name, (), None, "file not found" + _nearest_file(file)) from None
+        raise ScenarioError.at(name, (), None, "file not found" + nearest_file(file)) from None
     except OSError as exc:
         raise ScenarioError.at(name, (), None, f"cannot read the file ({exc.strerror})") from None
     if len(raw) > MAX_BYTES:

@@ -75,7 +75,10 @@ class InformationSharingConfig(LeverConfig):
 @register
 class InformationSharing(Lever):
     name = "information_sharing"
-    summary = "shared intelligence: operations hit leaders and shipments more often"
+    summary = (
+        "shared intelligence: operations (joint task forces, anti-smuggling) hit leaders and shipments more often; "
+        "without operations it changes nothing"
+    )
     Config = InformationSharingConfig
 
     def apply(self, env, params):
