@@ -745,8 +745,8 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
             table.add_column(label, justify="right")
         for _, row in best.head(10).iterrows():
             table.add_row(
-                str(row["point"]),
-                *(f"{row[f]:,.4g}" if isinstance(row[f], float) else str(row[f]) for f in factors),
+                str(int(row["point"])),
+                *(_setting(row[f]) for f in factors),
                 _fmt(row[args.outcome]),
                 _fmt(row["cost_usd"]),
             )
@@ -759,6 +759,13 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
         + (", sobol_indices.csv" if indices is not None else "")
         + (", meets_target.csv" if args.target is not None else "")
     )
+
+
+def _setting(value) -> str:
+    """A factor's value as people write it: 12,790 jobs, a multiplier of 1.42, a choice as it is."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return str(value)
 
 
 def _years_option(text: str | None) -> tuple[int, int] | None:

@@ -172,9 +172,13 @@ def prepare(experiment: Experiment, folder: Path, mixed_code: bool = False) -> N
     Finished runs made with other code are not mixed with new ones unless ``mixed_code``: the model's
     sources may have changed its numbers, and a table of runs from two versions would not say so.
     """
+    record = folder / "experiment.json"
+    if not record.exists() and (folder / "metadata.json").exists():
+        raise StoreMismatch(
+            f"{folder} holds the output of `migsim run` or `migsim compare`; give the sweep a folder of its own"
+        )
     (folder / "parts").mkdir(parents=True, exist_ok=True)
     (folder / "failed").mkdir(exist_ok=True)
-    record = folder / "experiment.json"
     mine = {
         "digest": experiment.digest,
         "name": experiment.name,
