@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from results_file import write_result
 
+from sim import cache
 from sim.experiment import load_experiment
 from sim.sweep import sweep
 
@@ -30,8 +32,11 @@ def main() -> None:
     root = Path(__file__).resolve().parent.parent
     experiment = load_experiment(root / args.experiment)
     runs = len(experiment.runs())
+    # one cache folder, emptied before each sweep: worker processes come from a server started once, with the
+    # environment of that moment, so the folder must not move
+    cache_folder = Path(tempfile.mkdtemp(prefix="migsim-bench-cache-"))
+    os.environ["MIGSIM_CACHE"] = str(cache_folder)
     with tempfile.TemporaryDirectory() as scratch:
-        os.environ["MIGSIM_CACHE"] = str(Path(scratch) / "cache")
         sweep(experiment, Path(scratch) / "warm")  # compile and load everything once
     rows = []
     for label in ("1 local worker", "2 local workers", "2-worker LocalCluster"):
@@ -39,7 +44,7 @@ def main() -> None:
         for _ in range(args.repeat):
             with tempfile.TemporaryDirectory() as scratch:
                 folder = Path(scratch) / "out"
-                os.environ["MIGSIM_CACHE"] = str(Path(scratch) / "cache")  # empty: pasts simulated, as at first
+                cache.clear()  # empty: the pasts are simulated in the measurement, as in a first sweep
                 finished = []
 
                 def note(done: int, failed: int, total: int, finished: list = finished) -> None:
@@ -68,6 +73,7 @@ def main() -> None:
     for row in rows:
         row["speedup_vs_1"] = max(row["runs_per_minute"]) / max(rows[0]["runs_per_minute"])
         row["steady_speedup_vs_1"] = max(row["steady_runs_per_minute"]) / max(rows[0]["steady_runs_per_minute"])
+    shutil.rmtree(cache_folder, ignore_errors=True)
     target = write_result("sweep", {"experiment": args.experiment, "results": rows})
     print(f"written to {target.relative_to(root)}")
 

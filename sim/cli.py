@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import numbers
 import os
 import re
 import sys
@@ -763,7 +764,7 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
 
 def _setting(value) -> str:
     """A factor's value as people write it: 12,790 jobs, a multiplier of 1.42, a choice as it is."""
-    if isinstance(value, float | int) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):  # numpy numbers too
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
     return str(value)
 

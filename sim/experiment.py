@@ -89,6 +89,10 @@ class ExperimentFile(NumbersNotBooleans):
     )
 
 
+# how a design's points are drawn, when that changed since the first version (its digest then changes too)
+SAMPLERS = {"lhs": "latin hypercube optimised for low correlation (random-cd), since 2026-12"}
+
+
 @dataclass(frozen=True)
 class Run:
     """One run of a sweep: a design point, a replication, and the scenario it makes."""
@@ -111,7 +115,11 @@ class Experiment:
 
     @property
     def digest(self) -> str:
-        text = json.dumps({"spec": self.spec.model_dump(mode="json"), "base": self.base.resolved()}, sort_keys=True)
+        content = {"spec": self.spec.model_dump(mode="json"), "base": self.base.resolved()}
+        sampler = SAMPLERS.get(self.spec.design.method)
+        if sampler:  # a store made with another way of drawing the points holds other runs
+            content["sampler"] = sampler
+        text = json.dumps(content, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
     @property
@@ -249,6 +257,8 @@ def _check_factor(name: str, factor: Factor, base: Scenario) -> str | None:
     if key not in fields:
         hint = nearest(key, fields)
         return "unknown key" + (f"; did you mean '{hint}'?" if hint else "") + f" (allowed: {', '.join(fields)})"
+    if key in ("start", "end") and factor.range is not None:
+        return 'a month takes values:, not range: (e.g. values: ["2026-01", "2028-01", "2030-01"])'
     low, high = field_range(fields[key])
     tried = list(factor.range) if factor.range is not None else [v for v in factor.values if not isinstance(v, str)]
     for value in tried:

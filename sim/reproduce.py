@@ -9,6 +9,7 @@ records the experiment, its resolved base scenario and the versions, and each fi
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,31 +100,15 @@ def _reproduce_comparison(folder: Path, meta: dict) -> Reproduction:
         folder / "departments_yearly.parquet", fresh.departments, report.differences
     )
     years = tuple(meta["years"])
-    for name, table in fresh.summary_tables(years).items():  # the summaries people read, to the last digit
-        saved = folder / name
-        if not saved.exists():
-            report.differences.append(f"{name} is missing")
-            continue
-        lines = saved.read_text().splitlines()
-        now = table.to_csv(index=False).splitlines()
-        report.rows[name] = len(lines) - 1
-        if lines != now:
-            first = next(
-                (i for i, (a, b) in enumerate(zip(lines, now, strict=False)) if a != b), min(len(lines), len(now))
-            )
-            report.differences.append(
-                f"{folder / name}: line {first + 1} differs (saved {_line(lines, first)!r}, now {_line(now, first)!r})"
-            )
+    for name, table in fresh.summary_tables(years).items():  # the summaries people read, number for number
+        now = pd.read_csv(io.StringIO(table.to_csv(index=False)))  # as the file was written, then read
+        report.rows[name] = _compare_table(folder / name, now, report.differences, reader=pd.read_csv)
     return report
 
 
 def _plain(value):
     """A numpy scalar as the Python number it holds (``128946.2``, not ``np.float64(128946.2)``)."""
     return value.item() if hasattr(value, "item") else value
-
-
-def _line(lines: list[str], index: int) -> str:
-    return lines[index] if index < len(lines) else "<no line>"
 
 
 def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
@@ -180,11 +165,12 @@ def _changed_packages(meta: dict) -> dict[str, tuple[str, str]]:
     return {k: (now.get(k, "?"), v) for k, v in meta.get("packages", {}).items() if now.get(k) != v}
 
 
-def _compare_table(path: Path, fresh: pd.DataFrame, differences: list[str]) -> int:
+def _compare_table(path: Path, fresh: pd.DataFrame, differences: list[str], reader=pd.read_parquet) -> int:
+    """Rows compared; every column must hold the same values (numbers compared as numbers: 2027 = 2027.0)."""
     if not path.exists():
         differences.append(f"{path} is missing")
         return 0
-    saved = pd.read_parquet(path)
+    saved = reader(path)
     if list(saved.columns) != list(fresh.columns) or len(saved) != len(fresh):
         differences.append(f"{path}: shape or columns differ ({saved.shape} saved, {fresh.shape} now)")
         return len(saved)

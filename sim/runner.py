@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import tempfile
@@ -57,11 +56,13 @@ class RunResult:
         return directory
 
 
-@functools.cache
-def _umask() -> int:
-    mask = os.umask(0)  # reading the umask means setting it: once, and put back at once
+def _read_umask() -> int:
+    mask = os.umask(0)  # reading the umask means setting it: done once, at import, before any thread writes
     os.umask(mask)
     return mask
+
+
+UMASK = _read_umask()
 
 
 def write_atomic(target: Path, write: Callable[[str], None]) -> None:
@@ -70,7 +71,7 @@ def write_atomic(target: Path, write: Callable[[str], None]) -> None:
     os.close(handle)
     try:
         write(temp)
-        os.chmod(temp, 0o666 & ~_umask())  # as a plain open() would make it: mkstemp's files are owner-only
+        os.chmod(temp, 0o666 & ~UMASK)  # as a plain open() would make it: mkstemp's files are owner-only
         os.replace(temp, target)
     finally:
         if os.path.exists(temp):

@@ -59,11 +59,17 @@ def shared_past_of(experiment: Experiment) -> dict | None:
     """
     if any(not name.startswith(("levers.", "conditions.")) for name in experiment.factor_names):
         return None
+    from sim.errors import ScenarioError
     from sim.runner import shared_past
     from sim.scenario import validate_scenario
 
-    points = {run.point: run.scenario for run in experiment.runs()}
-    prefix, fork = shared_past([validate_scenario(s, source=experiment.source) for s in points.values()])
+    scenarios = []
+    for data in {run.point: run.scenario for run in experiment.runs()}.values():
+        try:
+            scenarios.append(validate_scenario(data, source=experiment.source))
+        except ScenarioError:
+            continue  # its runs fail on their own, recorded in failed/, as any failing run
+    prefix, fork = shared_past(scenarios) if len(scenarios) > 1 else (None, 0)
     return None if prefix is None else {"scenario": prefix.resolved(), "fork": fork}
 
 
@@ -192,6 +198,11 @@ def prepare(experiment: Experiment, folder: Path, mixed_code: bool = False) -> N
     }
     if record.exists():
         theirs = json.loads(record.read_text())
+        if theirs["digest"] != experiment.digest and theirs.get("spec") == mine["spec"]:
+            raise StoreMismatch(
+                f"{folder} holds runs of this experiment whose design points were drawn by an earlier version of "
+                "migsim's sampler (Latin hypercubes are now optimised for low correlation); give another --out"
+            )
         if theirs["digest"] != experiment.digest:
             raise StoreMismatch(
                 f"{folder} holds results of another experiment ('{theirs['name']}', from "

@@ -43,7 +43,7 @@ def outcome_by_run(folder: Path, outcome: str, years: tuple[int, int] | None = N
     if years:
         national = national[(national.year >= years[0]) & (national.year <= years[1])]
     keys = ["run_id", "point", "replication", "block", *factors]
-    grouped = national.sort_values("year").groupby(keys, sort=False, dropna=False)
+    grouped = national.sort_values("year", kind="stable").groupby(keys, sort=False, dropna=False)  # runs in order
     how = "mean" if outcome in RATES else "last" if outcome in STOCKS else "sum"
     per_run = grouped.agg(**{outcome: (outcome, how), "cost_usd": ("cost_usd", "sum")}).reset_index()
     return per_run, factors
@@ -96,9 +96,12 @@ def sobol(points: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFram
     blocks = set(points.block)
     if not {"A", "B"} <= blocks:
         return None
-    f_a = points[points.block == "A"][outcome].to_numpy()
-    f_b = points[points.block == "B"][outcome].to_numpy()
-    f_ab = np.stack([points[points.block == f"AB{k}"][outcome].to_numpy() for k in range(len(factors))])
+
+    def block(name: str) -> np.ndarray:  # in design order: row i of A, B and every AB<k> is one sample
+        return points[points.block == name].sort_values("point", kind="stable")[outcome].to_numpy()
+
+    f_a, f_b = block("A"), block("B")
+    f_ab = np.stack([block(f"AB{k}") for k in range(len(factors))])
     if not (len(f_a) == len(f_b) == f_ab.shape[1]):
         return None  # the sweep is not finished
     result = sobol_indices(func={"f_A": f_a[None, :], "f_B": f_b[None, :], "f_AB": f_ab[:, None, :]}, n=len(f_a))

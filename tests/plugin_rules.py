@@ -111,3 +111,17 @@ class PlainParams(Anxiety):
 
     class Params(BaseModel):  # noqa: D106
         per_member_abroad: float = 0.4
+
+
+class StaticForms(Anxiety):
+    """Both forms as static methods: a valid rule (nothing of the instance is needed)."""
+
+    name = "static_forms"
+
+    @staticmethod
+    def vectorised(h, env):
+        return np.zeros(h.n)
+
+    @staticmethod
+    def one(hh, d, env):
+        return 0.0

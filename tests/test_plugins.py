@@ -104,3 +104,8 @@ def test_a_plugin_that_fails_to_import_is_one_line(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(ScenarioError, match=r"cannot load rule 'broken_rule:Rule': SyntaxError"):
         scenario({"mine": {"rule": "broken_rule:Rule"}})
+
+
+def test_forms_written_as_static_methods_are_accepted():
+    chosen = scenario({"mine": {"rule": "tests.plugin_rules:StaticForms"}})
+    assert [label for label, _ in chosen.rules] == ["mine"]

@@ -102,7 +102,7 @@ def test_a_comparison_reproduces_and_tampering_is_caught(tmp_path, capsys):
     lines[2] = ",".join(cells)
     (out / "totals.csv").write_text("\n".join(lines) + "\n")
     assert main(["reproduce", str(out)]) == 1
-    assert "totals.csv: line 3 differs" in capsys.readouterr().err
+    assert "totals.csv: column 'total' differs in 1 rows" in capsys.readouterr().err
 
 
 def test_an_interrupted_comparison_leaves_nothing_that_reads_as_finished(tmp_path):

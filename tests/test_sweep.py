@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import os
 import signal
@@ -256,3 +258,44 @@ def test_a_sweep_refuses_to_resume_under_changed_code_unless_told(tmp_path, caps
     assert main(command) == 0, "a finished sweep is gathered again whatever the code"
     assert main(["reproduce", str(folder)]) == 0
     assert "2 versions of the code" in capsys.readouterr().err
+
+
+def test_a_point_that_is_not_a_valid_scenario_fails_alone(tmp_path):
+    """Its runs are recorded as failed; the others run (and still share their past)."""
+    from sim.sweep import shared_past_of
+
+    small_experiment(tmp_path)  # writes base.yaml
+    ends = 'levers.job_programs.end: {values: ["2027-06", "2027-09", "2027-12"]}'
+    experiment = load_experiment(_grid(tmp_path, ends))
+    # a point that load_experiment's sample (every 50th point of a big design) would not have checked
+    runs = experiment.runs()
+    bad = copy.deepcopy(runs[1].scenario)
+    bad["levers"]["job_programs"]["end"] = "2025-06"  # before the lever's start
+    experiment.__dict__["_runs"] = [runs[0], dataclasses.replace(runs[1], scenario=bad), runs[2]]
+    assert shared_past_of(experiment) is not None
+    result = sweep(experiment, tmp_path / "out", workers=1)
+    assert result.done == 2 and len(result.failed) == 1
+    assert "before start" in next(iter(result.failed.values()))
+
+
+def _grid(folder: Path, factor: str) -> Path:
+    file = folder / "grid.yaml"
+    file.write_text(
+        f"name: grid\nbase: base.yaml\nfactors:\n  {factor}\ndesign: {{method: grid}}\nreplications: 1\n"
+        "households_per_agent: 4000\n"
+    )
+    return file
+
+
+def test_a_store_drawn_by_the_earlier_latin_hypercube_is_not_resumed(tmp_path):
+    import json
+
+    from sim.sweep import StoreMismatch, prepare
+
+    experiment = load_experiment(small_experiment(tmp_path))
+    folder = tmp_path / "out"
+    prepare(experiment, folder)
+    record = json.loads((folder / "experiment.json").read_text())
+    (folder / "experiment.json").write_text(json.dumps({**record, "digest": "drawn-the-old-way"}))
+    with pytest.raises(StoreMismatch, match="earlier version of migsim's sampler"):
+        prepare(experiment, folder)

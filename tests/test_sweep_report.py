@@ -29,8 +29,9 @@ def sobol_points(f, d: int = 3, n: int = 256) -> pd.DataFrame:
 
 
 def test_sobol_indices_belong_to_their_own_factor():
-    # y depends mostly on x1, a little on x0, not at all on x2
+    # y depends mostly on x1, a little on x0, not at all on x2; the table's rows come in any order
     points, names = sobol_points(lambda x: x[:, 0] + 4 * x[:, 1])
+    points = points.sample(frac=1, random_state=3)
     indices = report.sobol(points, names, "y").set_index("factor")
     first = indices.first_order
     assert first["x1"] > 0.8 and 0.02 < first["x0"] < 0.15 and abs(first["x2"]) < 0.02
@@ -63,3 +64,18 @@ def test_outcomes_are_summed_averaged_or_taken_at_the_end_by_their_kind(tmp_path
 def test_correlated_factors_are_named():
     points = pd.DataFrame({"a": [0, 1, 2, 3, 4], "b": [0, 1, 2, 4, 3], "c": [3, 0, 4, 1, 2]})
     assert [(a, b) for a, b, _ in report.correlated_factors(points, ["a", "b", "c"])] == [("a", "b")]
+
+
+def test_runs_keep_their_design_order_through_the_report(tmp_path):
+    """What the sweep writes (one row per run and year, years in order) reaches sobol() sample by sample."""
+    points, names = sobol_points(lambda x: 5 * x[:, 0] + x[:, 2], n=64)
+    years = pd.DataFrame({"year": range(2026, 2036)})
+    runs = points.rename(columns={"y": "departures_irregular"}).assign(run_id=lambda t: t.point.astype(str))
+    table = runs.assign(replication=0, department="national").merge(years, how="cross")
+    table["departures_irregular"] /= len(years)
+    table.sort_values(["year", "point"]).to_parquet(tmp_path / "results.parquet")  # years first, as gathered
+    (tmp_path / "experiment.json").write_text(json.dumps({"factors": names}))
+    per_run, factors = report.outcome_by_run(tmp_path, "departures_irregular")
+    first = report.sobol(report.by_point(per_run, factors, "departures_irregular"), factors, "departures_irregular")
+    first = first.set_index("factor").first_order
+    assert first["x0"] > 0.9 and abs(first["x1"]) < 0.02 and 0.01 < first["x2"] < 0.1

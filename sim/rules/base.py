@@ -66,12 +66,15 @@ class Rule:
         if not (cls.has_vectorised() or cls.has_one()):
             return "define vectorised(self, h, env), one(self, hh, d, env), or both"
         for form, arguments in (("vectorised", ("h", "env")), ("one", ("hh", "d", "env"))):
-            method = getattr(cls, form)
-            if method is not getattr(Rule, form):
-                try:
-                    inspect.signature(method).bind(None, *arguments)
-                except TypeError:
-                    return f"{form} must take (self, {', '.join(arguments)})"
+            if getattr(cls, form) is getattr(Rule, form):
+                continue
+            bound = not isinstance(inspect.getattr_static(cls, form), staticmethod | classmethod)
+            try:
+                inspect.signature(getattr(cls, form)).bind(*([None] if bound else []), *arguments)
+            except TypeError:
+                return f"{form} must take (self, {', '.join(arguments)})"
+            except ValueError:  # a callable whose signature cannot be read: it will tell at run time
+                continue
         return None
 
 
