@@ -320,3 +320,12 @@ def test_moving_a_levers_slider_switches_it_on(monkeypatch):
     slider = next(s for s in rc.find(v.Slider).widgets if s.label == "jobs per year")
     slider.set_state({"v_model": 30000})
     assert app.custom.value["job_programs"]["on"] and app.custom.value["job_programs"]["amount"] == 30000
+
+
+def test_a_long_comparison_says_how_far_it_is(monkeypatch):
+    monkeypatch.setenv("MIGSIM_APP_SCALE", "2000")
+    monkeypatch.setenv("MIGSIM_APP_SEEDS", "2")
+    from viz import app
+
+    assert app.simulating_text(None, 3.0).startswith("Simulating (results are kept")
+    assert app.simulating_text(25.0, 10.0) == "Simulating: 25% done after 10 s, about 30 s left (results are kept)."

@@ -48,7 +48,8 @@ custom = solara.reactive(
 )
 seeds = solara.reactive(DEFAULT_SEEDS)
 scale_label = solara.reactive(next(label for label, scale in SCALES.items() if scale == DEFAULT_SCALE))
-preview = solara.reactive(None)  # while a comparison runs: (its seeds done so far, seconds, seeds asked)
+preview = solara.reactive(None)  # while a comparison runs: (its seeds done so far, seconds, context, seeds asked)
+started = solara.reactive(0.0)  # when the current comparison was asked for (time.perf_counter)
 map_scenario = solara.reactive("")
 map_measure = solara.reactive("change against the first scenario (%)")
 
@@ -100,7 +101,16 @@ def start_comparison() -> None:
     if problem:
         return
     preview.set(None)
+    started.set(time.perf_counter())
     comparison(tuple(chosen.value), extra, int(seeds.value), SCALES[scale_label.value])
+
+
+def simulating_text(percent: float | None, elapsed: float) -> str:
+    """What the page says while simulating: how far along, and roughly how long is left once that can be told."""
+    if not percent:
+        return "Simulating (results are kept: asking again is instant)."
+    left = elapsed * (100 - percent) / percent
+    return f"Simulating: {percent:.0f}% done after {elapsed:.0f} s, about {left:.0f} s left (results are kept)."
 
 
 @solara.component
@@ -320,7 +330,9 @@ def ComparePage():
     if comparison.pending:
         cached = STORE.cached([SCENARIOS[n] for n in chosen.value], range(int(seeds.value)), SCALES[scale_label.value])
         solara.ProgressLinear(comparison.progress if comparison.progress else True)
-        solara.Text("Simulating (results are kept: asking again is instant)." if not cached else "Fetching results.")
+        solara.Text(
+            "Fetching results." if cached else simulating_text(comparison.progress, time.perf_counter() - started.value)
+        )
     if comparison.error:
         solara.Error(f"The comparison failed: {comparison.exception}")
     latest = comparison.latest
