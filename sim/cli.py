@@ -912,7 +912,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="simulate one scenario with one seed and write its tables",
         description="Simulate one scenario month by month; write monthly.parquet (month x department), "
-        "costs.parquet and metadata.json; print national totals per year.",
+        "programs.parquet (month x department x program), costs.parquet and metadata.json into "
+        "OUT/<scenario name>-seed<N>; print national totals per year.",
     )
     p.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
     p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
@@ -933,7 +934,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=_count, default=10, help="number of seeds (default 10)")
     p.add_argument("--first-seed", type=_seed, default=0, help="first seed (default 0)")
     p.add_argument(
-        "--years", help="window of years shown and totalled, e.g. 2026-2035 (default: first lever's year to horizon)"
+        "--years",
+        help="whole years shown and totalled, e.g. 2026-2035 (default: from the year the scenarios first differ, "
+        "or 2026 if they differ from the start or never, to the last year all cover)",
     )
     p.add_argument(
         "--workers",

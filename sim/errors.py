@@ -16,8 +16,8 @@ def dotted(path: Path) -> str:
     return out
 
 
-def nearest(word: str, choices: Iterable[str]) -> str | None:
-    found = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.5)
+def nearest(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str | None:
+    found = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=cutoff)
     return found[0] if found else None
 
 

@@ -17,7 +17,7 @@ def nearest_file(file: FilePath) -> str:
     folders = [file.parent] + ([FilePath("scenarios")] if file.parent == FilePath(".") else [])
     for folder in (f for f in folders if f.is_dir()):
         choices = {candidate.stem: candidate for candidate in sorted(folder.glob("*.y*ml"))}
-        stem = nearest(file.stem, choices)
+        stem = nearest(file.stem, choices, cutoff=0.7)  # file names: only a likely slip, not any file
         if stem:
             return f"; did you mean {folder / choices[stem].name}?"
     return ""
