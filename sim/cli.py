@@ -169,6 +169,17 @@ def _scenario_file(text: str) -> Path:
     return given
 
 
+def _is_experiment(file: Path) -> bool:
+    """An experiment file (base: and factors:) rather than a scenario: `check` validates each as what it is."""
+    from sim.yamlio import load_yaml
+
+    try:
+        data, _ = load_yaml(file)
+    except (ScenarioError, OSError):
+        return False  # loading it as a scenario says what is wrong
+    return isinstance(data, dict) and "base" in data and "factors" in data
+
+
 def _default_scenarios() -> list[Path]:
     for folder in _scenario_folders():
         found = [folder / name for name in DEFAULT_COMPARISON if (folder / name).exists()]
@@ -385,6 +396,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     failed = 0
     for file in args.scenarios:  # every file gets its verdict, however many problems the others have
         try:
+            if _is_experiment(Path(file)):
+                from sim.experiment import load_experiment
+
+                experiment = load_experiment(file)
+                out.print(
+                    f"{file}: ok (experiment {experiment.name}; {len(experiment.runs())} runs; "
+                    f"factors {', '.join(experiment.factor_names)})",
+                    markup=False,
+                    highlight=False,
+                )
+                continue
             scenario = load_scenario(_scenario_file(file))
         except ScenarioError as exc:
             print(str(exc), file=sys.stderr)
@@ -610,20 +632,24 @@ def cmd_departments(args: argparse.Namespace) -> None:
     out.print(table)
 
 
-def cmd_sweep(args: argparse.Namespace) -> None:
+def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.experiment import load_experiment
-    from sim.sweep import StoreMismatch, status, sweep
+    from sim.sweep import StoreMismatch, check_store, status, sweep
 
     experiment = load_experiment(args.experiment)
     folder = Path(args.out)
     if args.status:
         if not (folder / "experiment.json").exists():
             raise UserError(f"{folder} holds no sweep yet")
+        try:
+            check_store(experiment, folder)
+        except StoreMismatch as exc:
+            raise UserError(str(exc)) from None
         st = status(experiment, folder)
         out.print(f"{experiment.name}: {st.done} of {st.total} runs done, {len(st.failed)} failed, {st.pending} to go")
         for run_id, error in list(st.failed.items())[:20]:
             out.print(f"  failed {run_id}: {error}", markup=False, highlight=False)
-        return
+        return 0
     executor = None
     if args.scheduler:
         try:
@@ -656,6 +682,7 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     )
     for run_id, error in list(result.failed.items())[:10]:
         out.print(f"  failed {run_id}: {error}", markup=False, highlight=False)
+    return 1 if result.failed else 0  # a script running sweeps should notice runs that failed
 
 
 @contextmanager
@@ -712,6 +739,16 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     points = report.by_point(per_run, factors, args.outcome)
+    for stale in ("sobol_indices.csv", "meets_target.csv"):  # from an earlier report: written again below if due
+        (folder / stale).unlink(missing_ok=True)
+    expected = _expected_runs(folder)
+    if expected and len(per_run) < expected:
+        err.print(
+            f"{expected - len(per_run)} of {expected} runs are missing (failed or not run yet): see "
+            "`migsim sweep ... --status`; the tables below are of the runs there are",
+            markup=False,
+            highlight=False,
+        )
     window = f"{years[0]}-{years[1]}" if years else "all years kept"
     out.print(
         f"{len(per_run)} runs, {len(points)} design points; outcome: {args.outcome}, national, {window}, "
@@ -731,6 +768,8 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
             highlight=False,
         )
     indices = report.sobol(points, factors, args.outcome)
+    if indices is None and "A" in set(points.block):
+        err.print("no Sobol' indices: they need every run of the design", markup=False, highlight=False)
     if indices is not None:
         table = Table(title="Sobol' indices (share of the outcome's variance)")
         for label in ("factor", "first order", "total"):
@@ -760,6 +799,20 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
         + (", sobol_indices.csv" if indices is not None else "")
         + (", meets_target.csv" if args.target is not None else "")
     )
+
+
+def _expected_runs(folder: Path) -> int | None:
+    """How many runs the swept experiment has, from the folder's own record (None if it cannot be told)."""
+    from sim.experiment import Experiment, ExperimentFile
+    from sim.scenario import validate_scenario
+
+    try:
+        record = json.loads((folder / "experiment.json").read_text())
+        base = validate_scenario(record["base_resolved"], source=str(folder / "experiment.json"))
+        spec = ExperimentFile.model_validate(record["spec"])
+        return len(Experiment(record["name"], record["source"], spec, base).runs())
+    except (KeyError, ValueError, ScenarioError):
+        return None
 
 
 def _setting(value) -> str:

@@ -90,7 +90,10 @@ class ExperimentFile(NumbersNotBooleans):
 
 
 # how a design's points are drawn, when that changed since the first version (its digest then changes too)
-SAMPLERS = {"lhs": "latin hypercube optimised for low correlation (random-cd), since 2026-12"}
+SAMPLERS = {
+    "lhs": "latin hypercube optimised for low correlation (random-cd), since 2026-12",
+    "grid": "levels of whole-number settings rounded, since 2026-12",
+}
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ class Experiment:
         spec = self.spec
         names = self.factor_names
         if spec.design.method == "grid":
-            axes = [_axis(spec.factors[name]) for name in names]
+            axes = [_axis(spec.factors[name], self.whole_numbers[name]) for name in names]
             points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*axes)]
             return points, ["point"] * len(points)
         d = len(names)
@@ -206,11 +209,12 @@ class Experiment:
         return out
 
 
-def _axis(factor: Factor) -> list[Any]:
+def _axis(factor: Factor, whole: bool) -> list[Any]:
     if factor.values is not None:
         return list(factor.values)
     low, high = factor.range
-    return list(np.linspace(low, high, factor.levels or 2))
+    levels = np.linspace(low, high, factor.levels or 2)
+    return [round(v) for v in levels] if whole else [float(v) for v in levels]  # months, counts: whole
 
 
 def _is_integer(base: Scenario, name: str) -> bool:
@@ -257,6 +261,8 @@ def _check_factor(name: str, factor: Factor, base: Scenario) -> str | None:
     if key not in fields:
         hint = nearest(key, fields)
         return "unknown key" + (f"; did you mean '{hint}'?" if hint else "") + f" (allowed: {', '.join(fields)})"
+    if key == "departments":
+        return "departments cannot be a factor: write one base scenario per set of departments and sweep each"
     if key in ("start", "end") and factor.range is not None:
         return 'a month takes values:, not range: (e.g. values: ["2026-01", "2028-01", "2030-01"])'
     low, high = field_range(fields[key])
@@ -303,6 +309,14 @@ def load_experiment(file: str | FilePath) -> Experiment:
         problems.append((("design", "samples"), f"{method} needs samples:"))
     if method == "sobol" and samples is not None and samples & (samples - 1):
         problems.append((("design", "samples"), f"sobol needs a power of 2, got {samples}"))
+    if method == "sobol" and samples is not None and samples < 4:
+        problems.append((("design", "samples"), f"sobol needs at least 4 samples to estimate anything, got {samples}"))
+    if method == "grid" and samples is not None:
+        problems.append((("design", "samples"), "a grid takes no samples: its points are every combination of levels"))
+    if method != "grid":
+        for factor_name, factor in spec.factors.items():
+            if factor.levels is not None:
+                problems.append((("factors", factor_name, "levels"), f"levels: applies to a grid, not to {method}"))
     if method == "sobol" and any(f.values is not None for f in spec.factors.values()):
         problems.append((("design", "method"), "sobol indices need factors with range:, not values:"))
     if method == "grid":

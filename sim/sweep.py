@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.cache import code_digest
 from sim.experiment import Experiment, Run
-from sim.metrics import NAMES
+from sim.metrics import department_yearly
 from sim.provenance import code_version, package_versions
 from sim.workers import close_pool, process_pool
 
@@ -138,9 +138,11 @@ def tidy(result, run: Run, task: Task) -> pd.DataFrame:
         national.insert(1, "department", "national")
         tables.append(national)
     if "departments" in task.outcomes:
-        by_dept = result.monthly.groupby(["year", "department"], observed=True)[NAMES].sum().reset_index()
+        # flows summed over the year, stocks in December, rates averaged (a sum of twelve fees is no fee)
+        by_dept = department_yearly(result.monthly).drop(columns="ine_code")
         by_dept["department"] = by_dept["department"].astype(str)
-        tables.append(by_dept)
+        by_dept["outflow"] = by_dept["departures_irregular"] + by_dept["departures_legal"]
+        tables.append(by_dept)  # cost_usd stays empty: levers' costs are national
     table = pd.concat(tables, ignore_index=True)
     if task.years:
         table = table[(table.year >= task.years[0]) & (table.year <= task.years[1])]
@@ -197,17 +199,7 @@ def prepare(experiment: Experiment, folder: Path, mixed_code: bool = False) -> N
         "packages": package_versions(),
     }
     if record.exists():
-        theirs = json.loads(record.read_text())
-        if theirs["digest"] != experiment.digest and theirs.get("spec") == mine["spec"]:
-            raise StoreMismatch(
-                f"{folder} holds runs of this experiment whose design points were drawn by an earlier version of "
-                "migsim's sampler (Latin hypercubes are now optimised for low correlation); give another --out"
-            )
-        if theirs["digest"] != experiment.digest:
-            raise StoreMismatch(
-                f"{folder} holds results of another experiment ('{theirs['name']}', from "
-                f"{theirs['source']}); give another --out, or delete the folder"
-            )
+        theirs = check_store(experiment, folder)
         codes = theirs.get("codes", [theirs.get("code")])
         if mine["code"] not in codes:
             finished = [part_path(folder, r.run_id).exists() for r in experiment.runs()]
@@ -227,6 +219,23 @@ def prepare(experiment: Experiment, folder: Path, mixed_code: bool = False) -> N
         leftover.unlink()
     for leftover in (folder / "failed").glob(".*.tmp"):
         leftover.unlink()
+
+
+def check_store(experiment: Experiment, folder: Path) -> dict:
+    """The store's record, if it holds this experiment's runs; else :class:`StoreMismatch` saying what differs."""
+    theirs = json.loads((folder / "experiment.json").read_text())
+    if theirs["digest"] == experiment.digest:
+        return theirs
+    if theirs.get("spec") == experiment.spec.model_dump(mode="json"):
+        if theirs.get("base_resolved") != experiment.base.resolved():
+            reason = f"its base scenario ({experiment.spec.base}) has changed since"
+        else:
+            reason = "its design points were drawn by an earlier version of migsim's sampler"
+        raise StoreMismatch(f"{folder} holds runs of this experiment, but {reason}; give another --out")
+    raise StoreMismatch(
+        f"{folder} holds results of another experiment ('{theirs['name']}', from {theirs['source']}), or of this "
+        "one before its file changed; give another --out, or delete the folder"
+    )
 
 
 def _write_record(record: Path, content: dict) -> None:

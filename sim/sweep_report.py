@@ -45,7 +45,7 @@ def outcome_by_run(folder: Path, outcome: str, years: tuple[int, int] | None = N
     keys = ["run_id", "point", "replication", "block", *factors]
     grouped = national.sort_values("year", kind="stable").groupby(keys, sort=False, dropna=False)  # runs in order
     how = "mean" if outcome in RATES else "last" if outcome in STOCKS else "sum"
-    per_run = grouped.agg(**{outcome: (outcome, how), "cost_usd": ("cost_usd", "sum")}).reset_index()
+    per_run = grouped.agg(**{"cost_usd": ("cost_usd", "sum"), outcome: (outcome, how)}).reset_index()
     return per_run, factors
 
 
@@ -56,11 +56,8 @@ def aggregation(outcome: str) -> str:
 
 def by_point(per_run: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFrame:
     """Mean over replications per design point (the seeds are shared, so points compare like with like)."""
-    return (
-        per_run.groupby(["point", "block", *factors], sort=False, dropna=False)[[outcome, "cost_usd"]]
-        .mean()
-        .reset_index()
-    )
+    columns = list(dict.fromkeys([outcome, "cost_usd"]))  # the cost may be the outcome itself
+    return per_run.groupby(["point", "block", *factors], sort=False, dropna=False)[columns].mean().reset_index()
 
 
 def correlated_factors(points: pd.DataFrame, factors: list[str], limit: float = 0.3) -> list[tuple[str, str, float]]:
@@ -101,9 +98,10 @@ def sobol(points: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFram
         return points[points.block == name].sort_values("point", kind="stable")[outcome].to_numpy()
 
     f_a, f_b = block("A"), block("B")
-    f_ab = np.stack([block(f"AB{k}") for k in range(len(factors))])
-    if not (len(f_a) == len(f_b) == f_ab.shape[1]):
-        return None  # the sweep is not finished
+    blocks_ab = [block(f"AB{k}") for k in range(len(factors))]
+    if any(len(b) != len(f_a) for b in (f_b, *blocks_ab)):
+        return None  # a run is missing (not finished, or failed): the blocks no longer pair up
+    f_ab = np.stack(blocks_ab)
     result = sobol_indices(func={"f_A": f_a[None, :], "f_B": f_b[None, :], "f_AB": f_ab[:, None, :]}, n=len(f_a))
     # one output: scipy may give (1, factors) or (factors,); take the factors' row either way
     first, total = (np.reshape(i, (-1, len(factors)))[0] for i in (result.first_order, result.total_order))

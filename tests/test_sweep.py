@@ -260,7 +260,7 @@ def test_a_sweep_refuses_to_resume_under_changed_code_unless_told(tmp_path, caps
     assert "2 versions of the code" in capsys.readouterr().err
 
 
-def test_a_point_that_is_not_a_valid_scenario_fails_alone(tmp_path):
+def test_a_point_that_is_not_a_valid_scenario_fails_alone(tmp_path, capsys):
     """Its runs are recorded as failed; the others run (and still share their past)."""
     from sim.sweep import shared_past_of
 
@@ -276,6 +276,10 @@ def test_a_point_that_is_not_a_valid_scenario_fails_alone(tmp_path):
     result = sweep(experiment, tmp_path / "out", workers=1)
     assert result.done == 2 and len(result.failed) == 1
     assert "before start" in next(iter(result.failed.values()))
+    from sim.cli import main
+
+    assert main(["sweep-report", str(tmp_path / "out")]) == 0
+    assert "1 of 3 runs are missing" in capsys.readouterr().err
 
 
 def _grid(folder: Path, factor: str) -> Path:
@@ -299,3 +303,41 @@ def test_a_store_drawn_by_the_earlier_latin_hypercube_is_not_resumed(tmp_path):
     (folder / "experiment.json").write_text(json.dumps({**record, "digest": "drawn-the-old-way"}))
     with pytest.raises(StoreMismatch, match="earlier version of migsim's sampler"):
         prepare(experiment, folder)
+    (folder / "experiment.json").write_text(
+        json.dumps({**record, "digest": "other", "base_resolved": {**record["base_resolved"], "end": "2027-06"}})
+    )
+    with pytest.raises(StoreMismatch, match=r"its base scenario \(base.yaml\) has changed since"):
+        prepare(experiment, folder)
+
+
+def test_department_rows_take_stocks_in_december_and_average_rates(tmp_path):
+    drought = "conditions.drought.severity: {range: [0, 1]}"
+    experiment = load_experiment(small_experiment(tmp_path, replications=1, samples=1, second=drought, extra=""))
+    sweep(experiment, tmp_path / "out", workers=1)
+    results = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    national = results[results.department == "national"].set_index("year")
+    departments = results[results.department != "national"].groupby("year")
+    assert departments.households.sum().to_numpy() == pytest.approx(national.households.to_numpy())  # a stock
+    assert departments.departures_irregular.sum().to_numpy() == pytest.approx(national.departures_irregular.to_numpy())
+    fees = results[results.department != "national"].smuggling_fee
+    assert fees.between(0.5 * national.smuggling_fee.min(), 2 * national.smuggling_fee.max()).all()  # a rate
+    assert (results.outflow.notna()).all()
+
+
+def test_settings_a_design_does_not_use_are_refused(tmp_path):
+    small_experiment(tmp_path)
+    cases = {
+        "design: {method: lhs, samples: 4}\nfactors:\n  levers.job_programs.jobs_per_year: {range: [0, 1000], levels: 3}": "levels: applies to a grid",
+        "design: {method: grid, samples: 4}\nfactors:\n  levers.job_programs.jobs_per_year: {values: [0, 1000]}": "a grid takes no samples",
+        "design: {method: sobol, samples: 2}\nfactors:\n  levers.job_programs.jobs_per_year: {range: [0, 1000]}": "at least 4 samples",
+        "design: {method: grid}\nfactors:\n  levers.job_programs.departments: {values: [all]}": "departments cannot be a factor",
+    }
+    for body, says in cases.items():
+        (tmp_path / "e.yaml").write_text(f"name: e\nbase: base.yaml\n{body}\n")
+        with pytest.raises(ScenarioError, match=says):
+            load_experiment(tmp_path / "e.yaml")
+    whole = "design: {method: grid}\nfactors:\n  levers.job_programs.job_duration_months: {range: [6, 13], levels: 3}"
+    (tmp_path / "e.yaml").write_text(f"name: e\nbase: base.yaml\n{whole}\n")
+    assert [
+        r.values["levers.job_programs.job_duration_months"] for r in load_experiment(tmp_path / "e.yaml").runs()
+    ] == [6, 10, 13]
