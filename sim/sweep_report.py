@@ -79,7 +79,17 @@ def main_effects(per_run: pd.DataFrame, factors: list[str], outcome: str) -> pd.
     rows = []
     for factor in factors:
         x = pd.to_numeric(per_run[factor], errors="coerce")
-        if x.isna().all():
+        if x.isna().any():  # values such as months ("2026-01"): the first value in order against the last
+            values = sorted(per_run[factor].astype(str).unique())
+            mine = per_run[factor].astype(str)
+            label = f"{factor} ({values[0]} vs {values[-1]})"
+            rows.append(
+                {
+                    "factor": label,
+                    "low": per_run[mine == values[0]][outcome].mean(),
+                    "high": per_run[mine == values[-1]][outcome].mean(),
+                }
+            )
             continue
         low, high = x.quantile(0.25), x.quantile(0.75)
         rows.append(
@@ -127,6 +137,10 @@ def main_effects_chart(per_run: pd.DataFrame, factors: list[str], outcome: str, 
     for ax, factor in zip(axes.flat, factors, strict=False):
         x = pd.to_numeric(per_run[factor], errors="coerce")
         y = per_run[outcome]
+        if x.isna().any():  # values such as months: their order on the axis, named
+            values = sorted(per_run[factor].astype(str).unique())
+            x = per_run[factor].astype(str).map({v: i for i, v in enumerate(values)})
+            ax.set_xticks(range(len(values)), values, rotation=45, fontsize=7)
         ax.scatter(x, y, s=10, alpha=0.4)
         if x.nunique() > 10:
             bins = pd.cut(x, 10)

@@ -79,3 +79,10 @@ def test_runs_keep_their_design_order_through_the_report(tmp_path):
     first = report.sobol(report.by_point(per_run, factors, "departures_irregular"), factors, "departures_irregular")
     first = first.set_index("factor").first_order
     assert first["x0"] > 0.9 and abs(first["x1"]) < 0.02 and 0.01 < first["x2"] < 0.1
+
+
+def test_a_factor_of_months_gets_its_main_effect_and_panel(tmp_path):
+    per_run = pd.DataFrame({"start": ["2026-01", "2028-01", "2030-01"] * 2, "y": [10.0, 20.0, 30.0, 12.0, 22.0, 32.0]})
+    effects = report.main_effects(per_run, ["start"], "y").iloc[0]
+    assert effects["factor"] == "start (2026-01 vs 2030-01)" and (effects["low"], effects["high"]) == (11.0, 31.0)
+    assert report.main_effects_chart(per_run, ["start"], "y", tmp_path / "m.png").stat().st_size > 0
