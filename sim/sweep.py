@@ -8,7 +8,9 @@ Running the same sweep again skips finished runs (and retries failed ones), and 
 never redone, so a task run twice (a Dask worker lost) writes nothing twice. The run id hashes the
 scenario, the seed, the scale and the parameter draw; ``experiment.json`` records the code
 (``sim.cache.code_digest``) the runs were made with, and a sweep refuses to resume under other code unless
-told to mix versions (then both are recorded). ``results.parquet`` gathers the parts at the end.
+told to mix versions (then both are recorded). ``results.parquet`` gathers the parts at the end. Runs whose
+design points differ only in levers and conditions continue from their seed's shared past (simulated once,
+cached: :func:`shared_past_of`), with the same numbers as runs from the start.
 """
 
 from __future__ import annotations
