@@ -205,8 +205,8 @@ def _years(text: str | None, scenarios: list, default_first: int) -> tuple[int, 
     if text is None:
         return min(max(default_first, first_possible), last_possible), last_possible
     try:
-        first, _, last = text.partition("-")
-        window = int(first), int(last or first)
+        first, dash, last = text.partition("-")
+        window = int(first), int(last if dash else first)  # "2026-" is a mistake, not 2026 alone
     except ValueError:
         raise UserError(f"--years must look like 2026-2035, got {text!r}") from None
     if window[0] > window[1]:
@@ -826,8 +826,8 @@ def _years_option(text: str | None) -> tuple[int, int] | None:
     if text is None:
         return None
     try:
-        first, _, last = text.partition("-")
-        window = int(first), int(last or first)
+        first, dash, last = text.partition("-")
+        window = int(first), int(last if dash else first)  # "2026-" is a mistake, not 2026 alone
     except ValueError:
         raise UserError(f"--years must look like 2026-2035, got {text!r}") from None
     if window[0] > window[1]:

@@ -214,6 +214,8 @@ def test_compare_keeps_to_the_whole_years_every_scenario_covers(root, tmp_path, 
     assert _years(None, scenarios, 2026) == (2026, 2029)  # not half of 2030 against a whole 2030
     assert main(["compare", str(root / "scenarios" / "baseline.yaml"), str(short), "--years", "2026-2030"]) == 2
     assert "within 2002-2029 (the whole years every scenario covers)" in capsys.readouterr().err
+    assert main(["compare", str(short), "--years", "2026-"]) == 2  # not read as 2026 alone
+    assert "--years must look like 2026-2035, got '2026-'" in capsys.readouterr().err
     early = tmp_path / "early.yaml"
     early.write_text(f"name: early\nextends: {root / 'scenarios' / 'baseline.yaml'}\nstart: 2024-03\nend: 2025-02\n")
     assert main(["compare", str(root / "scenarios" / "baseline.yaml"), str(early)]) == 2
