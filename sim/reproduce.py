@@ -129,6 +129,8 @@ def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
         report.differences.append("experiment digest differs from the recorded one")
     runs = {r.run_id: r for r in experiment.runs()}
     parts = sorted(p for p in (folder / "parts").glob("*.parquet") if not p.name.startswith("."))
+    if len(parts) < len(runs):
+        report.notes.append(f"{len(parts)} of the experiment's {len(runs)} runs are finished; only those are checked")
     with tempfile.TemporaryDirectory() as scratch:
         (Path(scratch) / "parts").mkdir()
         (Path(scratch) / "failed").mkdir()

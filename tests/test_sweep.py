@@ -280,6 +280,8 @@ def test_a_point_that_is_not_a_valid_scenario_fails_alone(tmp_path, capsys):
 
     assert main(["sweep-report", str(tmp_path / "out")]) == 0
     assert "1 of 3 runs are missing" in capsys.readouterr().err
+    assert main(["reproduce", str(tmp_path / "out")]) == 0
+    assert "2 of the experiment's 3 runs are finished; only those are checked" in capsys.readouterr().err
 
 
 def _grid(folder: Path, factor: str) -> Path:
