@@ -53,14 +53,15 @@ class Comparison:
         """
         data = _window(self.yearly, years)
         total = data.groupby(["scenario", "seed"], sort=False)[[metric, "departures_legal", "cost_usd"]].sum()
-        last_year = data["year"].max()
-        engaged = data[data.year == last_year].set_index(["scenario", "seed"])["engaged_households"]
+        # engagement as the agreement's target reads it (and as targets() gives it): the mean share of households
+        # in prevention programs at the window's end against the first scenario's
+        window = years or (int(data["year"].min()), int(data["year"].max()))
+        engagement = self.targets(window).set_index("scenario")["engagement_change"]
         base_name = self.scenarios[0]
         rows = []
         for name in self.scenarios:
             mine = total.loc[name].reindex(self.seeds)
             averted = total.loc[base_name][metric].reindex(self.seeds) - mine[metric]
-            engagement = engaged.loc[name].reindex(self.seeds) / engaged.loc[base_name].reindex(self.seeds) - 1
             mean_averted = float(averted.mean())
             cost = float(mine["cost_usd"].mean())
             rows.append(
@@ -75,8 +76,8 @@ class Comparison:
                     "departures_legal": float(mine["departures_legal"].mean()),
                     "cost_usd": cost,
                     "cost_per_averted_usd": cost / mean_averted if mean_averted > 0 else np.nan,
-                    "engagement_change": float(engagement.mean()),
-                    "engagement_target_met": bool(engagement.mean() >= ENGAGEMENT_TARGET),
+                    "engagement_change": float(engagement[name]),
+                    "engagement_target_met": bool(engagement[name] >= ENGAGEMENT_TARGET),
                 }
             )
         return pd.DataFrame(rows)
