@@ -48,8 +48,13 @@ class DroughtConfig(PlacedConditionConfig):
 
     @model_validator(mode="after")
     def _one_severity(self) -> DroughtConfig:
-        if (self.severity is None) == (self.like_year is None):
-            raise ValueError("give either severity: (0-1) or like_year: (2015 or 2019)")
+        if self.severity is None and self.like_year is None:
+            raise ValueError("give severity: (0-1) or like_year: (2015 or 2019)")
+        if self.severity is not None and self.like_year is not None:
+            raise ValueError(
+                f"give severity: ({self.severity:g}) or like_year: ({self.like_year}), not both (a child of a scenario "
+                "with one of them removes it with `like_year: null` or `severity: null`)"
+            )
         return self
 
 
