@@ -25,7 +25,7 @@ from scipy.stats import qmc
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.conditions import CONDITIONS
-from sim.errors import Path, ScenarioError, nearest
+from sim.errors import Path, Problem, ScenarioError, nearest
 from sim.levers import LEVERS
 from sim.parameters import default_parameters, section_schemas
 from sim.scenario import Scenario, explain_validation, load_scenario, locate_problems, validate_scenario
@@ -329,5 +329,21 @@ def load_experiment(file: str | FilePath) -> Experiment:
         raise locate_problems(name, problems, lines)
     experiment = Experiment(spec.name, name, spec, base)
     for run in experiment.runs()[:: max(1, len(experiment.runs()) // 50)]:  # every setting is a valid scenario
-        validate_scenario(run.scenario, source=f"{name} (design point {run.point})")
+        try:
+            validate_scenario(run.scenario, source=f"{name} (design point {run.point})")
+        except ScenarioError as exc:
+            raise _at_factors(exc, run, lines) from None
     return experiment
+
+
+def _at_factors(error: ScenarioError, run: Run, lines: dict) -> ScenarioError:
+    """A design point's problems, shown at the line of the factor that set the value (when one did)."""
+    located = []
+    for problem in error.problems:
+        factor = ".".join(str(part) for part in problem.path[:3])
+        if factor in run.values:
+            file, line = lines.get(("factors", factor), (problem.file, None))
+            message = f"design point {run.point} sets {run.values[factor]!r}: {problem.message}"
+            problem = Problem(file, ("factors", factor), line, message)
+        located.append(problem)
+    return ScenarioError(located)
