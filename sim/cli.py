@@ -204,15 +204,7 @@ def _years(text: str | None, scenarios: list, default_first: int) -> tuple[int, 
         raise UserError(f"these scenarios share no whole calendar year to compare ({spans})")
     if text is None:
         return min(max(default_first, first_possible), last_possible), last_possible
-    try:
-        first, dash, last = text.partition("-")
-        window = int(first), int(last if dash else first)  # "2026-" is a mistake, not 2026 alone
-    except ValueError:
-        raise UserError(f"--years must look like 2026-2035, got {text!r}") from None
-    if window[0] > window[1]:
-        raise UserError(
-            f"--years must run from the earlier year to the later, e.g. {window[1]}-{window[0]}; got {text}"
-        )
+    window = _years_option(text)
     if not first_possible <= window[0] <= window[1] <= last_possible:
         raise UserError(
             f"--years must lie within {first_possible}-{last_possible} (the whole years every scenario covers), "
@@ -823,6 +815,7 @@ def _setting(value) -> str:
 
 
 def _years_option(text: str | None) -> tuple[int, int] | None:
+    """``--years`` as (first, last), earlier year first; None when not given."""
     if text is None:
         return None
     try:
