@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, cache
-from sim.metrics import RATES, STOCKS, department_yearly
+from sim.metrics import department_yearly, over_years
 from sim.parameters import Parameters, default_parameters, posterior_draws
 from sim.runner import run_many
 from sim.scenario import Scenario
@@ -97,8 +97,9 @@ class Comparison:
         Flows are summed over the window's years, stocks taken in its last year, rates averaged over its years.
         """
         data = _window(self.departments, years)
-        how = "last" if metric in STOCKS else "mean" if metric in RATES else "sum"
-        total = data.groupby(["scenario", "seed", "department"], sort=False, observed=True)[metric].agg(how)
+        total = data.groupby(["scenario", "seed", "department"], sort=False, observed=True)[metric].agg(
+            over_years(metric)
+        )
         base = total.loc[self.scenarios[0]]
         rows = []
         for name in self.scenarios:

@@ -51,6 +51,13 @@ STOCKS = ("aspiring", "stock_abroad", "emigrant_households", "engaged_households
 UNSCALED = ("key_arrests", "member_arrests", "seizures", "seized_volume", "recruits")
 # levels, not counts: kept as they are per department; national values are household-weighted means
 RATES = ("criminal_capacity", "smuggling_fee", "homicide_rate", "victimisation_rate")
+
+
+def over_years(name: str) -> str:
+    """How a metric's years combine into one number: flows summed, stocks the last, rates averaged (pandas name)."""
+    return "last" if name in STOCKS else "mean" if name in RATES else "sum"
+
+
 SCALED = [k for k, name in enumerate(NAMES) if name not in UNSCALED and name not in RATES]  # sample counts
 FLOWS_OUT = ("arrivals", "departures_legal")
 FLOWS_IN = ("returns", "removals", "legal_returns")

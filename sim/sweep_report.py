@@ -10,7 +10,7 @@ import pandas as pd
 from scipy.stats import sobol_indices
 
 from sim.errors import nearest
-from sim.metrics import NAMES, RATES, STOCKS
+from sim.metrics import NAMES, over_years
 
 OUTCOMES = [*NAMES, "outflow", "cost_usd"]
 
@@ -44,14 +44,13 @@ def outcome_by_run(folder: Path, outcome: str, years: tuple[int, int] | None = N
         national = national[(national.year >= years[0]) & (national.year <= years[1])]
     keys = ["run_id", "point", "replication", "block", *factors]
     grouped = national.sort_values("year", kind="stable").groupby(keys, sort=False, dropna=False)  # runs in order
-    how = "mean" if outcome in RATES else "last" if outcome in STOCKS else "sum"
-    per_run = grouped.agg(**{"cost_usd": ("cost_usd", "sum"), outcome: (outcome, how)}).reset_index()
+    per_run = grouped.agg(**{"cost_usd": ("cost_usd", "sum"), outcome: (outcome, over_years(outcome))}).reset_index()
     return per_run, factors
 
 
 def aggregation(outcome: str) -> str:
     """How ``outcome_by_run`` combines the years of ``outcome``, in words."""
-    return "mean a year" if outcome in RATES else "in the last year" if outcome in STOCKS else "summed over the years"
+    return {"mean": "mean a year", "last": "in the last year", "sum": "summed over the years"}[over_years(outcome)]
 
 
 def by_point(per_run: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFrame:
