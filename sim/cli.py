@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from sim import DEFAULT_HOUSEHOLDS_PER_AGENT
+from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.calendar import format_month
 from sim.errors import RuleError, ScenarioError
 from sim.schema import allowed_text
@@ -239,6 +239,10 @@ def cmd_compare(args: argparse.Namespace) -> None:
     files = [_scenario_file(f) for f in args.scenarios] or _default_scenarios()
     scenarios = [load_scenario(f) for f in files]
     _distinct_names(scenarios, files)
+    from sim.workers import AUTO_WORKERS_FROM, start_early
+
+    if (args.workers or 2) > 1 and args.seeds >= AUTO_WORKERS_FROM:  # likely to simulate in workers
+        start_early()  # the process that starts them imports the model meanwhile
     from sim.runner import shared_past
 
     prefix, fork = shared_past(scenarios)
@@ -643,6 +647,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             out.print(f"  failed {run_id}: {error}", markup=False, highlight=False)
         return 0
     executor = None
+    if not args.scheduler and args.workers > 1:
+        from sim.workers import start_early
+
+        start_early()
     if args.scheduler:
         try:
             from distributed import Client
@@ -920,9 +928,6 @@ def _output_folder(text: str) -> Path:
     if not os.access(existing, os.W_OK | os.X_OK):
         raise argparse.ArgumentTypeError(f"cannot write in {existing}: give a folder you can write to")
     return folder
-
-
-COARSEST = 20_000  # households per agent: the smallest department (44,213 households) keeps two agents
 
 
 def _households_per_agent(text: str) -> float:

@@ -22,10 +22,9 @@ from sim.parameters import Parameters, default_parameters, posterior_draws
 from sim.runner import run_many
 from sim.scenario import Scenario
 from sim.targets import assess, engagement_share
-from sim.workers import close_pool, process_pool
+from sim.workers import AUTO_WORKERS_FROM, close_pool, process_pool
 
 LOW, HIGH = 0.05, 0.95  # interval reported over seeds
-AUTO_WORKERS_FROM = 4  # seeds from which worker processes beat the in-process run (demo: 48 -> 37 s; 2 seeds: slower)
 HEADLINE = "departures_irregular"  # "migration" in the agreement's sense: irregular journeys started
 ENGAGEMENT_TARGET = 0.25  # the agreement: community engagement in prevention programs +25%
 

@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 from scipy.stats import qmc
 
-from sim import DEFAULT_HOUSEHOLDS_PER_AGENT
+from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.conditions import CONDITIONS
 from sim.errors import Path, Problem, ScenarioError, nearest
 from sim.levers import LEVERS
@@ -76,7 +76,7 @@ class ExperimentFile(NumbersNotBooleans):
     replications: int = Field(1, ge=1, le=1000, description="seeds per design point")
     entropy: int = Field(20261128, ge=0, description="root of the seeds and of the design's randomness")
     households_per_agent: float = Field(
-        DEFAULT_HOUSEHOLDS_PER_AGENT, ge=1, le=1_000_000, description="scale of each run"
+        DEFAULT_HOUSEHOLDS_PER_AGENT, ge=1, le=COARSEST, description="scale of each run"
     )
     years: tuple[int, int] | None = Field(None, description="years kept in the results (default: all)")
     outcomes: list[Literal["national", "departments"]] = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ from sim.levers import LEVERS
 from sim.schema import field_range
 from viz import charts
 from viz import viewmodel as vm
+from viz.assets import PACKAGES
 from viz.results import ResultStore
 
 SCALE = 2000.0
@@ -210,7 +212,12 @@ def test_exports_and_charts(shipped):
     spec = charts.outflow_chart(vm.outflow_per_year(result, YEARS)).to_dict()
     assert spec["usermeta"]["embedOptions"]["renderer"] == "svg"
     values = vm.department_map_values(result, YEARS, "agreement package")
-    assert charts.department_map(values, "change_percent", "change (%)", True).to_dict()["data"]["format"]["feature"]
+    shape = charts.department_map(values, "change_percent", "change (%)", True).to_dict()
+    assert shape["data"]["format"]["feature"]
+    # the page loads Vega-Lite 5 (viz/assets.py): a spec for another major version only draws with a warning
+    loaded = {name.split("@")[1].split(".")[0] for name in PACKAGES if name.startswith("vega-lite@")}
+    for chart in (spec, shape):
+        assert re.search(r"/v(\d+)\.", chart["$schema"]).group(1) in loaded, chart["$schema"]
 
 
 def test_a_hostile_value_sent_to_the_server_is_refused(monkeypatch):

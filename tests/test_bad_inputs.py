@@ -222,7 +222,7 @@ EXPERIMENT_MUTATIONS = {
     "bad samples": lambda d, v: {**d, "design": {"method": "lhs", "samples": [-v, 0, "many", True][v % 4]}},
     "bad replications": lambda d, v: {**d, "replications": [0, -v, 10**9, "two"][v % 4]},
     "unknown outcome": lambda d, v: {**d, "outcomes": [f"o{v}"]},
-    "bad scale": lambda d, v: {**d, "households_per_agent": [0, -v, float("nan"), 1e12][v % 4]},
+    "bad scale": lambda d, v: {**d, "households_per_agent": [0, -v, float("nan"), 20_001 + v][v % 4]},
 }
 
 
