@@ -26,7 +26,7 @@ def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -
         left.fill_between(rows.year, rows["low"], rows["high"], color=line.get_color(), alpha=0.2)
     left.set_title(f"Irregular departures per year (mean and 90% interval over {len(result.seeds)} seeds)")
     left.set_xlabel("year")
-    left.set_ylabel("people setting out irregularly")
+    left.set_ylabel("irregular journeys started")
     left.set_ylim(bottom=0)  # a line near the top of a cut axis would look like a change it is not
     left.yaxis.set_major_formatter(THOUSANDS)
     left.grid(alpha=0.3)

@@ -141,7 +141,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     if partial:
         out.print(f"({'; '.join(partial)}: its totals are for those months only)", markup=False, highlight=False)
     out.print(
-        f"outflow = irregular journeys started + visa departures (people). Tables written to {folder}/ "
+        f"outflow = irregular journeys started + visa departures. Tables written to {folder}/ "
         f"(monthly.parquet by department, programs.parquet, costs.parquet, metadata.json) in {result.metadata['wall_seconds']:.1f} s."
     )
 
@@ -270,7 +270,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
     per_year = result.per_year("departures_irregular", years)
     table = Table(
-        title="Irregular departures per year (people setting out; mean [90% interval] over "
+        title="Irregular departures per year (journeys started: a re-attempt counts again; mean [90% interval] over "
         + (f"{len(seeds)} seeds)" if args.fixed_parameters else f"{len(seeds)} seeds, each with its posterior draw)")
     )
     table.add_column("year", justify="right")

@@ -15,9 +15,9 @@ from sim.calendar import format_month
 # name: (unit, meaning)
 METRICS: dict[str, tuple[str, str]] = {
     "aspiring": ("households", "households that aspire to migrate"),
-    "departures_irregular": ("people", "irregular journeys started (first attempts and re-attempts)"),
+    "departures_irregular": ("journeys", "irregular journeys started (first attempts and re-attempts)"),
     "departures_legal": ("people", "departures on temporary work visas"),
-    "departures_poor": ("people", "irregular journeys started from households below the poverty line"),
+    "departures_poor": ("journeys", "irregular journeys started from households below the poverty line"),
     "apprehended_mexico": ("events", "attempts stopped in Mexico (returned home)"),
     "apprehended_us": ("events", "attempts stopped at the US border (returned home)"),
     "deaths": ("people", "deaths on the journey"),
@@ -46,7 +46,15 @@ METRICS: dict[str, tuple[str, str]] = {
     "victimisation_rate": ("% of households a year", "households victim of a crime (extortion, robbery, assault)"),
 }
 NAMES = list(METRICS)
-STOCKS = ("aspiring", "stock_abroad", "emigrant_households", "engaged_households", "population_home", "households")
+STOCKS = (
+    "aspiring",
+    "stock_abroad",
+    "emigrant_households",
+    "receiving_remittances",
+    "engaged_households",
+    "population_home",
+    "households",
+)
 # counted for the whole population already (organisations are not sampled), so not scaled by household weights
 UNSCALED = ("key_arrests", "member_arrests", "seizures", "seized_volume", "recruits")
 # levels, not counts: kept as they are per department; national values are household-weighted means

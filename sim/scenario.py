@@ -373,4 +373,5 @@ def locate_problems(source: str, problems: list[tuple[Path, str]], lines: dict[P
                 file, line = lines[path[:depth]]
                 break
         located.append(Problem(file, path, line, message))
-    return ScenarioError(located)
+    files = list(dict.fromkeys(p.file for p in located))
+    return ScenarioError(sorted(located, key=lambda p: (files.index(p.file), p.line or 0)))  # as the file reads

@@ -2,11 +2,12 @@
 
 ``forkserver`` (``spawn`` where it is missing), because forking a process that already runs threads
 (numba's, a progress bar's) can deadlock. The fork server imports what every worker needs (the model,
-Mesa, pandas: about a second) once, as it starts, so each worker it forks is ready in milliseconds instead
-of importing all of it again; :func:`start_early` starts it while the command still reads its input. Each worker watches its parent and exits when it dies, so a
-command killed with SIGKILL leaves no worker processes behind (they would otherwise wait forever). Workers
-ignore Ctrl-C, which the terminal sends to the whole process group: the parent reports it once and ends
-them (:func:`close_pool`), so no worker prints a traceback of wherever the key press found it.
+Mesa, pandas: about a second) once, as it starts, so each worker it forks starts without importing it all
+again; :func:`start_early` starts it while a command still reads its input. Each worker watches its
+parent and exits when it dies, so a command killed with SIGKILL leaves no worker processes behind (they
+would otherwise wait forever). Workers ignore Ctrl-C, which the terminal sends to the whole process group:
+the parent reports it once and ends them (:func:`close_pool`), so no worker prints a traceback of wherever
+the key press found it.
 """
 
 from __future__ import annotations

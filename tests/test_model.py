@@ -9,7 +9,7 @@ from scipy.stats import spearmanr
 
 from sim.calendar import parse_month
 from sim.environment import build_environment
-from sim.metrics import FLOWS_IN, FLOWS_OUT, NAMES
+from sim.metrics import FLOWS_IN, FLOWS_OUT, METRICS, NAMES, department_yearly
 from sim.model import HouseholdAgent, MigrationModel
 from sim.runner import run
 from tests.conftest import shortened, step_with_reference
@@ -57,6 +57,15 @@ def test_households_and_people_are_conserved_every_month():
     households = model.collector.values[:, :, NAMES.index("households")].sum(axis=1)
     growth = 1.018 ** ((np.arange(model.spec.start, model.spec.end + 1) - parse_month("2018-07")) / 12)
     np.testing.assert_allclose(households, 3_275_931 * growth)
+
+
+def test_counts_of_households_never_exceed_the_households_in_any_yearly_table():
+    """A count of households is a stock: a year's value is December's, not twelve months added up."""
+    result = run(shortened("microfinance", "2024-01", "2026-12"), 3, households_per_agent=500)
+    counted = [name for name, (unit, _) in METRICS.items() if unit == "households" and name != "households"]
+    for table in (result.national(), department_yearly(result.monthly)):
+        for name in counted:
+            assert (table[name] <= table["households"] + 1e-6).all(), name
 
 
 def test_same_seed_same_numbers_different_seed_different_numbers():

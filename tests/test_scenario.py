@@ -162,3 +162,15 @@ def test_any_data_is_accepted_or_explained(data):
         assert str(exc).startswith("generated.yaml")
     else:
         assert isinstance(scenario.start, int) and isinstance(scenario.end, int) and scenario.start <= scenario.end
+
+
+def test_several_mistakes_are_all_reported_in_the_order_of_the_file(tmp_path):
+    file = tmp_path / "two.yaml"
+    file.write_text(
+        "name: two mistakes\nparameters:\n  economy:\n    job_separation: 7\n"
+        "levers:\n  job_programs:\n    start: 2026-01\n    jobs_per_year: -5\n    cost_per_job: 1\n"
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(file)
+    lines = [p.line for p in caught.value.problems]
+    assert lines == [4, 8, 9], str(caught.value)

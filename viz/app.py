@@ -380,7 +380,7 @@ def MapPage():
     measures = {
         "change against the first scenario (%)": ("change_percent", True),
         "irregular departures a year per 1,000 households": ("departures_per_1000_households", False),
-        "irregular departures (people)": ("departures", False),
+        "irregular departures (journeys)": ("departures", False),
     }
     with solara.Row():
         solara.Select("scenario", values=names, value=map_scenario)

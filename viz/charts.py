@@ -39,7 +39,7 @@ def outflow_chart(per_year: pd.DataFrame) -> alt.LayerChart:
         ),
     )
     band = base.mark_area(opacity=0.2).encode(
-        y=alt.Y("low:Q", title="irregular departures a year (people)"), y2="high:Q"
+        y=alt.Y("low:Q", title="irregular departures a year (journeys)"), y2="high:Q"
     )
     line = base.mark_line(point=True).encode(
         y="mean:Q",
@@ -63,7 +63,7 @@ def cost_chart(totals: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("scenario:N", sort=None, title=None),
-            x=alt.X("averted:Q", title="irregular departures averted (people)"),
+            x=alt.X("averted:Q", title="irregular departures averted (journeys)"),
             color=alt.Color("scenario:N", scale=colours, legend=None),
             tooltip=[
                 "scenario:N",

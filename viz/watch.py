@@ -32,7 +32,7 @@ MODEL_PARAMS = {  # choices, not sliders: SolaraViz's sliders show no number
     },
 }
 SERIES = {  # DataCollector column: what the plot shows
-    "departures": "departures a month (people)",
+    "departures": "departures a month (irregular journeys and visa departures)",
     "arrivals": "arrivals in the US a month (people)",
     "stock_abroad": "members abroad who left since 2002 (people)",
 }
