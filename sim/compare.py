@@ -47,11 +47,13 @@ class Comparison:
     def totals(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:
         """Per scenario over the window: totals, effects and costs against the first scenario.
 
-        Total of ``metric``, averted against the first scenario (paired by seed), visa departures, cost,
+        Total of ``metric``, averted against the first scenario (paired by seed), arrivals in the US averted
+        (enforcement can cut arrivals while apprehended migrants start more journeys), visa departures, cost,
         cost per unit averted, and community engagement at the end of the window.
         """
         data = _window(self.yearly, years)
-        total = data.groupby(["scenario", "seed"], sort=False)[[metric, "departures_legal", "cost_usd"]].sum()
+        summed = list(dict.fromkeys([metric, "arrivals", "departures_legal", "cost_usd"]))
+        total = data.groupby(["scenario", "seed"], sort=False)[summed].sum()
         # engagement as the agreement's target reads it (and as targets() gives it): the mean share of households
         # in prevention programs at the window's end against the first scenario's
         window = years or (int(data["year"].min()), int(data["year"].max()))
@@ -61,6 +63,7 @@ class Comparison:
         for name in self.scenarios:
             mine = total.loc[name].reindex(self.seeds)
             averted = total.loc[base_name][metric].reindex(self.seeds) - mine[metric]
+            arrivals = total.loc[base_name]["arrivals"].reindex(self.seeds) - mine["arrivals"]
             mean_averted = float(averted.mean())
             cost = float(mine["cost_usd"].mean())
             rows.append(
@@ -72,6 +75,9 @@ class Comparison:
                     "averted": mean_averted,
                     "averted_low": float(averted.quantile(LOW)),
                     "averted_high": float(averted.quantile(HIGH)),
+                    "arrivals_averted": float(arrivals.mean()),
+                    "arrivals_averted_low": float(arrivals.quantile(LOW)),
+                    "arrivals_averted_high": float(arrivals.quantile(HIGH)),
                     "departures_legal": float(mine["departures_legal"].mean()),
                     "cost_usd": cost,
                     "cost_per_averted_usd": cost / mean_averted if mean_averted > 0 else np.nan,

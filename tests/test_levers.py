@@ -110,6 +110,23 @@ def test_each_measure_lowers_irregular_departures(measures, name, departments, l
     assert low < change(measures, name, departments=departments) < high
 
 
+def test_border_enforcement_cuts_arrivals_more_than_journeys_and_without_a_fee_response_journeys_rise(measures):
+    """Stopped migrants try again: enforcement lowers journeys only through fees and route risk.
+
+    Those respond through assumed elasticities, while arrivals in the US fall by enforcement itself (README).
+    """
+    assert change(measures, "border_enforcement", "arrivals") < 2 * change(measures, "border_enforcement") < 0
+    no_response = {"crime": {"fee_elasticity": 0, "risk_elasticity": 0}, "journey": {"fee_enforcement_elasticity": 0}}
+    pair = []
+    for name in ("baseline", "border_enforcement"):
+        data = shortened(name).resolved()
+        pair.append(validate_scenario({**data, "parameters": no_response}, source=f"{name} (no fee response)"))
+    runs = [run_many(pair, seed, households_per_agent=SCALE) for seed in SEEDS]
+    journeys = [total(b, "departures_irregular") - total(e, "departures_irregular") for b, e in runs]
+    arrivals = [total(b, "arrivals") - total(e, "arrivals") for b, e in runs]
+    assert sum(journeys) < 0 < sum(arrivals)
+
+
 def test_microfinance_capability_side_effect(measures):
     """Microfinance: a small fall in departures overall, but cash in hand for those with no credit left.
 

@@ -16,7 +16,9 @@ from sim.scenario import load_scenario, validate_scenario
 
 HERE = Path(__file__).resolve().parent
 BAD = sorted((HERE / "bad_scenarios").glob("*.yaml"))
-SHIPPED = sorted((HERE.parent / "scenarios").glob("*.yaml"))
+SHIPPED = sorted((HERE.parent / "scenarios").glob("*.yaml")) + sorted(
+    (HERE.parent / "scenarios").glob("assumptions/*.yaml")
+)
 
 
 def expected_words(file: Path) -> list[str]:

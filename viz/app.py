@@ -219,12 +219,14 @@ def _met(year) -> str:
 def totals_markdown(table) -> str:
     """The totals table as Markdown: what a policymaker reads first."""
     head = (
-        "| scenario | irregular departures | averted [90%] | visa departures | cost (USD million) | USD per departure averted "
+        "| scenario | irregular departures | averted [90%] | arrivals in the US averted [90%] | visa departures "
+        "| cost (USD million) | USD per departure averted "
         "| engagement (target +25%) | key arrests a year (target 10) | seizures +30% a year |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     rows = [
         f"| {html.escape(r.scenario)} | {_fmt(r.total)} | {_fmt(r.averted)} [{_fmt(r.averted_low)} to {_fmt(r.averted_high)}] "
+        f"| {_fmt(r.arrivals_averted)} [{_fmt(r.arrivals_averted_low)} to {_fmt(r.arrivals_averted_high)}] "
         f"| {_fmt(r.departures_legal)} | {r.cost_usd / 1e6:,.0f} | {_fmt(r.cost_per_averted_usd)} "
         f"| {signed_percent(r.engagement_change)}, {_met(r.engagement_met_from)} | {r.key_arrests_per_year:.1f}, {_met(r.key_arrests_met_from)} "
         f"| {r.seizure_growth_years_met} of {r.years} years |"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.calibration.free import FREE
 from sim.compare import HEADLINE, Comparison
 from sim.departments import load_departments
 from sim.levers import LEVERS
@@ -237,14 +238,20 @@ def comparison_png(result: Comparison, years: tuple[int, int]) -> bytes:
 
 READ_ME = (
     "**How to read this.** Each scenario is simulated with the same seeds (the same households, the same "
-    "chances and the same parameter values, drawn for each seed from the calibration's posterior), so the "
-    "difference between two scenarios is the policies' effect, not luck. Lines are the mean over seeds and the "
-    "shaded band the 90% interval: it covers both chance and what the data leave uncertain about the parameters. *Irregular departures* are journeys started without a visa (first "
-    "attempts and re-attempts), the outflow the agreement wants to reduce; departures on temporary work visas are "
-    "legal and counted apart. *Averted* is the first scenario's count minus this one's, seed by seed. Costs are the "
-    "scenario files' assumed costs in US dollars.\n\n"
-    "**Caveats.** Eight behavioural parameters are calibrated to the 2018 census, Border Patrol apprehensions and "
-    "a survey; the rest, every programme cost and all crime parameters are assumed (see the README, *What is data "
-    "and what is assumed*); the model reproduces the 2018 census by department but not the 2012-2019 and "
-    "2021-2024 surges. Read the numbers as what the assumptions imply, not as forecasts."
+    "chances and the same parameter values, drawn for each seed from the calibration's posterior), so chance "
+    "is paired away and the difference between two scenarios is the policies' effect under the model's "
+    "assumptions. Lines are the mean over seeds and the shaded band the 90% interval: it covers chance and the "
+    f"{len(FREE)} calibrated parameters, not the assumed ones. *Irregular departures* are journeys started "
+    "without a visa: a migrant stopped on the way who tries again counts again. *Arrivals in the US averted* "
+    "counts the journeys that no longer get through. Departures on temporary work visas are legal and counted "
+    "apart. *Averted* is the first scenario's count minus this one's, seed by seed. Costs are the scenario "
+    "files' assumed costs in US dollars.\n\n"
+    f"**Caveats.** {len(FREE)} behavioural parameters are calibrated to the 2018 census, Border Patrol "
+    "apprehensions and a survey; the rest, every programme cost and all crime parameters are assumed (see the "
+    "README, *What is data and what is assumed*). Most of what border enforcement and the operations against "
+    "smuggling networks do to journeys rests on one of those assumptions, that smugglers' fees and route risk "
+    "rise with enforcement; without it they still cut arrivals in the US but not journeys. The model "
+    "reproduces the 2018 census by department but its migration is single migrants only: Border Patrol "
+    "stopped several times more Guatemalans in 2019 and 2021-2024 than the model does. Read the numbers as what the "
+    "assumptions imply, not as forecasts."
 )

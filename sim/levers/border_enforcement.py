@@ -19,9 +19,15 @@ P_MAX = 0.95
 
 class BorderEnforcementConfig(LeverConfig):
     apprehension_multiplier: float = Field(
-        1.5, ge=1, le=3, description="factor on the probability of apprehension at the US border"
+        1.5,
+        ge=1,
+        le=3,
+        description=f"factor on the probability of apprehension at the US border, which is capped at {P_MAX}: "
+        "beyond the cap a larger factor adds nothing there (see the README)",
     )
-    mexico_multiplier: float = Field(1.0, ge=1, le=3, description="factor on the probability of apprehension in Mexico")
+    mexico_multiplier: float = Field(
+        1.0, ge=1, le=3, description=f"factor on the probability of apprehension in Mexico (capped at {P_MAX})"
+    )
     cost_usd_per_year: float = Field(
         ge=0, le=1e11, description="cost of the extra surveillance and patrols, USD per year"
     )
