@@ -3,8 +3,9 @@
 Mechanism: ``people_reached_per_year`` people (turned into households at the census mean of 4.55
 people per household) hear the campaign; the perceived chance that an attempt fails rises by
 ``risk_shift`` and fades with ``decay_months``. The journey-risk rule turns that into lower aspiration.
-The evidence is weak: awareness of stricter US enforcement "had no effect" on considering emigration
-(Hiskey et al. 2018), so the defaults are small and short-lived.
+The evidence is weak: no evaluation of campaigns about the journey's dangers was found, and the nearest
+result is about another message (awareness of stricter US deterrence "had no effect" on considering
+emigration, Hiskey et al. 2018, in Honduras), so the defaults are small and short-lived.
 """
 
 from __future__ import annotations
