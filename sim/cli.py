@@ -864,8 +864,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if report.identical:
         parts = [rows for name, rows in report.rows.items() if name.startswith("parts/")]
         tables = ", ".join(f"{name} ({rows:,} rows)" for name, rows in report.rows.items())
-        if parts:  # a sweep: one part per run
+        if parts:  # a sweep: one part per run, and what gathers them
             tables = f"{len(parts)} runs' parts ({sum(parts):,} rows)"
+            if "results.parquet" in report.rows:
+                tables += f", results.parquet ({report.rows['results.parquet']:,} rows)"
         out.print(f"{report.folder}: identical: {tables}", markup=False, highlight=False)
         return 0
     for difference in report.differences:

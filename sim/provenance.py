@@ -10,12 +10,20 @@ from pathlib import Path
 
 import sim
 
-PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "pyyaml")
+# what the numbers depend on: the step is compiled by numba (llvmlite), charts drawn by matplotlib
+PACKAGES = ("mesa", "numpy", "numba", "llvmlite", "scipy", "pandas", "pyarrow", "pydantic", "pyyaml", "matplotlib")
 
 
 @cache
 def code_version() -> str:
-    """Package version plus the git commit (and '+dirty' for uncommitted changes) when run from a clone."""
+    """Package version, git commit, and a hash of the sources when the commit does not name them.
+
+    That is, with uncommitted changes or outside a clone: ``0.1.0+g1a2b3c4d5e6f``,
+    ``0.1.0+g1a2b3c4d5e6f.dirty.src0f1e2d3c4b5a``, ``0.1.0+src0f1e2d3c4b5a``.
+    """
+    from sim.cache import code_digest
+
+    source = f"src{code_digest()[:12]}"
     root = Path(sim.__file__).resolve().parent.parent
     try:
         commit = subprocess.run(
@@ -33,8 +41,8 @@ def code_version() -> str:
             check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        return sim.__version__
-    return f"{sim.__version__}+g{commit}{'.dirty' if dirty else ''}"
+        return f"{sim.__version__}+{source}"
+    return f"{sim.__version__}+g{commit}{f'.dirty.{source}' if dirty else ''}"
 
 
 @cache

@@ -117,7 +117,7 @@ def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
     from dataclasses import asdict
 
     from sim.experiment import Experiment, ExperimentFile
-    from sim.sweep import Task, execute, part_path
+    from sim.sweep import Task, execute, gather, part_path
 
     if "base_resolved" not in record:
         raise FileNotFoundError(f"{folder}: swept before sweeps recorded their base scenario; it cannot be rerun")
@@ -149,6 +149,10 @@ def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
                 continue
             fresh = pd.read_parquet(part_path(Path(scratch), run.run_id))
             report.rows[f"parts/{part.name}"] = _compare_table(part, fresh, report.differences)
+        if (folder / "results.parquet").exists():  # what sweep-report and analysts read: gathered from the reruns
+            gathered = gather(experiment, Path(scratch))
+            fresh = pd.read_parquet(gathered) if gathered else pd.DataFrame()
+            report.rows["results.parquet"] = _compare_table(folder / "results.parquet", fresh, report.differences)
     if len(record.get("codes", [])) > 1:
         report.notes.append(f"its runs were made with {len(record['codes'])} versions of the code (--mixed-code)")
     _note_versions(record, report)

@@ -40,10 +40,26 @@ def test_metadata_records_what_produced_the_numbers():
     assert meta["seed"] == 4 and meta["scenario_digest"] == scenario.digest
     assert meta["scenario_resolved"]["levers"]["job_programs"]["start"] == "2026-01"
     assert meta["parameters"]["journey"]["p_us"] == default_parameters().journey.p_us
-    assert meta["packages"]["mesa"].startswith("3.") and meta["code_version"]
+    assert meta["packages"]["mesa"].startswith("3.") and meta["packages"]["numba"] != "not installed"
+    assert meta["code_version"]
     national = result.national()
     assert list(national.index) == [2025, 2026]
     assert (national.outflow == national.departures_irregular + national.departures_legal).all()
+
+
+def test_the_code_version_names_the_sources_where_git_cannot(monkeypatch):
+    """Installed without a clone, a result still says which code made it: a hash of the sim/ sources."""
+    from sim import provenance
+
+    def no_git(*args, **kwargs):
+        raise OSError("no git here")
+
+    monkeypatch.setattr(provenance.subprocess, "run", no_git)
+    provenance.code_version.cache_clear()
+    try:
+        assert provenance.code_version() == f"0.1.0+src{cache.code_digest()[:12]}"
+    finally:
+        provenance.code_version.cache_clear()
 
 
 def test_comparison_is_the_same_serial_or_parallel():

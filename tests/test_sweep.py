@@ -225,7 +225,13 @@ def test_a_sweep_folder_is_reproduced_run_by_run(tmp_path, capsys):
     (tmp_path / "base.yaml").unlink()  # the folder alone is enough
     assert main(["reproduce", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "identical: 2 runs' parts" in out
+    assert "identical: 2 runs' parts" in out and "results.parquet" in out
+    results = pd.read_parquet(folder / "results.parquet")
+    edited = results.assign(departures_irregular=results.departures_irregular + (results.index == 3))
+    edited.to_parquet(folder / "results.parquet", index=False)  # what sweep-report reads, edited by hand
+    assert main(["reproduce", str(folder)]) == 1
+    assert "results.parquet: column 'departures_irregular' differs in 1 rows" in capsys.readouterr().err
+    results.to_parquet(folder / "results.parquet", index=False)
     part = sorted((folder / "parts").glob("*.parquet"))[0]
     table = pd.read_parquet(part)
     table.loc[0, "departures_irregular"] += 1
