@@ -759,9 +759,22 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
     effects = Table(title="Main effects: mean outcome at the lowest and highest quarter of each factor")
     for label in ("factor", "low quarter", "high quarter", "difference"):
         effects.add_column(label, justify="left" if label == "factor" else "right")
-    for _, row in report.main_effects(per_run, factors, args.outcome).iterrows():
+    main_effects = report.main_effects(per_run, factors, args.outcome)
+    for _, row in main_effects.iterrows():
         effects.add_row(row["factor"], _fmt(row["low"]), _fmt(row["high"]), _fmt(row["high"] - row["low"]))
     out.print(effects)
+    main_effects.assign(difference=main_effects["high"] - main_effects["low"]).to_csv(
+        folder / "main_effects.csv", index=False
+    )
+    spread = (points[f"{args.outcome}_max"] - points[f"{args.outcome}_min"]).median()
+    if points["replications"].max() > 1:
+        out.print(
+            f"Replications of one design point differ by {_fmt(spread)} (median of max - min; each has its own "
+            "seed and parameter draw): two points closer than that may differ by chance (by_point.csv has each "
+            "point's range)",
+            markup=False,
+            highlight=False,
+        )
     for first, second, r in report.correlated_factors(points, factors):
         out.print(
             f"{first} and {second} are correlated in this design (r = {r:+.2f}): their main effects mix; "
@@ -781,23 +794,24 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
         out.print(table)
         indices.to_csv(folder / "sobol_indices.csv", index=False)
     if args.target is not None:
-        best = report.cheapest(points, factors, args.outcome, args.target)
+        best = report.cheapest(points, per_run, factors, args.outcome, args.target)
         table = Table(title=f"Settings with mean {args.outcome} at most {args.target:,.0f}, cheapest first")
-        for label in ("point", *factors, args.outcome, "cost USD"):
+        for label in ("point", *factors, args.outcome, "replications meeting it", "cost USD"):
             table.add_column(label, justify="right")
         for _, row in best.head(10).iterrows():
             table.add_row(
                 str(int(row["point"])),
                 *(_setting(row[f]) for f in factors),
                 _fmt(row[args.outcome]),
+                f"{row['replications_meeting']:.0%}",
                 _fmt(row["cost_usd"]),
             )
         out.print(table if len(best) else f"no design point has mean {args.outcome} at most {args.target:,.0f}")
         best.to_csv(folder / "meets_target.csv", index=False)
     chart = report.main_effects_chart(per_run, factors, args.outcome, folder / "main_effects.png")
-    points.to_csv(folder / "by_point.csv", index=False)
+    report.for_csv(points).to_csv(folder / "by_point.csv", index=False)
     out.print(
-        f"Written to {folder}/: {chart.name}, by_point.csv"
+        f"Written to {folder}/: {chart.name}, main_effects.csv, by_point.csv"
         + (", sobol_indices.csv" if indices is not None else "")
         + (", meets_target.csv" if args.target is not None else "")
     )

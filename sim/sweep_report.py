@@ -54,9 +54,23 @@ def aggregation(outcome: str) -> str:
 
 
 def by_point(per_run: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFrame:
-    """Mean over replications per design point (the seeds are shared, so points compare like with like)."""
+    """Mean over replications per design point (the seeds are shared, so points compare like with like).
+
+    With how many replications and their lowest and highest outcome: replications differ by their seed and
+    parameter draw, often by more than the factors move the mean.
+    """
     columns = list(dict.fromkeys([outcome, "cost_usd"]))  # the cost may be the outcome itself
-    return per_run.groupby(["point", "block", *factors], sort=False, dropna=False)[columns].mean().reset_index()
+    grouped = per_run.groupby(["point", "block", *factors], sort=False, dropna=False)
+    table = grouped[columns].mean()
+    table.insert(1, f"{outcome}_min", grouped[outcome].min())
+    table.insert(2, f"{outcome}_max", grouped[outcome].max())
+    table.insert(0, "replications", grouped.size())
+    return table.reset_index()
+
+
+def for_csv(points: pd.DataFrame) -> pd.DataFrame:
+    """The table as written: the design block only where it means something (a Sobol' design's A, B, AB<k>)."""
+    return points.drop(columns="block") if set(points.block) == {"point"} else points
 
 
 def correlated_factors(points: pd.DataFrame, factors: list[str], limit: float = 0.3) -> list[tuple[str, str, float]]:
@@ -117,10 +131,18 @@ def sobol(points: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFram
     return pd.DataFrame({"factor": factors, "first_order": first, "total": total})
 
 
-def cheapest(points: pd.DataFrame, factors: list[str], outcome: str, target: float) -> pd.DataFrame:
-    """Design points whose mean outcome is at most ``target``, cheapest first."""
-    meeting = points[points[outcome] <= target]
-    return meeting.sort_values("cost_usd")[["point", *factors, outcome, "cost_usd"]].reset_index(drop=True)
+def cheapest(
+    points: pd.DataFrame, per_run: pd.DataFrame, factors: list[str], outcome: str, target: float
+) -> pd.DataFrame:
+    """Design points whose mean outcome is at most ``target``, cheapest first.
+
+    With the share of their replications that meet it on their own: a mean just under the target can hide
+    replications far above it.
+    """
+    share = (per_run[outcome] <= target).groupby(per_run["point"]).mean().rename("replications_meeting")
+    meeting = points[points[outcome] <= target].join(share, on="point")
+    columns = ["point", *factors, outcome, "replications_meeting", "cost_usd"]
+    return meeting.sort_values("cost_usd")[columns].reset_index(drop=True)
 
 
 def main_effects_chart(per_run: pd.DataFrame, factors: list[str], outcome: str, target: Path) -> Path:

@@ -86,3 +86,15 @@ def test_a_factor_of_months_gets_its_main_effect_and_panel(tmp_path):
     effects = report.main_effects(per_run, ["start"], "y").iloc[0]
     assert effects["factor"] == "start (2026-01 vs 2030-01)" and (effects["low"], effects["high"]) == (11.0, 31.0)
     assert report.main_effects_chart(per_run, ["start"], "y", tmp_path / "m.png").stat().st_size > 0
+
+
+def test_points_say_how_far_their_replications_spread_and_how_many_meet_the_target():
+    per_run = pd.DataFrame(
+        {"point": [0, 0, 0, 1, 1, 1], "block": "point", "f": [1, 1, 1, 2, 2, 2],
+         "y": [100.0, 700.0, 700.0, 500.0, 520.0, 540.0], "cost_usd": [1.0] * 3 + [2.0] * 3}
+    )  # fmt: skip
+    points = report.by_point(per_run, ["f"], "y")
+    assert points[["replications", "y_min", "y_max", "y"]].values.tolist() == [[3, 100, 700, 500], [3, 500, 540, 520]]
+    assert "block" not in report.for_csv(points).columns  # only a Sobol' design's blocks mean anything
+    best = report.cheapest(points, per_run, ["f"], "y", 510.0)
+    assert best.point.tolist() == [0] and best.replications_meeting.iloc[0] == pytest.approx(1 / 3)
