@@ -137,11 +137,18 @@ def cmd_run(args: argparse.Namespace) -> None:
         reference = pd.Series(engagement_share(national).loc[reference_year], index=national.index)
         for sentence in describe(assess(national, window, reference)):
             out.print(f"{window[0]}-{window[1]}: {sentence}", markup=False, highlight=False)
+        out.print(
+            f"(engagement against {reference_year}, the year before the first lever; `migsim compare` measures it "
+            "against the first scenario instead)",
+            markup=False,
+            highlight=False,
+        )
     partial = [f"{y} covers {n} months" for y, n in _months_per_year(scenario).items() if n < 12]
     if partial:
         out.print(f"({'; '.join(partial)}: its totals are for those months only)", markup=False, highlight=False)
     out.print(
-        f"outflow = irregular journeys started + visa departures. Tables written to {folder}/ "
+        "outflow = irregular journeys started + visa departures. Parameters: the calibrated point (`migsim compare` "
+        f"gives seed s the posterior draw s instead). Tables written to {folder}/ "
         f"(monthly.parquet by department, programs.parquet, costs.parquet, metadata.json) in {result.metadata['wall_seconds']:.1f} s."
     )
 
@@ -376,6 +383,9 @@ def cmd_compare(args: argparse.Namespace) -> None:
         "years": list(years),
         "parameters": default_parameters().as_dict(),
         "parameter_draws": {str(seed): draw for seed, draw in (draws or {}).items()},
+        "parameters_used": "the calibrated point above, with each seed's values in parameter_draws replacing it"
+        if draws
+        else "the calibrated point above (--fixed-parameters)",
         "code_version": code_version(),
         "packages": package_versions(),
     }

@@ -103,6 +103,8 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
     record = json.loads((tmp_path / "metadata.json").read_text())
     assert record["seeds"] == [0, 1] and len(record["scenarios"]) == 4 and record["code_version"]
     assert all(len(s["digest"]) == 64 for s in record["scenarios"])
+    assert set(record["parameter_draws"]) == {"0", "1"} and "parameter_draws" in record["parameters_used"]
+    assert (totals.arrivals_averted.iloc[1:] > 0).all()
     targets = pd.read_csv(tmp_path / "targets.csv").set_index("scenario")
     package, base = targets.loc["agreement package"], targets.loc["baseline"]
     assert package.key_arrests_per_year > base.key_arrests_per_year
