@@ -39,12 +39,16 @@ def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -
     height = 0.8 / max(len(others), 1)
     for k, name in enumerate(others):
         rows = departments[departments.scenario == name].set_index("department").reindex(names)
+        spread = [rows["averted"] - rows["averted_low"], rows["averted_high"] - rows["averted"]]
         right.barh(ys + k * height, rows["averted"], height=height, label=name, color=f"C{k + 1}")
+        right.errorbar(rows["averted"], ys + k * height, xerr=spread, fmt="none", ecolor="0.25", elinewidth=0.7)
     right.set_yticks(ys + height * (len(others) - 1) / 2, names, fontsize=8)
     right.invert_yaxis()
     right.axvline(0, color="black", linewidth=0.8)
-    right.set_title(f"Irregular departures averted {years[0]}-{years[1]}, by department")
+    right.set_title(f"Departures averted {years[0]}-{years[1]} by department\n(lines: 90% interval, paired by seed)")
     right.set_xlabel(f"against '{result.scenarios[0]}' (negative: more departures)")
+    if others:
+        right.legend(fontsize=8, loc="lower right")
     right.xaxis.set_major_formatter(THOUSANDS)
     right.grid(axis="x", alpha=0.3)
     fig.tight_layout()
