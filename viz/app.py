@@ -140,13 +140,20 @@ def Md(text: str):
 
 
 @solara.component
-def Chart(chart):
-    """An Altair chart from its spec.
+def Chart(spec: dict):
+    """An Altair chart from its spec (``chart.to_dict()``).
 
     solara.FigureAltair switches Altair's global renderer while it renders, which breaks when two sessions draw
     at once.
     """
-    return solara.widgets.VegaLite.element(spec=chart.to_dict(), listen_to_click=False, listen_to_hover=False)
+    return solara.widgets.VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
+
+
+def _view(result, years: tuple[int, int]) -> tuple:
+    """What the results show: the totals (table and Markdown) and the two charts' specs."""
+    table = vm.totals(result, years)
+    per_year = vm.outflow_per_year(result, years)
+    return table, totals_markdown(table), charts.outflow_chart(per_year).to_dict(), charts.cost_chart(table).to_dict()
 
 
 @solara.component
@@ -239,8 +246,9 @@ def totals_markdown(table) -> str:
 def Results(result, seconds: float, context, stale: bool, asked: int | None = None):
     """The comparison's tables and charts; ``asked`` is the number of seeds wanted while only some are done."""
     years = YEARS
-    per_year = vm.outflow_per_year(result, years)
-    table = vm.totals(result, years)
+    # the page redraws with every progress step while the next comparison runs, showing this one greyed out:
+    # its tables and chart specs are computed once (the server's core is the workers' too)
+    table, totals_md, outflow_spec, cost_spec = solara.use_memo(lambda: _view(result, years), dependencies=[id(result)])
     style = {"opacity": "0.5"} if stale else {}
     with solara.Column(style=style):
         Md(f"### Totals {years[0]}-{years[1]} against '{html.escape(result.scenarios[0])}'")
@@ -248,7 +256,7 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
             "Averted: the first scenario's irregular departures minus this one's, paired by seed (negative: more). "
             "Cost: the scenario's levers, US dollars. The last three columns are the agreement's own targets."
         )
-        Md(totals_markdown(table))
+        Md(totals_md)
         if vm.CUSTOM in context.descriptions:
             Explained(f"Custom scenario: {html.escape(context.descriptions[vm.CUSTOM])}")
         if len(result.seeds) < 5:
@@ -258,14 +266,15 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
             )
         Md(f"### Irregular departures a year, {years[0]}-{years[1]}")
         Explained(
-            "People starting an irregular journey each year; line: mean over seeds; band: 90% interval over seeds and parameter draws."
+            "Irregular journeys started each year (a migrant who tries again counts again); line: mean over seeds; "
+            "band: 90% interval over seeds and parameter draws."
         )
-        Chart(charts.outflow_chart(per_year))
+        Chart(outflow_spec)
         if len(table) > 1:
             Explained(
                 "Departures averted against the first scenario, with 90% intervals (hover for cost per departure averted)."
             )
-            Chart(charts.cost_chart(table))
+            Chart(cost_spec)
         if asked:
             solara.Text(
                 f"First {len(result.seeds)} of {asked} seeds, after {seconds:.1f} s: "
@@ -392,7 +401,7 @@ def MapPage():
     )
     values = vm.department_map_values(result, YEARS, map_scenario.value)
     column, diverging = measures[map_measure.value]
-    Chart(charts.department_map(values, column, map_measure.value, diverging))
+    Chart(charts.department_map(values, column, map_measure.value, diverging).to_dict())
     Md(department_markdown(values, map_scenario.value, names[0]))
 
 
