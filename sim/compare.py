@@ -126,13 +126,37 @@ class Comparison:
         return pd.concat(rows, ignore_index=True)
 
     def summary_tables(self, years: tuple[int, int]) -> dict[str, pd.DataFrame]:
-        """The CSV files ``migsim compare`` writes, by file name (``migsim reproduce`` recomputes and checks them)."""
-        return {
+        """The CSV files ``migsim compare`` writes, by file name (``migsim reproduce`` recomputes and checks them).
+
+        Rounded as a spreadsheet reader wants them: people and dollars whole, shares and yearly means to four
+        and two decimals (the Parquet tables keep every digit).
+        """
+        tables = {
             "targets.csv": self.targets(years),
             "totals.csv": self.totals(HEADLINE, years),
             "per_year.csv": self.per_year(HEADLINE, years),
             "per_department.csv": self.per_department(HEADLINE, years),
         }
+        return {name: rounded(table) for name, table in tables.items()}
+
+
+# decimals kept in the CSV summaries; every other number column there counts people or dollars
+_DIGITS = {"engagement_change": 4, "seizure_growth_per_year": 4, "key_arrests_per_year": 2} | {
+    column: 0
+    for column in (
+        "total", "total_low", "total_high", "averted", "averted_low", "averted_high", "arrivals_averted",
+        "arrivals_averted_low", "arrivals_averted_high", "departures_legal", "cost_usd", "cost_per_averted_usd",
+        "mean", "low", "high", "departures_irregular",
+    )
+}  # fmt: skip
+
+
+def rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` for a CSV file: people and dollars as whole numbers (empty where undefined), shares to 4 decimals."""
+    out = table.round(_DIGITS)
+    for column in (c for c, digits in _DIGITS.items() if digits == 0 and c in out.columns):
+        out[column] = out[column].astype("Int64")
+    return out
 
 
 def _window(table: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:

@@ -105,6 +105,7 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
     assert all(len(s["digest"]) == 64 for s in record["scenarios"])
     assert set(record["parameter_draws"]) == {"0", "1"} and "parameter_draws" in record["parameters_used"]
     assert (totals.arrivals_averted.iloc[1:] > 0).all()
+    assert totals.total.dtype.kind == "i" and totals.cost_usd.dtype.kind == "i", "people and dollars are whole"
     targets = pd.read_csv(tmp_path / "targets.csv").set_index("scenario")
     package, base = targets.loc["agreement package"], targets.loc["baseline"]
     assert package.key_arrests_per_year > base.key_arrests_per_year

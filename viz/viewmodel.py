@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.calibration.free import FREE
-from sim.compare import HEADLINE, Comparison
+from sim.compare import HEADLINE, Comparison, rounded
 from sim.departments import load_departments
 from sim.levers import LEVERS
 from sim.levers.base import TargetedConfig
@@ -224,7 +224,7 @@ def comparison_csv(result: Comparison, years: tuple[int, int], context: Context 
         both["seeds"] = len(result.seeds)
         both["households_per_agent"] = context.households_per_agent
         both["description"] = both.scenario.map(context.descriptions)
-    return both.to_csv(index=False).encode()
+    return rounded(both).to_csv(index=False).encode()
 
 
 def comparison_png(result: Comparison, years: tuple[int, int]) -> bytes:
