@@ -337,7 +337,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
     targets = result.targets(years)
     goals = Table(
-        title=f"The agreement's targets, {years[0]}-{years[1]} (mean over seeds; engagement against '{base}')"
+        title=f"The agreement's targets, {years[0]}-{years[1]} (mean over seeds, and in brackets the seeds that meet "
+        f"the target on their own; engagement against '{base}')"
     )
     for label in (
         "scenario",
@@ -350,15 +351,16 @@ def cmd_compare(args: argparse.Namespace) -> None:
     ):
         goals.add_column(label, justify="left" if label == "scenario" else "right")
     for _, row in targets.iterrows():
+        of_all = f" of {row['seeds']}"
         goals.add_row(
             row["scenario"],
-            f"{row['key_arrests_per_year']:.1f}",
+            f"{row['key_arrests_per_year']:.1f} ({row['key_arrests_seeds_met']}{of_all})",
             _year(row["key_arrests_met_from"]),
-            signed_percent(row["seizure_growth_per_year"]),
+            f"{signed_percent(row['seizure_growth_per_year'])} ({row['seizure_growth_seeds_met']}{of_all})",
             _year(row["seizure_growth_met_from"]).replace(
                 "not met", f"in {row['seizure_growth_years_met']} of {row['years']} years"
             ),
-            signed_percent(row["engagement_change"]),
+            f"{signed_percent(row['engagement_change'])} ({row['engagement_seeds_met']}{of_all})",
             _year(row["engagement_met_from"]),
         )
     out.print(goals)

@@ -109,6 +109,7 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
     targets = pd.read_csv(tmp_path / "targets.csv").set_index("scenario")
     package, base = targets.loc["agreement package"], targets.loc["baseline"]
     assert package.key_arrests_per_year > base.key_arrests_per_year
+    assert package.key_arrests_seeds_met == 2 and base.key_arrests_seeds_met == 0 and package.seeds == 2
     assert package.engagement_change > 0.25 and base.engagement_change == 0
 
 

@@ -235,7 +235,8 @@ def totals_markdown(table) -> str:
         f"| {html.escape(r.scenario)} | {_fmt(r.total)} | {_fmt(r.averted)} [{_fmt(r.averted_low)} to {_fmt(r.averted_high)}] "
         f"| {_fmt(r.arrivals_averted)} [{_fmt(r.arrivals_averted_low)} to {_fmt(r.arrivals_averted_high)}] "
         f"| {_fmt(r.departures_legal)} | {r.cost_usd / 1e6:,.0f} | {_fmt(r.cost_per_averted_usd)} "
-        f"| {signed_percent(r.engagement_change)}, {_met(r.engagement_met_from)} | {r.key_arrests_per_year:.1f}, {_met(r.key_arrests_met_from)} "
+        f"| {signed_percent(r.engagement_change)}, {_met(r.engagement_met_from)} ({r.engagement_seeds_met} of {r.seeds} seeds) "
+        f"| {r.key_arrests_per_year:.1f}, {_met(r.key_arrests_met_from)} ({r.key_arrests_seeds_met} of {r.seeds} seeds) "
         f"| {r.seizure_growth_years_met} of {r.years} years |"
         for r in table.itertuples()
     ]
@@ -254,7 +255,8 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
         Md(f"### Totals {years[0]}-{years[1]} against '{html.escape(result.scenarios[0])}'")
         Explained(
             "Averted: the first scenario's irregular departures minus this one's, paired by seed (negative: more). "
-            "Cost: the scenario's levers, US dollars. The last three columns are the agreement's own targets."
+            "Cost: the scenario's levers, US dollars. The last three columns are the agreement's own targets (mean over "
+            "seeds; in brackets, the seeds that meet the target on their own)."
         )
         Md(totals_md)
         if vm.CUSTOM in context.descriptions:
