@@ -246,10 +246,6 @@ def cmd_compare(args: argparse.Namespace) -> None:
     files = [_scenario_file(f) for f in args.scenarios] or _default_scenarios()
     scenarios = [load_scenario(f) for f in files]
     _distinct_names(scenarios, files)
-    from sim.workers import AUTO_WORKERS_FROM, start_early
-
-    if (args.workers or 2) > 1 and args.seeds >= AUTO_WORKERS_FROM:  # likely to simulate in workers
-        start_early()  # the process that starts them imports the model meanwhile
     from sim.runner import shared_past
 
     prefix, fork = shared_past(scenarios)
@@ -661,10 +657,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             out.print(f"  failed {run_id}: {error}", markup=False, highlight=False)
         return 0
     executor = None
-    if not args.scheduler and args.workers > 1:
-        from sim.workers import start_early
-
-        start_early()
     if args.scheduler:
         try:
             from distributed import Client

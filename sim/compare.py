@@ -22,9 +22,10 @@ from sim.parameters import Parameters, default_parameters, posterior_draws
 from sim.runner import run_many
 from sim.scenario import Scenario
 from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH, assess, engagement_share
-from sim.workers import AUTO_WORKERS_FROM, close_pool, process_pool
+from sim.workers import close_pool, process_pool
 
 LOW, HIGH = 0.05, 0.95  # interval reported over seeds
+AUTO_WORKERS_FROM = 4  # seeds from which worker processes beat the in-process run (demo: 48 -> 37 s; 2 seeds: slower)
 HEADLINE = "departures_irregular"  # "migration" in the agreement's sense: irregular journeys started
 ENGAGEMENT_TARGET = 0.25  # the agreement: community engagement in prevention programs +25%
 
@@ -96,23 +97,32 @@ class Comparison:
         mean = self.yearly.groupby(["scenario", "year"], sort=False).mean(numeric_only=True)
         reference = engagement_share(mean.loc[self.scenarios[0]])
         rows = [{"scenario": name, **assess(mean.loc[name], years, reference)} for name in self.scenarios]
-        runs = self.yearly.set_index(["scenario", "seed", "year"]).sort_index()
-        for row in rows:
-            met = pd.DataFrame(
-                [
-                    assess(
-                        runs.loc[(row["scenario"], seed)], years, engagement_share(runs.loc[(self.scenarios[0], seed)])
-                    )
-                    for seed in self.seeds
-                ]
-            )
-            row["key_arrests_seeds_met"] = int((met.key_arrests_per_year >= KEY_ARRESTS).sum())
-            row["seizure_growth_seeds_met"] = int((met.seizure_growth_per_year >= SEIZURE_GROWTH).sum())
-            row["engagement_seeds_met"] = int((met.engagement_change >= ENGAGEMENT_GROWTH).sum())
-            row["seeds"] = len(self.seeds)
-        table = pd.DataFrame(rows)
+        table = pd.DataFrame(rows).join(self._seeds_meeting_targets(years), on="scenario")
         met = [c for c in table.columns if c.endswith("_met_from")]
         return table.astype(dict.fromkeys(met, "Int64"))  # years, or empty when never met for good (not 2026.0)
+
+    def _seeds_meeting_targets(self, years: tuple[int, int]) -> pd.DataFrame:
+        """Per scenario, the seeds whose own run meets each target (as ``assess`` reads them), and how many seeds."""
+        runs = self.yearly.set_index(["scenario", "seed", "year"]).sort_index()
+        growth = runs["seizures"].groupby(level=["scenario", "seed"]).pct_change()
+        year = runs.index.get_level_values("year")
+        in_window = (year >= years[0]) & (year <= years[1])
+        per_seed = pd.DataFrame(
+            {
+                "arrests": runs["key_arrests"][in_window].groupby(level=["scenario", "seed"]).mean(),
+                "growth": growth[in_window].groupby(level=["scenario", "seed"]).mean(),
+            }
+        )
+        share = engagement_share(runs[in_window].xs(int(year[in_window].max()), level="year"))
+        per_seed["engagement"] = share / share.loc[self.scenarios[0]].reindex(share.index, level="seed") - 1
+        met = pd.DataFrame(
+            {
+                "key_arrests_seeds_met": per_seed.arrests >= KEY_ARRESTS,
+                "seizure_growth_seeds_met": per_seed.growth >= SEIZURE_GROWTH,
+                "engagement_seeds_met": per_seed.engagement >= ENGAGEMENT_GROWTH,
+            }
+        )
+        return met.groupby(level="scenario").sum().astype(int).assign(seeds=len(self.seeds))
 
     def per_department(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:
         """Per scenario and department over the window: mean total, interval, and averted against the first.

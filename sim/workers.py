@@ -1,13 +1,10 @@
 """Worker processes for comparisons, sweeps and calibration: started one way, and gone with their parent.
 
 ``forkserver`` (``spawn`` where it is missing), because forking a process that already runs threads
-(numba's, a progress bar's) can deadlock. The fork server imports what every worker needs (the model,
-Mesa, pandas: about a second) once, as it starts, so each worker it forks starts without importing it all
-again; :func:`start_early` starts it while a command still reads its input. Each worker watches its
-parent and exits when it dies, so a command killed with SIGKILL leaves no worker processes behind (they
-would otherwise wait forever). Workers ignore Ctrl-C, which the terminal sends to the whole process group:
-the parent reports it once and ends them (:func:`close_pool`), so no worker prints a traceback of wherever
-the key press found it.
+(numba's, a progress bar's) can deadlock. Each worker watches its parent and exits when it dies, so a
+command killed with SIGKILL leaves no worker processes behind (they would otherwise wait forever). Workers
+ignore Ctrl-C, which the terminal sends to the whole process group: the parent reports it once and ends
+them (:func:`close_pool`), so no worker prints a traceback of wherever the key press found it.
 """
 
 from __future__ import annotations
@@ -24,23 +21,11 @@ from multiprocessing import forkserver, resource_tracker
 
 # the resource tracker cleans up the queue semaphores of workers ended by Ctrl-C, and says so in a warning
 QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
-AUTO_WORKERS_FROM = 4  # seeds from which worker processes beat the in-process run (demo: 48 -> 37 s; 2 seeds: slower)
-# imported by the fork server before it forks any worker ('__main__' is multiprocessing's own default)
-PRELOAD = ["__main__", "sim.model", "sim.compare", "sim.sweep"]
-
-
-def start_method() -> str:
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
-def start_early() -> None:
-    """Start the process that starts workers now, so it has imported the model by the time workers are wanted."""
-    _start_helpers(start_method())
 
 
 def process_pool(workers: int, threads: int | None = None) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes; ``threads`` caps each one's compiled-step threads."""
-    method = start_method()
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     _start_helpers(method)
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -104,7 +89,6 @@ def _start_helpers(method: str) -> None:
         with _interrupt_deferred():
             resource_tracker.ensure_running()  # which itself unblocks SIGINT when done: block again for the next
         if method == "forkserver":
-            multiprocessing.get_context(method).set_forkserver_preload(PRELOAD)
             with _interrupt_deferred():
                 forkserver.ensure_running()
     finally:

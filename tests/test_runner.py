@@ -7,7 +7,10 @@ import math
 import os
 import sys
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim import cache
 from sim.compare import compare
@@ -193,3 +196,31 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     plain.write_text("x")
     write_atomic(tmp_path / "atomic.txt", lambda p: Path(p).write_text("x"))
     assert os.stat(tmp_path / "atomic.txt").st_mode == os.stat(plain).st_mode  # not owner-only, as mkstemp makes
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0, 30), min_size=16, max_size=16), st.lists(st.floats(1, 100), min_size=16, max_size=16))
+def test_seeds_meeting_each_target_are_counted_as_each_seed_alone_would_be(arrests, seizures):
+    """The vectorised count agrees with assessing every seed's run on its own (sim.targets.assess)."""
+    from sim.compare import Comparison
+    from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH, assess, engagement_share
+
+    rows = [
+        {"scenario": name, "seed": seed, "year": year, "households": 100.0,
+         "key_arrests": arrests[i], "seizures": seizures[i], "engaged_households": 5.0 + arrests[i] * (name == "b")}
+        for i, (name, seed, year) in enumerate(
+            (n, s, y) for n in ("a", "b") for s in (0, 1) for y in (2025, 2026, 2027, 2028)
+        )
+    ]  # fmt: skip
+    result = Comparison(pd.DataFrame(rows), pd.DataFrame(), ["a", "b"], [0, 1])
+    table = result.targets((2026, 2028)).set_index("scenario")
+    runs = pd.DataFrame(rows).set_index(["scenario", "seed", "year"])
+    for name in ("a", "b"):
+        alone = [assess(runs.loc[(name, s)], (2026, 2028), engagement_share(runs.loc[("a", s)])) for s in (0, 1)]
+        assert table.loc[name, "key_arrests_seeds_met"] == sum(a["key_arrests_per_year"] >= KEY_ARRESTS for a in alone)
+        assert table.loc[name, "seizure_growth_seeds_met"] == sum(
+            a["seizure_growth_per_year"] >= SEIZURE_GROWTH for a in alone
+        )
+        assert table.loc[name, "engagement_seeds_met"] == sum(
+            a["engagement_change"] >= ENGAGEMENT_GROWTH for a in alone
+        )

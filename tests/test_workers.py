@@ -40,14 +40,3 @@ def test_ctrl_c_while_the_helper_processes_start_interrupts_the_command():
         "    print('interrupted')\n"
     )
     assert done.returncode == 0 and "interrupted" in done.stdout, done.stdout + done.stderr
-
-
-def test_workers_start_with_the_model_already_imported():
-    """The fork server imports the model once, so a worker does not spend a second importing it again."""
-    done = _python(
-        "from sim.workers import close_pool, process_pool\n"
-        "pool = process_pool(1, threads=1)\n"
-        "print('imported' if pool.submit(eval, \"'sim.model' in __import__('sys').modules\").result() else 'not')\n"
-        "close_pool(pool)\n"
-    )
-    assert done.returncode == 0 and "imported" in done.stdout, done.stdout + done.stderr
