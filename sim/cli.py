@@ -29,6 +29,7 @@ from rich.text import Text
 from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.calendar import format_month
 from sim.errors import RuleError, ScenarioError
+from sim.provenance import PARAMETER_STATUSES, parameter_status
 from sim.schema import allowed_text
 
 DEFAULT_COMPARISON = ("baseline.yaml", "agreement_package.yaml", "enforcement_only.yaml", "root_causes.yaml")
@@ -584,18 +585,31 @@ def cmd_params(args: argparse.Namespace) -> None:
 
     params = default_parameters()
     table = Table(title="Model parameters (sim/data/parameters.yaml); override under `parameters:` in a scenario")
-    for label in ("parameter", "value", "allowed", "meaning", "source"):
+    for label in ("parameter", "status", "value", "allowed", "meaning", "source"):
         table.add_column(label, overflow="fold")
+    counts: dict[str, int] = {}
     for section, schema in section_schemas().items():
         for key, info in schema.model_fields.items():
+            status = parameter_status(params.sources[section][key])
+            counts[status] = counts.get(status, 0) + 1
+            if args.status and status != args.status:
+                continue
             table.add_row(
                 f"{section}.{key}",
+                status,
                 f"{getattr(params[section], key):g}",
                 allowed_text(info, with_meaning=False),
                 info.description or "",
                 params.sources[section][key],
             )
     out.print(table)
+    out.print(
+        ", ".join(f"{counts.get(s, 0)} {s}" for s in PARAMETER_STATUSES)
+        + " (calibrated: fitted to data by `migsim calibrate`; from data: a Guatemalan figure or a cited estimate; "
+        "assumed: no Guatemalan estimate found, the intervals do not cover them)",
+        markup=False,
+        highlight=False,
+    )
 
 
 def cmd_cache(args: argparse.Namespace) -> None:
@@ -1106,8 +1120,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "params",
         help="list model parameters, values and sources",
-        description="List every model parameter with its value, allowed range, meaning and source.",
+        description="List every model parameter with its status (calibrated, from data, assumed), value, allowed "
+        "range, meaning and source.",
     )
+    p.add_argument("--status", choices=PARAMETER_STATUSES, help="only the parameters of this status, e.g. assumed")
     p.set_defaults(func=cmd_params)
     p = sub.add_parser(
         "cache",

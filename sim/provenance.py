@@ -54,3 +54,16 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+PARAMETER_STATUSES = ("calibrated", "from data", "assumed")
+
+
+def parameter_status(source: str) -> str:
+    """How a parameter's value is grounded, as its source in sim/data/parameters.yaml begins.
+
+    ``calibrated`` (written by ``migsim calibrate --install``), ``assumed`` (no Guatemalan estimate found),
+    or ``from data`` (a figure or an estimate that the source cites).
+    """
+    words = source.strip().lower()
+    return "calibrated" if words.startswith("calibrated") else "assumed" if words.startswith("assumed") else "from data"

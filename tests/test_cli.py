@@ -186,6 +186,9 @@ def test_check_lists_levers(root):
 def test_reference_listings_show_sources():
     done = migsim("params")
     assert done.returncode == 0 and "journey.p_us" in done.stdout and "assumed" in done.stdout
+    calibrated = migsim("params", "--status", "calibrated").stdout
+    assert "9 calibrated" in calibrated and "journey.p_us" in calibrated and "crime.fee_elasticity" not in calibrated
+    assert "crime.fee_elasticity" in migsim("params", "--status", "assumed").stdout
     assert "Alta Verapaz" in migsim("departments").stdout
     assert "apprehension_multiplier" in migsim("levers").stdout
 
