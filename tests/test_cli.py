@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -189,6 +190,8 @@ def test_reference_listings_show_sources():
     calibrated = migsim("params", "--status", "calibrated").stdout
     assert "9 calibrated" in calibrated and "journey.p_us" in calibrated and "crime.fee_elasticity" not in calibrated
     assert "crime.fee_elasticity" in migsim("params", "--status", "assumed").stdout
+    counts = re.search(r"\d+ calibrated, \d+ from data, \d+ assumed", done.stdout).group(0)
+    assert counts in (Path(__file__).parent.parent / "README.md").read_text(), "the README's counts are stale"
     assert "Alta Verapaz" in migsim("departments").stdout
     assert "apprehension_multiplier" in migsim("levers").stdout
 
