@@ -282,6 +282,8 @@ def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Pa
         merged = _overlay(merged, parent)
         parents_lines.update(parent_lines)
     _check_removals(name, data, merged, raw_lines)
+    if merged.get("description") and "description" not in data:  # not the parent's words as this scenario's own
+        merged["description"] = f"Based on '{merged.get('name')}': {merged['description']}"
     merged = _overlay(merged, {k: v for k, v in data.items() if k != "extends"})
     return merged, {**parents_lines, **lines}, name
 

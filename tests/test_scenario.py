@@ -176,3 +176,13 @@ def test_several_mistakes_are_all_reported_in_the_order_of_the_file(tmp_path):
         load_scenario(file)
     lines = [p.line for p in caught.value.problems]
     assert lines == [4, 8, 9], str(caught.value)
+
+
+def test_a_child_without_its_own_description_says_whose_it_shows(tmp_path):
+    """'No new measures' would be wrong for a child that changes parameters: the text says it is the parent's."""
+    (tmp_path / "child.yaml").write_text(
+        f"name: more kin\nextends: {HERE.parent / 'scenarios' / 'baseline.yaml'}\n"
+        "parameters:\n  population: {relatives_abroad_mean: 0.8}\n"
+    )
+    child, parent = load_scenario(tmp_path / "child.yaml"), load_scenario(HERE.parent / "scenarios" / "baseline.yaml")
+    assert child.description == f"Based on 'baseline': {parent.description}"
