@@ -245,7 +245,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
     from sim.scenario import load_scenario
 
     files = [_scenario_file(f) for f in args.scenarios] or _default_scenarios()
-    scenarios = [load_scenario(f) for f in files]
+    scenarios = [_with_parameters(load_scenario(f), args.set) for f in files]
     _distinct_names(scenarios, files)
     from sim.runner import shared_past
 
@@ -391,10 +391,36 @@ def cmd_compare(args: argparse.Namespace) -> None:
     write_atomic(folder / "metadata.json", lambda p: Path(p).write_text(json.dumps(record, indent=2)))
     out.print(
         f"{len(seeds)} seeds x {len(scenarios)} scenarios at {scale:g} households per agent in {seconds:.1f} s. "
-        "'Averted' counts irregular journeys not started; negative means more than the baseline; visa departures are "
+        + ("Every scenario with " + ", ".join(f"{s}.{k}={v}" for s, k, v in args.set) + ". " if args.set else "")
+        + "'Averted' counts irregular journeys not started; negative means more than the baseline; visa departures are "
         f"legal and counted apart. Written to {folder}/: yearly.parquet and departments_yearly.parquet (every seed), "
         f"totals.csv, targets.csv, per_year.csv, per_department.csv, {chart.name}, metadata.json (what produced them)."
     )
+
+
+def _parameter_setting(text: str) -> tuple[str, str, object]:
+    """``crime.fee_elasticity=0`` as (section, key, value); the value read as YAML reads it (0 -> int)."""
+    import yaml
+
+    path, equals, value = text.partition("=")
+    section, dot, key = path.strip().partition(".")
+    if not (equals and dot and section and key and value.strip()):
+        raise argparse.ArgumentTypeError(f"expects SECTION.KEY=VALUE, e.g. crime.fee_elasticity=0, got {text!r}")
+    return section, key.strip(), yaml.safe_load(value)
+
+
+def _with_parameters(scenario, settings: list[tuple[str, str, object]]):
+    """``scenario`` with the ``--set`` parameters over its own (checked like a scenario file's ``parameters:``)."""
+    if not settings:
+        return scenario
+    from sim.scenario import validate_scenario
+
+    data = scenario.resolved()
+    parameters = {section: dict(values or {}) for section, values in data["parameters"].items()}
+    for section, key, value in settings:
+        parameters.setdefault(section, {})[key] = value
+    given = " ".join(f"{section}.{key}={value}" for section, key, value in settings)
+    return validate_scenario({**data, "parameters": parameters}, source=f"{scenario.source} with --set {given}")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -1030,6 +1056,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count,
         help="worker processes for the seeds (default: one per core when 4 seeds or more are not in the cache, "
         "where starting them pays off; else 1, in this process, where the step itself uses every core)",
+    )
+    p.add_argument(
+        "--set",
+        type=_parameter_setting,
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="a model parameter for every scenario, over its file's, e.g. --set crime.fee_elasticity=0 (repeatable; "
+        "`migsim params` lists them): to see how much a result rests on an assumed value",
     )
     p.add_argument(
         "--fixed-parameters",

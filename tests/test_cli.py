@@ -251,3 +251,28 @@ def test_a_bare_scenario_name_is_found_and_check_judges_every_file(root, capsys)
     assert "baseline: ok" in captured.out and "drought_shock: ok" in captured.out  # after all the bad files
     for file in bad:
         assert Path(file).name in captured.err, f"{file} got no verdict"
+
+
+def test_compare_set_gives_every_scenario_a_parameter_as_an_overlay_file_would(root, tmp_path):
+    """`--set` equals writing the parameters into overlay files (scenarios/assumptions/), and is checked like them."""
+    shipped = root / "scenarios"
+    common = ["--seeds", "1", "--households-per-agent", "2000", "--quiet"]
+    no_response = ["crime.fee_elasticity=0", "crime.risk_elasticity=0", "journey.fee_enforcement_elasticity=0"]
+    flags = [a for s in no_response for a in ("--set", s)]
+    by_flag = migsim("compare", str(shipped / "baseline.yaml"), str(shipped / "agreement_package.yaml"), *flags,
+                     *common, "--out", str(tmp_path / "flag"))  # fmt: skip
+    overlays = [
+        str(shipped / "assumptions" / f)
+        for f in ("baseline_no_fee_response.yaml", "agreement_package_no_fee_response.yaml")
+    ]
+    by_file = migsim("compare", *overlays, *common, "--out", str(tmp_path / "file"))
+    assert by_flag.returncode == 0 and by_file.returncode == 0, by_flag.stderr + by_file.stderr
+    flag, file = (pd.read_csv(tmp_path / d / "totals.csv") for d in ("flag", "file"))
+    assert (
+        flag.averted.tolist() == file.averted.tolist()
+        and flag.arrivals_averted.tolist() == file.arrivals_averted.tolist()
+    )
+    assert "Every scenario with crime.fee_elasticity=0" in by_flag.stdout
+    wrong = migsim("compare", "--set", "crime.fee_elastcity=0", *common, "--out", str(tmp_path / "wrong"))
+    assert wrong.returncode == 2 and "did you mean 'fee_elasticity'" in wrong.stderr and "Traceback" not in wrong.stderr
+    assert "SECTION.KEY=VALUE" in migsim("compare", "--set", "fee_elasticity", *common).stderr
