@@ -1038,10 +1038,9 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="compare scenarios over several seeds",
         description="Run each scenario with the same seeds and print irregular departures per year, totals "
-        "against the first scenario (the baseline: departures averted, cost, cost per departure averted, community "
-        "engagement) and departures by department; write the tables and a chart. Without files: "
-        + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON)
-        + ".",
+        "against the first scenario (the baseline: departures averted, arrivals in the US averted, cost, cost per "
+        "departure averted, community engagement), departures by department and the agreement's targets; write the "
+        "tables and a chart. Without files: " + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON) + ".",
     )
     p.add_argument("scenarios", nargs="*", help="scenario files; the first is the baseline")
     p.add_argument("--seeds", type=_count, default=10, help="number of seeds (default 10)")
