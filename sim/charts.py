@@ -39,7 +39,11 @@ def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -
     height = 0.8 / max(len(others), 1)
     for k, name in enumerate(others):
         rows = departments[departments.scenario == name].set_index("department").reindex(names)
-        spread = [rows["averted"] - rows["averted_low"], rows["averted_high"] - rows["averted"]]
+        # the mean can sit outside the 5-95% interval of a few lopsided seeds (and rounding can leave -1e-13)
+        spread = [
+            (rows["averted"] - rows["averted_low"]).clip(lower=0),
+            (rows["averted_high"] - rows["averted"]).clip(lower=0),
+        ]
         right.barh(ys + k * height, rows["averted"], height=height, label=name, color=f"C{k + 1}")
         right.errorbar(rows["averted"], ys + k * height, xerr=spread, fmt="none", ecolor="0.25", elinewidth=0.7)
     right.set_yticks(ys + height * (len(others) - 1) / 2, names, fontsize=8)

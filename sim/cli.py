@@ -139,8 +139,9 @@ def cmd_run(args: argparse.Namespace) -> None:
         for sentence in describe(assess(national, window, reference)):
             out.print(f"{window[0]}-{window[1]}: {sentence}", markup=False, highlight=False)
         out.print(
-            f"(engagement against {reference_year}, the year before the first lever; `migsim compare` measures it "
-            "against the first scenario instead)",
+            f"(engagement against {reference_year}, "
+            + ("the year before the first lever" if starts else "the first whole year")
+            + "; `migsim compare` measures it against the first scenario instead)",
             markup=False,
             highlight=False,
         )
@@ -149,7 +150,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         out.print(f"({'; '.join(partial)}: its totals are for those months only)", markup=False, highlight=False)
     out.print(
         "outflow = irregular journeys started + visa departures. Parameters: the calibrated point (`migsim compare` "
-        f"gives seed s the posterior draw s instead). Tables written to {folder}/ "
+        f"gives each seed its own posterior draw instead). Tables written to {folder}/ "
         f"(monthly.parquet by department, programs.parquet, costs.parquet, metadata.json) in {result.metadata['wall_seconds']:.1f} s."
     )
 
@@ -811,11 +812,11 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
         folder / "main_effects.csv", index=False
     )
     spread = (points[f"{args.outcome}_max"] - points[f"{args.outcome}_min"]).median()
-    if points["replications"].max() > 1:
+    if points["replications"].max() > 1 and spread > 0:
         out.print(
             f"Replications of one design point differ by {_fmt(spread)} (median of max - min; each has its own "
-            "seed and parameter draw): two points closer than that may differ by chance (by_point.csv has each "
-            "point's range)",
+            "seed, and its own parameter draw unless the experiment says parameter_draws: false): two points closer "
+            "than that may differ by chance (by_point.csv has each point's range)",
             markup=False,
             highlight=False,
         )

@@ -156,8 +156,7 @@ class Comparison:
     def summary_tables(self, years: tuple[int, int]) -> dict[str, pd.DataFrame]:
         """The CSV files ``migsim compare`` writes, by file name (``migsim reproduce`` recomputes and checks them).
 
-        Rounded as a spreadsheet reader wants them: people and dollars whole, shares and yearly means to four
-        and two decimals (the Parquet tables keep every digit).
+        Rounded as a spreadsheet reader wants them (:func:`rounded`; the Parquet tables keep every digit).
         """
         tables = {
             "targets.csv": self.targets(years),
@@ -180,10 +179,15 @@ _DIGITS = {"engagement_change": 4, "seizure_growth_per_year": 4, "key_arrests_pe
 
 
 def rounded(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` for a CSV file: people and dollars as whole numbers (empty where undefined), shares to 4 decimals."""
+    """``table`` for a CSV file, rounded as a spreadsheet reader wants it.
+
+    People and dollars as whole numbers (empty where undefined or infinite), shares and yearly changes to 4
+    decimals, key arrests a year to 2.
+    """
     out = table.round(_DIGITS)
     for column in (c for c, digits in _DIGITS.items() if digits == 0 and c in out.columns):
-        out[column] = out[column].astype("Int64")
+        finite = out[column].where(np.isfinite(out[column]) & (out[column].abs() < 2**53))
+        out[column] = finite.astype("Int64")
     return out
 
 

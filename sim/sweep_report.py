@@ -141,7 +141,7 @@ def cheapest(
     """
     share = (per_run[outcome] <= target).groupby(per_run["point"]).mean().rename("replications_meeting")
     meeting = points[points[outcome] <= target].join(share, on="point")
-    columns = ["point", *factors, outcome, "replications_meeting", "cost_usd"]
+    columns = list(dict.fromkeys(["point", *factors, outcome, "replications_meeting", "cost_usd"]))
     return meeting.sort_values("cost_usd")[columns].reset_index(drop=True)
 
 

@@ -276,3 +276,23 @@ def test_compare_set_gives_every_scenario_a_parameter_as_an_overlay_file_would(r
     wrong = migsim("compare", "--set", "crime.fee_elastcity=0", *common, "--out", str(tmp_path / "wrong"))
     assert wrong.returncode == 2 and "did you mean 'fee_elasticity'" in wrong.stderr and "Traceback" not in wrong.stderr
     assert "SECTION.KEY=VALUE" in migsim("compare", "--set", "fee_elasticity", *common).stderr
+
+
+def test_the_comparison_chart_draws_a_department_whose_mean_is_outside_its_interval(tmp_path):
+    """21 seeds, one lopsided: the mean lies above the 95th percentile, and the interval bar must not go negative."""
+    from sim.charts import comparison_chart
+    from sim.compare import Comparison
+
+    seeds = list(range(21))
+    yearly = pd.DataFrame(
+        [{"scenario": s, "seed": k, "year": 2026, "departures_irregular": 10.0} for s in ("a", "b") for k in seeds]
+    )
+    departments = pd.DataFrame(
+        [
+            {"scenario": s, "seed": k, "year": 2026, "department": "Petén",
+             "departures_irregular": 5.0 - (1000.0 if (s, k) == ("b", 0) else 0.0)}
+            for s in ("a", "b") for k in seeds
+        ]
+    )  # fmt: skip
+    result = Comparison(yearly, departments, ["a", "b"], seeds)
+    assert comparison_chart(result, (2026, 2026), tmp_path / "c.png").stat().st_size > 0

@@ -224,3 +224,11 @@ def test_seeds_meeting_each_target_are_counted_as_each_seed_alone_would_be(arres
         assert table.loc[name, "engagement_seeds_met"] == sum(
             a["engagement_change"] >= ENGAGEMENT_GROWTH for a in alone
         )
+
+
+def test_csv_summaries_are_whole_people_and_dollars_and_leave_undefined_values_empty():
+    from sim.compare import rounded
+
+    table = rounded(pd.DataFrame({"total": [1.4, float("nan")], "cost_per_averted_usd": [float("inf"), 2.6],
+                                  "engagement_change": [0.123456, 0.0], "scenario": ["a", "b"]}))  # fmt: skip
+    assert table.to_csv(index=False).splitlines()[1:] == ["1,,0.1235,a", ",3,0.0,b"]

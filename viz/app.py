@@ -249,7 +249,8 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
     years = YEARS
     # the page redraws with every progress step while the next comparison runs, showing this one greyed out:
     # its tables and chart specs are computed once (the server's core is the workers' too)
-    table, totals_md, outflow_spec, cost_spec = solara.use_memo(lambda: _view(result, years), dependencies=[id(result)])
+    # (keyed on the result itself, which the memo then holds: an id could be reused once a result is dropped)
+    table, totals_md, outflow_spec, cost_spec = solara.use_memo(lambda: _view(result, years), dependencies=[result])
     style = {"opacity": "0.5"} if stale else {}
     with solara.Column(style=style):
         Md(f"### Totals {years[0]}-{years[1]} against '{html.escape(result.scenarios[0])}'")

@@ -251,7 +251,8 @@ READ_ME = (
     "README, *What is data and what is assumed*). Most of what border enforcement and the operations against "
     "smuggling networks do to journeys rests on one of those assumptions, that smugglers' fees and route risk "
     "rise with enforcement; without it they still cut arrivals in the US but not journeys. The model "
-    "reproduces the 2018 census by department but its migration is single migrants only: Border Patrol "
-    "stopped several times more Guatemalans in 2019 and 2021-2024 than the model does. Read the numbers as what the "
+    "reproduces the 2018 census by department but its migration is single migrants only: US border agencies "
+    "counted several times more Guatemalans than the model does (Border Patrol apprehensions in 2019, CBP "
+    "encounters in 2021-2024). Read the numbers as what the "
     "assumptions imply, not as forecasts."
 )
