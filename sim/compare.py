@@ -50,10 +50,10 @@ class Comparison:
 
         Total of ``metric``, averted against the first scenario (paired by seed), arrivals in the US averted
         (enforcement can cut arrivals while apprehended migrants start more journeys), visa departures, cost,
-        cost per unit averted, and community engagement at the end of the window.
+        cost per unit averted, the change in remittances received, and community engagement at the window's end.
         """
         data = _window(self.yearly, years)
-        summed = list(dict.fromkeys([metric, "arrivals", "departures_legal", "cost_usd"]))
+        summed = list(dict.fromkeys([metric, "arrivals", "departures_legal", "cost_usd", "remittances_usd"]))
         total = data.groupby(["scenario", "seed"], sort=False)[summed].sum()
         # engagement as the agreement's target reads it (and as targets() gives it): the mean share of households
         # in prevention programs at the window's end against the first scenario's
@@ -65,6 +65,7 @@ class Comparison:
             mine = total.loc[name].reindex(self.seeds)
             averted = total.loc[base_name][metric].reindex(self.seeds) - mine[metric]
             arrivals = total.loc[base_name]["arrivals"].reindex(self.seeds) - mine["arrivals"]
+            remittances = mine["remittances_usd"] - total.loc[base_name]["remittances_usd"].reindex(self.seeds)
             mean_averted = float(averted.mean())
             cost = float(mine["cost_usd"].mean())
             rows.append(
@@ -82,6 +83,8 @@ class Comparison:
                     "departures_legal": float(mine["departures_legal"].mean()),
                     "cost_usd": cost,
                     "cost_per_averted_usd": cost / mean_averted if mean_averted > 0 else np.nan,
+                    # fewer migrants abroad send less home: a cost to households the lever costs leave out
+                    "remittances_change_usd": float(remittances.mean()),
                     "engagement_change": float(engagement[name]),
                     "engagement_target_met": bool(engagement[name] >= ENGAGEMENT_TARGET),
                 }
@@ -173,6 +176,7 @@ _DIGITS = {"engagement_change": 4, "seizure_growth_per_year": 4, "key_arrests_pe
     for column in (
         "total", "total_low", "total_high", "averted", "averted_low", "averted_high", "arrivals_averted",
         "arrivals_averted_low", "arrivals_averted_high", "departures_legal", "cost_usd", "cost_per_averted_usd",
+        "remittances_change_usd",
         "mean", "low", "high", "departures_irregular",
     )
 }  # fmt: skip
