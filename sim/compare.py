@@ -40,9 +40,25 @@ class Comparison:
     seeds: list[int]
 
     def per_year(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:
-        """Mean and 5-95% interval over seeds of ``metric`` per scenario and year."""
-        grouped = _window(self.yearly, years).groupby(["scenario", "year"], sort=False)[metric]
-        table = pd.DataFrame({"mean": grouped.mean(), "low": grouped.quantile(LOW), "high": grouped.quantile(HIGH)})
+        """Mean and 5-95% interval over seeds of ``metric`` per scenario and year, and of what each averts.
+
+        Averted against the first scenario that year, paired by seed: far narrower than the levels' bands.
+        """
+        data = _window(self.yearly, years).set_index(["scenario", "seed", "year"])[metric]
+        base = data.loc[self.scenarios[0]].reindex(data.index.droplevel("scenario"))  # the same seed and year
+        averted = pd.Series(base.to_numpy() - data.to_numpy(), index=data.index)
+        grouped = data.groupby(level=["scenario", "year"], sort=False)
+        paired = averted.groupby(level=["scenario", "year"], sort=False)
+        table = pd.DataFrame(
+            {
+                "mean": grouped.mean(),
+                "low": grouped.quantile(LOW),
+                "high": grouped.quantile(HIGH),
+                "averted": paired.mean(),
+                "averted_low": paired.quantile(LOW),
+                "averted_high": paired.quantile(HIGH),
+            }
+        )
         return table.reset_index()
 
     def totals(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:

@@ -97,6 +97,9 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
     assert (totals.averted.iloc[1:] > 0).all() and totals.cost_usd.iloc[1] > 0
     yearly = pd.read_parquet(tmp_path / "yearly.parquet")
     assert set(yearly.seed) == {0, 1} and set(yearly.year) == set(range(2002, 2036))
+    per_year = pd.read_csv(tmp_path / "per_year.csv")
+    yearly_averted = per_year.groupby("scenario", sort=False).averted.sum()  # paired by seed each year, rounded
+    assert abs(yearly_averted.to_numpy() - totals.averted.to_numpy()).max() <= 10 and yearly_averted.iloc[0] == 0
     per_department = pd.read_csv(tmp_path / "per_department.csv")
     assert len(per_department) == 4 * 22
     assert (tmp_path / "comparison.png").stat().st_size > 10_000
