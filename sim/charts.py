@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no screen
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sim.compare import HEADLINE, Comparison  # noqa: E402
 
@@ -17,20 +17,30 @@ THOUSANDS = FuncFormatter(lambda value, _: f"{value:,.0f}")
 
 
 def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -> Path:
-    """Irregular departures per year with 90% bands, and departures averted by department, side by side."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 6), gridspec_kw={"width_ratios": [3, 2]})
+    """Irregular departures per year, what each scenario averts per year (paired by seed), and by department.
+
+    The levels' 90% bands overlap (they carry each seed's parameter draw); the paired effect beside them does not.
+    """
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(20, 6), gridspec_kw={"width_ratios": [3, 3, 2]})
     per_year = result.per_year(HEADLINE, years)
-    for name in result.scenarios:
+    for k, name in enumerate(result.scenarios):
         rows = per_year[per_year.scenario == name]
-        (line,) = left.plot(rows.year, rows["mean"], marker="o", label=name)
-        left.fill_between(rows.year, rows["low"], rows["high"], color=line.get_color(), alpha=0.2)
-    left.set_title(f"Irregular departures per year (mean and 90% interval over {len(result.seeds)} seeds)")
-    left.set_xlabel("year")
+        left.plot(rows.year, rows["mean"], marker="o", label=name, color=f"C{k}")
+        left.fill_between(rows.year, rows["low"], rows["high"], color=f"C{k}", alpha=0.2)
+        if k:
+            middle.plot(rows.year, rows["averted"], marker="o", label=name, color=f"C{k}")
+            middle.fill_between(rows.year, rows["averted_low"], rows["averted_high"], color=f"C{k}", alpha=0.2)
+    left.set_title(f"Irregular departures per year\n(mean and 90% interval over {len(result.seeds)} seeds)")
     left.set_ylabel("irregular journeys started")
     left.set_ylim(bottom=0)  # a line near the top of a cut axis would look like a change it is not
-    left.yaxis.set_major_formatter(THOUSANDS)
-    left.grid(alpha=0.3)
-    left.legend(fontsize=8)
+    middle.set_title(f"Averted against '{result.scenarios[0]}' per year\n(paired by seed, 90% interval)")
+    middle.set_ylabel("irregular journeys averted (negative: more)")
+    middle.axhline(0, color="black", linewidth=0.8)
+    for ax in (left, middle):
+        ax.set_xlabel("year")
+        ax.yaxis.set_major_formatter(THOUSANDS)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
 
     departments = result.per_department(HEADLINE, years)
     others = result.scenarios[1:]
@@ -54,6 +64,7 @@ def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -
     if others:
         right.legend(fontsize=8, loc="lower right")
     right.xaxis.set_major_formatter(THOUSANDS)
+    right.xaxis.set_major_locator(MaxNLocator(5))  # room for each label
     right.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -301,7 +301,7 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
             )
         Explained(
             "The CSV holds every number above, with the seeds, the scale and each scenario's description. The PNG is "
-            "the chart `migsim compare` writes: departures a year, and departures averted by department. Each chart's "
+            "the chart `migsim compare` writes: departures a year, departures averted a year and by department. Each chart's "
             "menu (⋯) saves it as shown, in SVG or PNG."
         )
 
