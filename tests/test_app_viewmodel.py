@@ -296,6 +296,10 @@ def test_a_scenario_keeps_its_colour_in_both_charts_and_no_change_is_white_on_th
     line_scale = lines["layer"][0]["encoding"]["color"]["scale"]
     bar_scale = bars["layer"][0]["encoding"]["color"]["scale"]
     assert line_scale == bar_scale and line_scale["domain"] == ["baseline", "agreement package"]
+    averted = charts.averted_chart(vm.outflow_per_year(result, YEARS)).to_dict()
+    assert averted["layer"][0]["encoding"]["color"]["scale"] == line_scale
+    rows = next(d for d in averted["datasets"].values() if "scenario" in d[0])  # the scenarios after the first
+    assert {r["scenario"] for r in rows} == {"agreement package"} and all(r["averted"] > 0 for r in rows)
     values = vm.department_map_values(result, YEARS, "agreement package")
     assert (values.change_percent < 0).all()  # every department loses departures: a one-sided range
     domain = charts.department_map(values, "change_percent", "change (%)", True).to_dict()["encoding"]["color"]["scale"]

@@ -153,7 +153,8 @@ def _view(result, years: tuple[int, int]) -> tuple:
     """What the results show: the totals (table and Markdown) and the two charts' specs."""
     table = vm.totals(result, years)
     per_year = vm.outflow_per_year(result, years)
-    return table, totals_markdown(table), charts.outflow_chart(per_year).to_dict(), charts.cost_chart(table).to_dict()
+    specs = (charts.outflow_chart(per_year), charts.averted_chart(per_year), charts.cost_chart(table))
+    return table, totals_markdown(table), *(chart.to_dict() for chart in specs)
 
 
 @solara.component
@@ -250,7 +251,9 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
     # the page redraws with every progress step while the next comparison runs, showing this one greyed out:
     # its tables and chart specs are computed once (the server's core is the workers' too)
     # (keyed on the result itself, which the memo then holds: an id could be reused once a result is dropped)
-    table, totals_md, outflow_spec, cost_spec = solara.use_memo(lambda: _view(result, years), dependencies=[result])
+    table, totals_md, outflow_spec, averted_spec, cost_spec = solara.use_memo(
+        lambda: _view(result, years), dependencies=[result]
+    )
     style = {"opacity": "0.5"} if stale else {}
     with solara.Column(style=style):
         Md(f"### Totals {years[0]}-{years[1]} against '{html.escape(result.scenarios[0])}'")
@@ -274,6 +277,11 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
         )
         Chart(outflow_spec)
         if len(table) > 1:
+            Explained(
+                "The bands above overlap because each seed carries its own parameter values; what each scenario "
+                "averts a year against the first, seed by seed, is far surer: line, mean; band, 90% interval."
+            )
+            Chart(averted_spec)
             Explained(
                 "Departures averted against the first scenario, with 90% intervals (hover for cost per departure averted)."
             )
