@@ -786,8 +786,11 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     points = report.by_point(per_run, factors, args.outcome)
+    # one folder per question, so a report on another outcome or other years leaves this one's files alone
+    written = folder / f"report-{args.outcome}-{f'{years[0]}-{years[1]}' if years else 'all-years'}"
+    written.mkdir(exist_ok=True)
     for stale in ("sobol_indices.csv", "meets_target.csv"):  # from an earlier report: written again below if due
-        (folder / stale).unlink(missing_ok=True)
+        (written / stale).unlink(missing_ok=True)
     expected = _expected_runs(folder)
     if expected and len(per_run) < expected:
         err.print(
@@ -809,7 +812,7 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
         effects.add_row(row["factor"], _fmt(row["low"]), _fmt(row["high"]), _fmt(row["high"] - row["low"]))
     out.print(effects)
     main_effects.assign(difference=main_effects["high"] - main_effects["low"]).to_csv(
-        folder / "main_effects.csv", index=False
+        written / "main_effects.csv", index=False
     )
     spread = (points[f"{args.outcome}_max"] - points[f"{args.outcome}_min"]).median()
     if points["replications"].max() > 1 and spread > 0:
@@ -837,7 +840,7 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
         for _, row in indices.iterrows():
             table.add_row(row["factor"], f"{row['first_order']:.3f}", f"{row['total']:.3f}")
         out.print(table)
-        indices.to_csv(folder / "sobol_indices.csv", index=False)
+        indices.to_csv(written / "sobol_indices.csv", index=False)
     if args.target is not None:
         best = report.cheapest(points, per_run, factors, args.outcome, args.target)
         table = Table(title=f"Settings with mean {args.outcome} at most {args.target:,.0f}, cheapest first")
@@ -852,11 +855,11 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
                 _fmt(row["cost_usd"]),
             )
         out.print(table if len(best) else f"no design point has mean {args.outcome} at most {args.target:,.0f}")
-        best.to_csv(folder / "meets_target.csv", index=False)
-    chart = report.main_effects_chart(per_run, factors, args.outcome, folder / "main_effects.png")
-    report.for_csv(points).to_csv(folder / "by_point.csv", index=False)
+        best.to_csv(written / "meets_target.csv", index=False)
+    chart = report.main_effects_chart(per_run, factors, args.outcome, written / "main_effects.png")
+    report.for_csv(points).to_csv(written / "by_point.csv", index=False)
     out.print(
-        f"Written to {folder}/: {chart.name}, main_effects.csv, by_point.csv"
+        f"Written to {written}/: {chart.name}, main_effects.csv, by_point.csv"
         + (", sobol_indices.csv" if indices is not None else "")
         + (", meets_target.csv" if args.target is not None else "")
     )
@@ -1203,7 +1206,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="summarise a sweep: main effects, Sobol' indices, cheapest settings meeting a target",
         description="Summarise an outcome of a finished sweep against its factors (national totals over --years, "
         "mean over replications): main effects table and plot, Sobol' indices when the design is sobol, and the "
-        "cheapest design points whose outcome is at most --target.",
+        "cheapest design points whose outcome is at most --target; written to FOLDER/report-<outcome>-<years>/.",
     )
     p.add_argument("folder", help="the sweep's --out folder")
     p.add_argument(

@@ -184,8 +184,13 @@ def test_status_and_report_from_the_command_line(tmp_path):
         [*cli, "sweep-report", str(folder), "--years", "2026-2027", "--target", "1e9"], capture_output=True, text=True
     )
     assert report.returncode == 0, report.stderr
-    assert "jobs_per_year" in report.stdout and (folder / "main_effects.png").exists()
-    assert len(pd.read_csv(folder / "meets_target.csv")) == 3
+    written = folder / "report-departures_irregular-2026-2027"
+    assert "jobs_per_year" in report.stdout and (written / "main_effects.png").exists()
+    assert len(pd.read_csv(written / "meets_target.csv")) == 3
+    fees = [*cli, "sweep-report", str(folder), "--outcome", "smuggling_fee", "--years", "2026-2027"]
+    assert subprocess.run(fees, capture_output=True, text=True).returncode == 0
+    assert (folder / "report-smuggling_fee-2026-2027" / "by_point.csv").exists()
+    assert len(pd.read_csv(written / "meets_target.csv")) == 3, "another outcome's report left this one alone"
     (tmp_path / "other").mkdir()
     other = small_experiment(tmp_path / "other", samples=4)
     clash = subprocess.run([*cli, "sweep", str(other), "--out", str(folder)], capture_output=True, text=True)
