@@ -186,7 +186,7 @@ class Comparison:
         return {name: rounded(table) for name, table in tables.items()}
 
 
-# decimals kept in the CSV summaries; every other number column there counts people or dollars
+# decimals kept in the CSV summaries: shares and rates, then the columns that count people or dollars
 _DIGITS = {"engagement_change": 4, "seizure_growth_per_year": 4, "key_arrests_per_year": 2} | {
     column: 0
     for column in (
