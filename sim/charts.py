@@ -19,7 +19,8 @@ THOUSANDS = FuncFormatter(lambda value, _: f"{value:,.0f}")
 def comparison_chart(result: Comparison, years: tuple[int, int], target: Path) -> Path:
     """Irregular departures per year, what each scenario averts per year (paired by seed), and by department.
 
-    The levels' 90% bands overlap (they carry each seed's parameter draw); the paired effect beside them does not.
+    The levels' 90% bands overlap (they carry each seed's parameter draw); the paired effect beside them says how
+    sure the difference is.
     """
     fig, (left, middle, right) = plt.subplots(1, 3, figsize=(20, 6), gridspec_kw={"width_ratios": [3, 3, 2]})
     per_year = result.per_year(HEADLINE, years)

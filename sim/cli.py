@@ -383,9 +383,12 @@ def cmd_compare(args: argparse.Namespace) -> None:
         "years": list(years),
         "parameters": default_parameters().as_dict(),
         "parameter_draws": {str(seed): draw for seed, draw in (draws or {}).items()},
-        "parameters_used": "the calibrated point above, with each seed's values in parameter_draws replacing it"
-        if draws
-        else "the calibrated point above (--fixed-parameters)",
+        "parameters_used": (
+            "the calibrated point above, with each seed's values in parameter_draws replacing it"
+            if draws
+            else "the calibrated point above (--fixed-parameters)"
+        )
+        + "; a scenario's own parameters (its file's, or --set) replace both: see its resolved text",
         "code_version": code_version(),
         "packages": package_versions(),
     }

@@ -42,7 +42,7 @@ class Comparison:
     def per_year(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:
         """Mean and 5-95% interval over seeds of ``metric`` per scenario and year, and of what each averts.
 
-        Averted against the first scenario that year, paired by seed: far narrower than the levels' bands.
+        Averted against the first scenario that year, paired by seed: how sure the difference is, whatever the levels' spread.
         """
         data = _window(self.yearly, years).set_index(["scenario", "seed", "year"])[metric]
         base = data.loc[self.scenarios[0]].reindex(data.index.droplevel("scenario"))  # the same seed and year

@@ -279,7 +279,8 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
         if len(table) > 1:
             Explained(
                 "The bands above overlap because each seed carries its own parameter values; what each scenario "
-                "averts a year against the first, seed by seed, is far surer: line, mean; band, 90% interval."
+                "averts a year against the first, seed by seed, shows how sure the difference is: line, mean; band, "
+                "90% interval."
             )
             Chart(averted_spec)
             Explained(

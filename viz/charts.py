@@ -57,8 +57,8 @@ def outflow_chart(per_year: pd.DataFrame) -> alt.LayerChart:
 def averted_chart(per_year: pd.DataFrame) -> alt.LayerChart:
     """Departures each scenario averts a year against the first, paired by seed: a line and its 90% band.
 
-    The levels' bands overlap because each seed carries its own parameter draw; the paired effect is far
-    narrower, and this is where a policymaker sees it.
+    The levels' bands overlap because each seed carries its own parameter draw; the paired effect says how
+    sure the difference is, and this is where a policymaker sees it.
     """
     names = list(dict.fromkeys(per_year.scenario))
     data = per_year[per_year.scenario != names[0]].assign(year=lambda t: t["year"].astype(int))
