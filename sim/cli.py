@@ -845,8 +845,9 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
         out.print(table)
         indices.to_csv(written / "sobol_indices.csv", index=False)
     if args.target is not None:
-        best = report.cheapest(points, per_run, factors, args.outcome, args.target)
-        table = Table(title=f"Settings with mean {args.outcome} at most {args.target:,.0f}, cheapest first")
+        best = report.cheapest(points, per_run, factors, args.outcome, args.target, args.at_least)
+        bound = f"{'at least' if args.at_least else 'at most'} {args.target:,.0f}"
+        table = Table(title=f"Settings with mean {args.outcome} {bound}, cheapest first")
         for label in ("point", *factors, args.outcome, "replications meeting it", "cost USD"):
             table.add_column(label, justify="right")
         for _, row in best.head(10).iterrows():
@@ -857,7 +858,7 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
                 f"{row['replications_meeting']:.0%}",
                 _fmt(row["cost_usd"]),
             )
-        out.print(table if len(best) else f"no design point has mean {args.outcome} at most {args.target:,.0f}")
+        out.print(table if len(best) else f"no design point has mean {args.outcome} {bound}")
         best.to_csv(written / "meets_target.csv", index=False)
     chart = report.main_effects_chart(per_run, factors, args.outcome, written / "main_effects.png")
     report.for_csv(points).to_csv(written / "by_point.csv", index=False)
@@ -1217,6 +1218,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--years", help="years to total, e.g. 2026-2035 (default: all kept)")
     p.add_argument("--target", type=float, help="list the cheapest settings whose outcome is at most this")
+    p.add_argument("--at-least", action="store_true", help="the target is a floor (e.g. key_arrests), not a ceiling")
     p.set_defaults(func=cmd_sweep_report)
     p = sub.add_parser(
         "reference",

@@ -132,15 +132,24 @@ def sobol(points: pd.DataFrame, factors: list[str], outcome: str) -> pd.DataFram
 
 
 def cheapest(
-    points: pd.DataFrame, per_run: pd.DataFrame, factors: list[str], outcome: str, target: float
+    points: pd.DataFrame,
+    per_run: pd.DataFrame,
+    factors: list[str],
+    outcome: str,
+    target: float,
+    at_least: bool = False,
 ) -> pd.DataFrame:
-    """Design points whose mean outcome is at most ``target``, cheapest first.
+    """Design points whose mean outcome is at most ``target`` (at least, for arrests), cheapest first.
 
     With the share of their replications that meet it on their own: a mean just under the target can hide
     replications far above it.
     """
-    share = (per_run[outcome] <= target).groupby(per_run["point"]).mean().rename("replications_meeting")
-    meeting = points[points[outcome] <= target].join(share, on="point")
+
+    def meets(values: pd.Series) -> pd.Series:
+        return values >= target if at_least else values <= target
+
+    share = meets(per_run[outcome]).groupby(per_run["point"]).mean().rename("replications_meeting")
+    meeting = points[meets(points[outcome])].join(share, on="point")
     columns = list(dict.fromkeys(["point", *factors, outcome, "replications_meeting", "cost_usd"]))
     return meeting.sort_values("cost_usd")[columns].reset_index(drop=True)
 

@@ -100,3 +100,5 @@ def test_points_say_how_far_their_replications_spread_and_how_many_meet_the_targ
     assert best.point.tolist() == [0] and best.replications_meeting.iloc[0] == pytest.approx(1 / 3)
     by_cost = report.cheapest(report.by_point(per_run, ["f"], "cost_usd"), per_run, ["f"], "cost_usd", 1.5)
     assert by_cost.columns.is_unique and by_cost.point.tolist() == [0]  # the cost itself as the outcome
+    floor = report.cheapest(points, per_run, ["f"], "y", 510.0, at_least=True)  # e.g. key arrests: 10 or more
+    assert floor.point.tolist() == [1] and floor.replications_meeting.iloc[0] == pytest.approx(2 / 3)
