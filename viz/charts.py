@@ -26,11 +26,9 @@ def scenario_colours(names: list[str]) -> alt.Scale:
     return alt.Scale(domain=list(names), range=PALETTE[: len(names)])
 
 
-def outflow_chart(per_year: pd.DataFrame) -> alt.LayerChart:
-    """Irregular departures per year: a line per scenario (mean over seeds) and its 90% band."""
-    data = per_year.assign(year=per_year["year"].astype(int))
-    names = list(dict.fromkeys(data.scenario))
-    base = alt.Chart(data).encode(
+def _yearly_bands(data: pd.DataFrame, names: list[str], column: str, title: str, label: str) -> alt.LayerChart:
+    """A line per scenario of ``column`` a year, over its 90% band (``<column>_low`` to ``<column>_high``)."""
+    base = alt.Chart(data.assign(year=data["year"].astype(int))).encode(
         x=alt.X("year:O", title="year"),
         color=alt.Color(
             "scenario:N",
@@ -38,20 +36,26 @@ def outflow_chart(per_year: pd.DataFrame) -> alt.LayerChart:
             legend=alt.Legend(orient="bottom", columns=2, symbolType="stroke", symbolStrokeWidth=3, labelLimit=400),
         ),
     )
-    band = base.mark_area(opacity=0.2).encode(
-        y=alt.Y("low:Q", title="irregular departures a year (journeys)"), y2="high:Q"
-    )
+    band = base.mark_area(opacity=0.2).encode(y=alt.Y(f"{column}_low:Q", title=title), y2=f"{column}_high:Q")
     line = base.mark_line(point=True).encode(
-        y="mean:Q",
+        y=f"{column}:Q",
         tooltip=[
             "scenario:N",
             "year:O",
-            alt.Tooltip("mean:Q", format=",.0f", title="departures (mean)"),
-            alt.Tooltip("low:Q", format=",.0f", title="5%"),
-            alt.Tooltip("high:Q", format=",.0f", title="95%"),
+            alt.Tooltip(f"{column}:Q", format=",.0f", title=f"{label} (mean)"),
+            alt.Tooltip(f"{column}_low:Q", format=",.0f", title="5%"),
+            alt.Tooltip(f"{column}_high:Q", format=",.0f", title="95%"),
         ],
     )
-    return (band + line).properties(width="container", height=320, usermeta=SVG)
+    return band + line
+
+
+def outflow_chart(per_year: pd.DataFrame) -> alt.LayerChart:
+    """Irregular departures per year: a line per scenario (mean over seeds) and its 90% band."""
+    data = per_year.rename(columns={"mean": "departures", "low": "departures_low", "high": "departures_high"})
+    names = list(dict.fromkeys(data.scenario))
+    chart = _yearly_bands(data, names, "departures", "irregular departures a year (journeys)", "departures")
+    return chart.properties(width="container", height=320, usermeta=SVG)
 
 
 def averted_chart(per_year: pd.DataFrame) -> alt.LayerChart:
@@ -60,31 +64,12 @@ def averted_chart(per_year: pd.DataFrame) -> alt.LayerChart:
     The levels' bands overlap because each seed carries its own parameter draw; the paired effect says how
     sure the difference is, and this is where a policymaker sees it.
     """
-    names = list(dict.fromkeys(per_year.scenario))
-    data = per_year[per_year.scenario != names[0]].assign(year=lambda t: t["year"].astype(int))
-    base = alt.Chart(data).encode(
-        x=alt.X("year:O", title="year"),
-        color=alt.Color(
-            "scenario:N",
-            scale=scenario_colours(names),  # the first scenario keeps its colour for itself, unused here
-            legend=alt.Legend(orient="bottom", columns=2, symbolType="stroke", symbolStrokeWidth=3, labelLimit=400),
-        ),
-    )
-    band = base.mark_area(opacity=0.2).encode(
-        y=alt.Y("averted_low:Q", title=f"journeys averted a year against '{names[0]}'"), y2="averted_high:Q"
-    )
-    line = base.mark_line(point=True).encode(
-        y="averted:Q",
-        tooltip=[
-            "scenario:N",
-            "year:O",
-            alt.Tooltip("averted:Q", format=",.0f", title="averted (mean)"),
-            alt.Tooltip("averted_low:Q", format=",.0f", title="5%"),
-            alt.Tooltip("averted_high:Q", format=",.0f", title="95%"),
-        ],
-    )
+    names = list(dict.fromkeys(per_year.scenario))  # the first keeps its colour for itself, unused here
+    data = per_year[per_year.scenario != names[0]]
+    title = f"journeys averted a year against '{names[0]}'"
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color="black").encode(y="zero:Q")
-    return (band + line + zero).properties(width="container", height=260, usermeta=SVG)
+    chart = _yearly_bands(data, names, "averted", title, "averted") + zero
+    return chart.properties(width="container", height=260, usermeta=SVG)
 
 
 def cost_chart(totals: pd.DataFrame) -> alt.Chart:
