@@ -74,7 +74,7 @@ class Comparison:
         # engagement as the agreement's target reads it (and as targets() gives it): the mean share of households
         # in prevention programs at the window's end against the first scenario's
         window = years or (int(data["year"].min()), int(data["year"].max()))
-        engagement = self.targets(window).set_index("scenario")["engagement_change"]
+        engagement = self._mean_targets(window).set_index("scenario")["engagement_change"]
         base_name = self.scenarios[0]
         rows = []
         for name in self.scenarios:
@@ -113,12 +113,15 @@ class Comparison:
         And in how many seeds each target is met on average over the years (arrests and seizure growth) or at
         their end (engagement, against the first scenario's same seed): how sure the verdict on the mean is.
         """
-        mean = self.yearly.groupby(["scenario", "year"], sort=False).mean(numeric_only=True)
-        reference = engagement_share(mean.loc[self.scenarios[0]])
-        rows = [{"scenario": name, **assess(mean.loc[name], years, reference)} for name in self.scenarios]
-        table = pd.DataFrame(rows).join(self._seeds_meeting_targets(years), on="scenario")
+        table = self._mean_targets(years).join(self._seeds_meeting_targets(years), on="scenario")
         met = [c for c in table.columns if c.endswith("_met_from")]
         return table.astype(dict.fromkeys(met, "Int64"))  # years, or empty when never met for good (not 2026.0)
+
+    def _mean_targets(self, years: tuple[int, int]) -> pd.DataFrame:
+        """``assess`` of each scenario's mean over seeds (engagement against the first scenario's)."""
+        mean = self.yearly.groupby(["scenario", "year"], sort=False).mean(numeric_only=True)
+        reference = engagement_share(mean.loc[self.scenarios[0]])
+        return pd.DataFrame([{"scenario": name, **assess(mean.loc[name], years, reference)} for name in self.scenarios])
 
     def _seeds_meeting_targets(self, years: tuple[int, int]) -> pd.DataFrame:
         """Per scenario, the seeds whose own run meets each target (as ``assess`` reads them), and how many seeds."""
