@@ -101,16 +101,20 @@ def _reproduce_comparison(folder: Path, meta: dict) -> Reproduction:
     )
     years = tuple(meta["years"])
     for name, table in fresh.summary_tables(years).items():  # the summaries people read, number for number
-        now = pd.read_csv(io.StringIO(table.to_csv(index=False)))  # as the file was written, then read
-        report.rows[name] = _compare_table(folder / name, now, report.differences, reader=_rounded_csv)
+        report.rows[name] = _compare_table(folder / name, _as_written(table), report.differences, reader=_rounded_csv)
     return report
+
+
+def _as_written(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as its CSV file reads back (what a comparison's summary files hold)."""
+    return pd.read_csv(io.StringIO(table.to_csv(index=False)))
 
 
 def _rounded_csv(path: Path) -> pd.DataFrame:
     """A comparison's CSV summary as written now: files from before they were rounded compare by their rounding."""
     from sim.compare import rounded
 
-    return pd.read_csv(io.StringIO(rounded(pd.read_csv(path)).to_csv(index=False)))
+    return _as_written(rounded(pd.read_csv(path)))
 
 
 def _plain(value):
