@@ -16,7 +16,7 @@ from results_file import write_result
 
 from sim.calendar import format_month, parse_month
 from sim.model import MigrationModel
-from sim.reference import ReferenceModel
+from sim.reference_model import ReferenceModel
 from sim.scenario import load_scenario, validate_scenario
 
 

@@ -93,9 +93,9 @@ def _progress(label: str, quiet: bool):
 def cmd_run(args: argparse.Namespace) -> None:
     import pandas as pd
 
+    from sim.agreement_targets import assess, describe, engagement_share
     from sim.runner import run
     from sim.scenario import load_scenario
-    from sim.targets import assess, describe, engagement_share
 
     scenario = load_scenario(_scenario_file(args.scenario))
     with _progress(f"{scenario.name} (seed {args.seed})", args.quiet) as update:
@@ -256,12 +256,12 @@ def cmd_compare(args: argparse.Namespace) -> None:
     years = _years(args.years, scenarios, fork // 12 if differ else 2026)
     scale = args.households_per_agent
 
-    from sim.charts import comparison_chart
+    from sim.agreement_targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH, signed_percent
     from sim.compare import ENGAGEMENT_TARGET, compare, posterior_draws_for
+    from sim.comparison_chart import comparison_chart
     from sim.parameters import default_parameters
     from sim.provenance import code_version, package_versions
     from sim.runner import write_atomic
-    from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH, signed_percent
 
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
@@ -907,7 +907,7 @@ def _years_option(text: str | None) -> tuple[int, int] | None:
 
 
 def cmd_reference(args: argparse.Namespace) -> None:
-    from sim.reference_docs import render
+    from sim.reference_page import render
 
     text = render(plugins=args.plugins)
     if args.out:

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, cache
+from sim.agreement_targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH, assess, engagement_share
 from sim.metrics import department_yearly, over_years
 from sim.parameters import Parameters, default_parameters, posterior_draws
 from sim.runner import run_many
 from sim.scenario import Scenario
-from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH, assess, engagement_share
 from sim.workers import close_pool, process_pool
 
 LOW, HIGH = 0.05, 0.95  # interval reported over seeds

@@ -18,13 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.activity import Activity
 from sim.calendar import parse_month
 from sim.model import HouseholdAgent, MigrationModel
 from sim.parameters import default_parameters
 from sim.programs import effects
 from sim.rules import RULES, Rule
 from sim.scenario import validate_scenario
+from sim.schedule import Activity
 
 MONTH = "2026-06"
 

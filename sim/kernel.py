@@ -12,7 +12,7 @@ stored in department blocks), reading department values once per segment and kee
 in registers rather than adding into memory row by row.
 
 The formulas are those of the built-in rules (``sim/rules``) and of ``sim/programs.py``; the per-agent
-reference implementation (``sim/reference.py``) writes them out one household at a time and the tests
+reference implementation (``sim/reference_model.py``) writes them out one household at a time and the tests
 check that both agree. Parameters arrive packed in arrays whose positions are named below.
 """
 

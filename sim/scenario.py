@@ -17,13 +17,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.activity import Month
 from sim.calendar import format_month
 from sim.conditions import CONDITIONS, ConditionConfig
 from sim.errors import Path, Problem, ScenarioError, nearest
 from sim.levers import LEVERS, LeverConfig
 from sim.parameters import default_parameters, section_schemas
 from sim.rules import RULES
+from sim.schedule import Month
 from sim.schema import allowed_text
 from sim.yamlio import load_yaml, nearest_file
 

@@ -51,7 +51,7 @@ def shipped_lever_settings() -> dict[str, dict]:
 def step_with_reference(scenario: Scenario, seed: int, households_per_agent: float):
     """The compiled model and the per-agent reference, stepped side by side to the end."""
     from sim.model import MigrationModel
-    from sim.reference import ReferenceModel
+    from sim.reference_model import ReferenceModel
 
     fast = MigrationModel(scenario, seed=seed, households_per_agent=households_per_agent)
     slow = ReferenceModel(scenario, seed=seed, households_per_agent=households_per_agent)

@@ -284,8 +284,8 @@ def test_compare_set_gives_every_scenario_a_parameter_as_an_overlay_file_would(r
 
 def test_the_comparison_chart_draws_a_department_whose_mean_is_outside_its_interval(tmp_path):
     """21 seeds, one lopsided: the mean lies above the 95th percentile, and the interval bar must not go negative."""
-    from sim.charts import comparison_chart
     from sim.compare import Comparison
+    from sim.comparison_chart import comparison_chart
 
     seeds = list(range(21))
     yearly = pd.DataFrame(

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.agreement_targets import KEY_ARRESTS, assess, engagement_share, first_year_met_from
 from sim.crime import load_specs
 from sim.metrics import department_yearly
 from sim.model import MigrationModel
 from sim.runner import run, run_many
 from sim.scenario import load_scenario, validate_scenario
-from sim.targets import KEY_ARRESTS, assess, engagement_share, first_year_met_from
 from tests.conftest import SCENARIOS
 
 SCALE = 500

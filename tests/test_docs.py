@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.reference_docs import render
+from sim.reference_page import render
 
 
 def test_reference_page_is_current(root):

@@ -201,9 +201,9 @@ def test_written_files_get_the_usual_permissions(tmp_path):
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.floats(0, 30), min_size=16, max_size=16), st.lists(st.floats(1, 100), min_size=16, max_size=16))
 def test_seeds_meeting_each_target_are_counted_as_each_seed_alone_would_be(arrests, seizures):
-    """The vectorised count agrees with assessing every seed's run on its own (sim.targets.assess)."""
+    """The vectorised count agrees with assessing every seed's run on its own (sim.agreement_targets.assess)."""
+    from sim.agreement_targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH, assess, engagement_share
     from sim.compare import Comparison
-    from sim.targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH, assess, engagement_share
 
     rows = [
         {"scenario": name, "seed": seed, "year": year, "households": 100.0,

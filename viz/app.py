@@ -18,9 +18,9 @@ import solara
 import solara.widgets
 from solara.lab import task
 
+from sim.agreement_targets import signed_percent
 from sim.departments import load_departments
 from sim.errors import ScenarioError
-from sim.targets import signed_percent
 from viz import charts
 from viz import viewmodel as vm
 from viz.results import STORE

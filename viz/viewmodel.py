@@ -229,7 +229,7 @@ def comparison_csv(result: Comparison, years: tuple[int, int], context: Context 
 
 def comparison_png(result: Comparison, years: tuple[int, int]) -> bytes:
     """The chart ``migsim compare`` writes (matplotlib), as PNG bytes."""
-    from sim.charts import comparison_chart
+    from sim.comparison_chart import comparison_chart
 
     with tempfile.TemporaryDirectory() as folder:
         path = comparison_chart(result, years, Path(folder) / "comparison.png")

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from sim.activity import Activity, PlacedConfig, TimedConfig
 from sim.registry import Registry
+from sim.schedule import Activity, PlacedConfig, TimedConfig
 
 if TYPE_CHECKING:
     from sim.environment import Environment

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.activity import occupied_population
 from sim.levers.base import register
 from sim.levers.enrolment import EnrolmentConfig, EnrolmentLever, Target
 from sim.programs import Effect
+from sim.schedule import occupied_population
 
 
 class JobProgramsConfig(EnrolmentConfig):
