@@ -13,6 +13,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from sim.conditions import CONDITIONS
 from sim.environment import Environment
+from sim.features import FEATURES
 from sim.households import COLUMNS
 from sim.levers import LEVERS
 from sim.metrics import outputs_table
@@ -138,6 +139,19 @@ def render(plugins: bool = False) -> str:
         "| `env.` field | type | meaning |",
         "|---|---|---|",
         *(f"| `{name}` | {_cell(kind)} | {_cell(meaning)} |" for name, kind, meaning in _environment_fields()),
+        "",
+        "### Built-in rules in the compiled step",
+        "",
+        "A built-in rule also gives its term as coefficients on these household features, which the compiled",
+        "step computes once per household (`Rule.compiled`; see [adding to the step](adding-to-the-step.md)):",
+        "",
+        "| feature | kind | meaning |",
+        "|---|---|---|",
+        *(
+            f"| `{name}` | {kind} | {_cell(feature.meaning)} |"
+            for kind, features in FEATURES.items()
+            for name, feature in features.items()
+        ),
     ]
     params = default_parameters()
     out += [
