@@ -66,7 +66,7 @@ class Environment:
 
 
 VICTIM_HOMICIDE_EXPONENT = 0.5  # crime victimisation varies less across places than homicide (assumed)
-REFERENCE_HOMICIDE = 22.4  # national PNC rate 2018, per 100k
+REFERENCE_HOMICIDE = 22.4  # national PNC rate 2018, per 100k: victimisation and the violence rule are relative to it
 
 
 def monthly_victimisation(annual: float, homicide: np.ndarray) -> np.ndarray:
@@ -75,6 +75,22 @@ def monthly_victimisation(annual: float, homicide: np.ndarray) -> np.ndarray:
         np.maximum(annual * (np.asarray(homicide) / REFERENCE_HOMICIDE) ** VICTIM_HOMICIDE_EXPONENT, 0), 0.99
     )
     return 1 - (1 - yearly) ** (1 / 12)
+
+
+def job_finding(unemployment: np.ndarray, separation: float) -> np.ndarray:
+    """Monthly job-finding chance that keeps each department at its unemployment rate."""
+    u = np.maximum(unemployment, 1e-3)
+    return np.minimum(separation * (1 - u) / u, 1.0)
+
+
+def visa_rate(pools: list[VisaPool], eligible_real: np.ndarray) -> np.ndarray:
+    """Visas per unit of (priority-weighted) eligible real household, per department."""
+    rate = np.zeros(len(eligible_real))
+    for pool in pools:
+        demand = float(eligible_real[pool.mask].sum())
+        if demand > 0:
+            rate += np.where(pool.mask, pool.slots / demand, 0.0)
+    return rate
 
 
 def monthly(annual: float) -> float:

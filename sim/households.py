@@ -8,6 +8,7 @@ Columns are float32/int16/int8/bool to halve the bytes each step touches.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -48,6 +49,8 @@ COLUMNS: dict[str, tuple[type, str]] = {
     "legal_back": (np.int16, "month index temporary workers last came back (NEVER if never)"),
     "engaged": (np.bool_, "household takes part in prevention programs without any new measure"),
 }
+# the columns as one named structure, as the compiled step (sim/kernel.py) takes them
+Columns = namedtuple("Columns", COLUMNS)
 
 
 def allocate(n: int, dtypes: dict[str, type]) -> dict[str, np.ndarray]:

@@ -11,96 +11,62 @@ household either. Passes other than 2 walk each chunk's department segments (``b
 stored in department blocks), reading department values once per segment and keeping the month's totals
 in registers rather than adding into memory row by row.
 
-The formulas are those of the built-in rules (``sim/rules``) and of ``sim/programs.py``; the per-agent
-reference implementation (``sim/reference_model.py``) writes them out one household at a time and the tests
-check that both agree. Parameters arrive packed in arrays whose positions are named below.
+The passes take named structures (``collections.namedtuple``) that ``sim/step.py`` packs: the household
+columns (``sim.households.Columns``), the other arrays kept per row (``sim.step.Rows``), the month's scalars
+(``sim.step.Month``), department values (``sim.step.Places``), the programs (``sim.programs.Table``, its
+columns placed by ``sim.programs.Layout``) and the built-in rules' coefficients on household features
+(``sim.features``). Aspiration and capability are those features times their coefficients, as each rule
+declares them (``Rule.compiled``): the rules' formulas live in their own modules, not here. What households
+do with work, money, programs and journeys is written here; the per-agent reference model
+(``sim/reference_model.py``) writes the same one household at a time, and the tests check that both agree.
+
+Two habits keep the compiled code right. Each pass first unpacks the arrays it uses into locals of the
+same names (``income = h.income``; a test checks the names match): numba loses writes made through a named
+tuple's field inside ``prange`` (numba issues #5872, #7135). And whatever may change between versions
+reaches the passes as an argument, whose type names its fields: numba's on-disk cache is renewed when
+this file changes, not when another module does, so only fixed constants are imported.
 """
 
 from __future__ import annotations
 
 import math
+from enum import IntEnum
 
 import numpy as np
 from numba import njit, prange
 
 from sim.draws import ACT, CRIME, JOB, JOURNEY, LATENT, LEGAL, PROGRAM, RETURN, stream_key, uniform
+from sim.features import LOG1P
+from sim.households import NEVER
 
 CHUNK = 16384  # rows per parallel task; fixed, so results never depend on the thread count
 BLOCK = 256  # rows whose draws are made in one go before they are used
-NEVER = -32768
-VICTIM_MEMORY = 12
-REFERENCE_HOMICIDE = 22.4
 
-# scalar parameters, positions in `par`
-(
-    MONTH,
-    SEPARATION,
-    UNEMPLOYED_SHARE,
-    SAVING,
-    REMIT_SAVING,
-    INTEREST,
-    REMITTANCE,
-    REMIT_KEPT,
-    KIN_USD,
-    LAG,
-    RETURN_RATE,
-    REMOVAL_RATE,
-    REDRAW,
-    ACT_RATE,
-    REATTEMPT,
-    REHIRE_MONTHS,
-    REHIRE_WEIGHT,
-    LEGAL_MONTHS,
-    PACKAGE,
-    POVERTY_LINE,
-    UNEMPLOYED,
-    INCOME,
-    VICTIMISED,
-    HEAD_SCHOOLING,
-    TIES,
-    RISK,
-    COST,
-    PROGRAM_WEIGHT,
-    USABLE_SAVINGS,
-    CREDIT_MONTHS,
-    TIE_USD,
-    MAX_TIES,
-    CREDIT_WEIGHT,
-    N_PAR,
-) = range(34)
-# department rows, positions in `dep` (shape rows x 22)
-(
-    D_FIND,
-    D_VICTIM,
-    D_PLACE,
-    D_CHILDREN,
-    D_FARM_DROUGHT,
-    D_CROP_LOSS,
-    D_VISA_RATE,
-    D_FEE,
-    D_CUT_MEXICO,
-    D_CUT_DEATH,
-    D_CUT_US,
-    N_DEP,
-) = range(12)
-# program effects, columns of `prog_f`; program settings, columns of `prog_i`
-(
-    E_EMPLOYED,
-    E_INCOME_USD,
-    E_INCOME_SHARE,
-    E_ASPIRATION,
-    E_RISK,
-    E_DECAY,
-    E_REATTEMPT,
-    E_VISA,
-    E_ENGAGED,
-    E_SAVINGS,
-    E_DEBT,
-    N_EFFECT,
-) = range(12)
-I_TARGET, I_NEEDS_WORKER, I_LAG, I_MONTHS, N_SETTING = range(5)
 # flags kept from pass 2 to pass 3
 F_REATTEMPT, F_GO, F_POOR, F_ELIGIBLE, F_ENGAGED = 1, 2, 4, 8, 16
+# what pass 3 adds up per department (metric names of sim.metrics): the columns of its totals
+LEAVING = (
+    "aspiring",
+    "departures_irregular",
+    "departures_legal",
+    "departures_poor",
+    "apprehended_mexico",
+    "apprehended_us",
+    "deaths",
+    "arrivals",
+    "stock_abroad",
+    "emigrant_households",
+    "remittances_usd",
+    "receiving_remittances",
+    "engaged_households",
+    "population_home",
+)
+Leaving = IntEnum("Leaving", [(name, k) for k, name in enumerate(LEAVING)])
+N_LEAVING = len(LEAVING)
+# who comes home in pass 2 (metric names): the columns of its second result
+COMING_BACK = ("returns", "removals", "legal_returns")
+Back = IntEnum("Back", [(name, k) for k, name in enumerate(COMING_BACK)])
+N_BACK = len(COMING_BACK)
 
 
 @njit(cache=True, inline="always")
@@ -111,38 +77,18 @@ def _targets(income, members_home, aspiring, children, deportations, line):
 
 
 @njit(cache=True)
-def _accepts(prog_i, wanted):
+def _accepts(table, wanted):
     """1 where program k is wanted and takes households of class g (target groups, bit 5: a worker at home)."""
-    n_prog = prog_i.shape[0]
+    n_prog = table.target.shape[0]
     takes = np.zeros((n_prog, 64), dtype=np.int64)
     for k in range(n_prog):
         for g in range(64):
-            takes[k, g] = wanted[k] and (g >> 5 or not prog_i[k, I_NEEDS_WORKER]) and (g >> prog_i[k, I_TARGET]) & 1
+            takes[k, g] = wanted[k] and (g >> 5 or not table.needs_worker[k]) and (g >> table.target[k]) & 1
     return takes
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def count_pass(
-    dept,
-    members_abroad,
-    working_age,
-    legal_abroad,
-    dead,
-    income,
-    members_home,
-    aspiring,
-    children,
-    deportations,
-    prog_until,
-    prog_i,
-    wanted,
-    month,
-    line,
-    n_dept,
-    bounds,
-    busy,
-    group,
-):
+def count_pass(h, rows, table, wanted, month, line):
     """Pass 1: households with a member abroad, and households eligible for each wanted program, per department.
 
     Households are counted by class (target groups and whether a worker is home), kept in ``group`` for the
@@ -151,12 +97,17 @@ def count_pass(
     program, and their mark is renewed here (it starts set, and the enrolment pass sets it); ``busy`` and
     ``group`` are empty, and never read, without programs.
     """
+    dept, bounds, program_until, busy, group = rows.dept, rows.bounds, rows.program_until, rows.busy, rows.group
+    members_abroad, working_age, legal_abroad, dead = h.members_abroad, h.working_age, h.legal_abroad, h.dead
+    income, members_home, aspiring, children = h.income, h.members_home, h.aspiring, h.children
+    deportations = h.deportations
     n = dept.shape[0]
-    n_prog = prog_i.shape[0]
+    n_dept = bounds.shape[0] - 1
+    n_prog = table.target.shape[0]
     n_chunks = (n + CHUNK - 1) // CHUNK
     prevalence = np.zeros((n_chunks, n_dept))
     eligible = np.zeros((n_chunks, n_prog, n_dept))
-    takes = _accepts(prog_i, wanted)
+    takes = _accepts(table, wanted)
     for c in prange(n_chunks):
         first, last = c * CHUNK, min(n, (c + 1) * CHUNK)
         counts = np.zeros(n_prog, dtype=np.int64)
@@ -187,7 +138,7 @@ def count_pass(
                     continue
                 enrolled = False
                 for k in range(np.uint64(n_prog)):
-                    active = prog_until[i, k] > month
+                    active = program_until[i, k] > month
                     enrolled |= active
                     counts[k] -= active & takes[k, group[i]]
                 busy[i] = enrolled
@@ -200,17 +151,27 @@ def count_pass(
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def enrol_pass(key, group, prog_start, prog_until, prog_f, prog_i, enrol_p, savings, debt, busy, month, bounds):
+def enrol_pass(key, h, rows, table, layout, enrol_p, month):
     """Programs take households in: each eligible household joins program k with chance ``enrol_p[k, d]``.
 
     On the state at the start of the month (the classes pass 1 kept in ``group``), program by program
     over each department's households, so the draw of one program over consecutive rows is a tight loop.
     A household's programs are still taken in program order, so its savings and debt add up as before.
     """
+    group, program_start, program_until, busy, bounds = (
+        rows.group,
+        rows.program_start,
+        rows.program_until,
+        rows.busy,
+        rows.bounds,
+    )
+    savings, debt = h.savings, h.debt
+    effects, lag, months = table.effects, table.lag, table.months
+    savings_usd, debt_usd = layout.savings_usd, layout.debt_usd
     n = group.shape[0]
-    n_prog = prog_i.shape[0]
+    n_prog = lag.shape[0]
     n_dept = bounds.shape[0] - 1
-    takes = _accepts(prog_i, enrol_p.sum(axis=1) > 0)
+    takes = _accepts(table, enrol_p.sum(axis=1) > 0)
     n_chunks = (n + CHUNK - 1) // CHUNK
     for c in prange(n_chunks):
         first, last = c * CHUNK, min(n, (c + 1) * CHUNK)
@@ -222,8 +183,8 @@ def enrol_pass(key, group, prog_start, prog_until, prog_f, prog_i, enrol_p, savi
                 if p <= 0 or lo >= hi:
                     continue
                 stream = stream_key(key, month, PROGRAM + k)
-                start = np.int16(month + prog_i[k, I_LAG])
-                until = np.int16(month + prog_i[k, I_LAG] + prog_i[k, I_MONTHS])
+                start = np.int16(month + lag[k])
+                until = np.int16(month + lag[k] + months[k])
                 for block in range(lo, hi, BLOCK):
                     # the draws of a block first, in a loop without branches that the compiler vectorises
                     # (17 -> 5 ns a household for the package's nine programs); then the rare households drawn
@@ -236,117 +197,148 @@ def enrol_pass(key, group, prog_start, prog_until, prog_f, prog_i, enrol_p, savi
                         continue
                     for row in range(block, end):
                         i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
-                        if not (drawn[row - block] and takes[k, group[i]] and prog_until[i, k] <= month):
+                        if not (drawn[row - block] and takes[k, group[i]] and program_until[i, k] <= month):
                             continue
-                        prog_start[i, k] = start
-                        prog_until[i, k] = until
-                        savings[i] += np.float32(prog_f[k, E_SAVINGS])
-                        debt[i] += np.float32(prog_f[k, E_DEBT])
+                        program_start[i, k] = start
+                        program_until[i, k] = until
+                        savings[i] += np.float32(effects[k, savings_usd])
+                        debt[i] += np.float32(effects[k, debt_usd])
                         busy[i] = True
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def main_pass(
     key,
-    dept,
-    working_age,
-    members_home,
-    members_abroad,
-    legal_abroad,
-    dead,
-    head_education,
-    children,
-    employed,
-    agricultural,
-    base_income,
-    income,
-    savings,
-    debt,
-    victim_month,
-    relatives_abroad,
-    remittances,
-    aspiring,
-    threshold,
-    attempts_left,
-    deportations,
-    last_arrival,
-    legal_return,
-    legal_back,
-    engaged,
-    prog_start,
-    prog_until,
-    prog_f,
-    par,
-    dep,
-    log1p_table,
+    h,
+    rows,
+    table,
+    layout,
+    scalars,
+    places,
+    aspiration,
+    capability,
     p_return,
     extra_utility,
     extra_resources,
-    priority,
-    flags,
-    n_dept,
     phase,
-    busy,
-    log_income,
-    logged_income,
-    bounds,
 ):
     """Pass 2: program effects, economy, returns (phase 1), then aspiration, capability, claims on visas (phase 2).
 
-    Returns the departments' claims on visas, members back home, and households in each program.
+    Returns the departments' claims on visas, who came home (columns ``Back``), and households in each program.
 
     ``phase`` 0 does both in one pass; 1 and 2 split them so third-party rules can be evaluated in between,
     adding ``extra_utility`` (log-odds) and ``extra_resources`` (USD) per household. ``log_income`` caches
     the logarithm of the income in ``logged_income``, and is renewed only when the income differs.
     """
+    dept, bounds, program_start, program_until, busy = (
+        rows.dept,
+        rows.bounds,
+        rows.program_start,
+        rows.program_until,
+        rows.busy,
+    )
+    priority, flags, log_income, logged_income = rows.priority, rows.flags, rows.log_income, rows.logged_income
+    working_age, members_home, members_abroad, legal_abroad = (
+        h.working_age,
+        h.members_home,
+        h.members_abroad,
+        h.legal_abroad,
+    )
+    dead, head_education, children, employed, agricultural = (
+        h.dead,
+        h.head_education,
+        h.children,
+        h.employed,
+        h.agricultural,
+    )
+    base_income, income, savings, debt, victim_month = h.base_income, h.income, h.savings, h.debt, h.victim_month
+    relatives_abroad, remittances, aspiring, threshold = (
+        h.relatives_abroad,
+        h.remittances,
+        h.aspiring,
+        h.threshold,
+    )
+    attempts_left, deportations, last_arrival, engaged = h.attempts_left, h.deportations, h.last_arrival, h.engaged
+    legal_return, legal_back = h.legal_return, h.legal_back
+    effects = table.effects
+    places_find, places_victim, places_crop_loss, places_fee = (
+        places.find,
+        places.victim,
+        places.crop_loss,
+        places.fee,
+    )
+    aspiration_place, aspiration_not_employed = aspiration.place, aspiration.not_employed
+    aspiration_log_income, aspiration_log_members_home = aspiration.log_income, aspiration.log_members_home
+    aspiration_recently_victimised, aspiration_children = aspiration.recently_victimised, aspiration.children
+    aspiration_head_education, aspiration_log_ties = aspiration.head_education, aspiration.log_ties
+    aspiration_perceived_risk, aspiration_program_aspiration = (
+        aspiration.perceived_risk,
+        aspiration.program_aspiration,
+    )
+    aspiration_agricultural = aspiration.agricultural
+    capability_place, capability_savings = capability.place, capability.savings
+    capability_credit, capability_lending_ties = capability.credit, capability.lending_ties
+    # where each program effect is in the table (programs combine them by kind: or, add, fading, multiply)
+    layout_employed, layout_engaged, layout_income_usd = layout.employed, layout.engaged, layout.income_usd
+    layout_income_share, layout_aspiration = layout.income_share, layout.aspiration
+    layout_perceived_risk, layout_reattempt_factor = layout.perceived_risk, layout.reattempt_factor
+    layout_visa_priority, layout_decay_months = layout.visa_priority, layout.decay_months
+    end_or, end_add, end_fading, end_multiply = layout.end_or, layout.end_add, layout.end_fading, layout.end_multiply
     n = dept.shape[0]
-    n_prog = prog_f.shape[0]
-    month = np.int64(par[MONTH])
+    n_dept = bounds.shape[0] - 1
+    n_prog = effects.shape[0]
+    month = np.int64(scalars.month)
     this_month = np.int16(month)
-    line = par[POVERTY_LINE]
+    poverty_line = scalars.poverty_line
     extras = extra_utility.shape[0] > 0
     s_job = stream_key(key, month, JOB)
     s_crime = stream_key(key, month, CRIME)
     s_return = stream_key(key, month, RETURN)
     s_latent = stream_key(key, month, LATENT)
     s_act = stream_key(key, month, ACT)
-    # parameters in locals: the compiler cannot tell the household columns written below from `par`, and
-    # would read them again for every household instead of keeping them in registers
-    separation = np.float32(par[SEPARATION])
-    unemployed_share = par[UNEMPLOYED_SHARE]
-    lag = par[LAG]
-    remit_kept, remittance, kin_usd = par[REMIT_KEPT], par[REMITTANCE], par[KIN_USD]
-    saving, remit_saving, interest = par[SAVING], par[REMIT_SAVING], 1.0 + par[INTEREST]
-    removed_share = np.float32(par[REMOVAL_RATE] / (par[RETURN_RATE] + par[REMOVAL_RATE]))
-    redraw = np.float32(par[REDRAW])
-    w_unemployed, w_income, w_cost = par[UNEMPLOYED], par[INCOME], par[COST]
-    w_victimised, w_head_schooling, w_ties = par[VICTIMISED], par[HEAD_SCHOOLING], par[TIES]
-    w_risk, w_program = par[RISK], par[PROGRAM_WEIGHT]
-    reattempt_rate, act_rate = np.float32(par[REATTEMPT]), np.float32(par[ACT_RATE])
-    rehire_months, rehire_weight = par[REHIRE_MONTHS], np.float32(par[REHIRE_WEIGHT])
-    credit_weight, credit_months = par[CREDIT_WEIGHT], par[CREDIT_MONTHS]
-    usable_savings, tie_usd, max_ties = par[USABLE_SAVINGS], par[TIE_USD], par[MAX_TIES]
+    # scalars in locals: the compiler cannot tell the household columns written below from the structures,
+    # and would read them again for every household instead of keeping them in registers
+    separation = np.float32(scalars.separation)
+    unemployed_share = scalars.unemployed_share
+    lag = scalars.lag
+    remit_kept, remittance, kin_usd = scalars.remit_kept, scalars.remittance, scalars.kin_usd
+    saving, remit_saving, interest = scalars.saving, scalars.remit_saving, 1.0 + scalars.interest
+    removed_share = np.float32(scalars.removal_rate / (scalars.return_rate + scalars.removal_rate))
+    redraw = np.float32(scalars.redraw)
+    reattempt_rate, act_rate = np.float32(scalars.reattempt), np.float32(scalars.act_rate)
+    rehire_months, rehire_weight = scalars.rehire_months, np.float32(scalars.rehire_weight)
+    victim_memory, credit_months, max_ties = np.int64(scalars.victim_memory), scalars.credit_months, scalars.max_ties
     n_chunks = (n + CHUNK - 1) // CHUNK
     claims = np.zeros((n_chunks, n_dept))
-    returns = np.zeros((n_chunks, n_dept, 3))  # voluntary, removed, temporary workers back
+    returns = np.zeros((n_chunks, n_dept, N_BACK))
     participants = np.zeros((n_chunks, n_dept, max(n_prog, 1)))  # households in each program this month
     for c in prange(n_chunks):
         first, last = c * CHUNK, min(n, (c + 1) * CHUNK)
-        # this month's program effects on each household of a block (none outside programs)
-        fx_employed = np.zeros(BLOCK, dtype=np.bool_)
-        fx_engaged = np.zeros(BLOCK, dtype=np.bool_)
-        fx_income_usd = np.zeros(BLOCK)
-        fx_income_share = np.zeros(BLOCK)
-        fx_aspiration = np.zeros(BLOCK)
-        fx_risk = np.zeros(BLOCK)
-        fx_reattempt = np.ones(BLOCK)
-        fx_visa = np.ones(BLOCK)
+        # this month's program effects on each household of a block, one row per monthly effect (none
+        # outside programs: zero, or one for the effects that multiply)
+        fx = np.zeros((end_multiply, BLOCK))
+        fx[end_fading:end_multiply] = 1.0
+        fx_employed, fx_engaged, fx_income_usd = fx[layout_employed], fx[layout_engaged], fx[layout_income_usd]
+        fx_income_share, fx_aspiration, fx_risk = (
+            fx[layout_income_share],
+            fx[layout_aspiration],
+            fx[layout_perceived_risk],
+        )
+        fx_reattempt, fx_visa = fx[layout_reattempt_factor], fx[layout_visa_priority]
         for d in range(dept[first], dept[last - 1] + 1):
-            find = np.float32(dep[D_FIND, d])
-            crop_loss = dep[D_CROP_LOSS, d]
-            victim = np.float32(dep[D_VICTIM, d])
-            place_d, children_d, drought_d = dep[D_PLACE, d], dep[D_CHILDREN, d], dep[D_FARM_DROUGHT, d]
-            fee = np.float32(dep[D_FEE, d])
+            find = np.float32(places_find[d])
+            crop_loss = places_crop_loss[d]
+            victim = np.float32(places_victim[d])
+            fee = np.float32(places_fee[d])
+            # the rules' coefficients on each household feature (sim.features) in this department
+            a_place, a_not_employed = aspiration_place[d], aspiration_not_employed[d]
+            a_log_income, a_log_members_home = aspiration_log_income[d], aspiration_log_members_home[d]
+            a_recently_victimised, a_children = aspiration_recently_victimised[d], aspiration_children[d]
+            a_head_education, a_log_ties = aspiration_head_education[d], aspiration_log_ties[d]
+            a_perceived_risk, a_program_aspiration = aspiration_perceived_risk[d], aspiration_program_aspiration[d]
+            a_agricultural = aspiration_agricultural[d]
+            c_place, c_savings = capability_place[d], capability_savings[d]
+            c_credit, c_lending_ties = capability_credit[d], capability_lending_ties[d]
             seg_lo, seg_hi = max(bounds[d], first), min(bounds[d + 1], last)
             # each block of a department's households goes through the month in stages, each a loop of its
             # own: the stages without branches (economy, money, aspiration) are then vectorised by the
@@ -354,51 +346,36 @@ def main_pass(
             for lo in range(seg_lo, seg_hi, BLOCK):
                 hi = min(lo + BLOCK, seg_hi)
                 if n_prog > 0:
-                    fx_employed[:] = False
-                    fx_engaged[:] = False
-                    fx_income_usd[:] = 0.0
-                    fx_income_share[:] = 0.0
-                    fx_aspiration[:] = 0.0
-                    fx_risk[:] = 0.0
-                    fx_reattempt[:] = 1.0
-                    fx_visa[:] = 1.0
+                    fx[:end_fading] = 0.0
+                    fx[end_fading:end_multiply] = 1.0
                     for row in range(lo, hi):
                         i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
                         if not busy[i]:
                             continue
-                        employs = engages = False
-                        usd = share = aspiration = risk = 0.0
-                        reattempt = visa = 1.0
+                        b = row - lo
                         for k in range(np.uint64(n_prog)):
-                            start = prog_start[i, k]
-                            if not (start <= month < prog_until[i, k]):
+                            start = program_start[i, k]
+                            if not (start <= month < program_until[i, k]):
                                 continue
                             if phase != 2:
                                 participants[c, d, k] += 1
-                            employs |= prog_f[k, E_EMPLOYED] > 0
-                            engages |= prog_f[k, E_ENGAGED] > 0
-                            usd += prog_f[k, E_INCOME_USD]
-                            share += prog_f[k, E_INCOME_SHARE]
-                            fade = math.exp(-(month - start) / prog_f[k, E_DECAY]) if prog_f[k, E_DECAY] > 0 else 1.0
-                            aspiration += prog_f[k, E_ASPIRATION] * fade
-                            risk += prog_f[k, E_RISK] * fade
-                            reattempt *= prog_f[k, E_REATTEMPT]
-                            visa *= prog_f[k, E_VISA]
-                        b = row - lo
-                        fx_employed[b], fx_engaged[b], fx_income_usd[b], fx_income_share[b] = (
-                            employs,
-                            engages,
-                            usd,
-                            share,
-                        )
-                        fx_aspiration[b], fx_risk[b], fx_reattempt[b], fx_visa[b] = aspiration, risk, reattempt, visa
+                            decay = effects[k, layout_decay_months]
+                            fade = math.exp(-(month - start) / decay) if decay > 0 else 1.0
+                            for e in range(end_or):
+                                fx[e, b] = (fx[e, b] > 0) | (effects[k, e] > 0)
+                            for e in range(end_or, end_add):
+                                fx[e, b] += effects[k, e]
+                            for e in range(end_add, end_fading):
+                                fx[e, b] += effects[k, e] * fade
+                            for e in range(end_fading, end_multiply):
+                                fx[e, b] *= effects[k, e]
                 if phase != 2:
                     # economy: work and income, then crime
                     for row in range(lo, hi):
                         i = np.uint64(row)
                         b = row - lo
                         u = uniform(s_job, i)
-                        placed = fx_employed[b]  # a job program's place counts as work
+                        placed = fx_employed[b] > 0  # a job program's place counts as work
                         works = (placed | (u >= separation)) if employed[i] else (u < find)
                         employed[i] = works | placed
                         own = base_income[i] if works | placed else base_income[i] * unemployed_share
@@ -429,11 +406,11 @@ def main_pass(
                                 members_home[i] += 1
                                 if u < p_any * removed_share:
                                     deportations[i] += 1
-                                    returns[c, d, 1] += 1
+                                    returns[c, d, Back.removals] += 1
                                 else:
-                                    returns[c, d, 0] += 1
+                                    returns[c, d, Back.returns] += 1
                         if legal_abroad[i] > 0 and legal_return[i] <= month:
-                            returns[c, d, 2] += legal_abroad[i]
+                            returns[c, d, Back.legal_returns] += legal_abroad[i]
                             members_home[i] += legal_abroad[i]
                             legal_abroad[i] = 0
                             legal_return[i] = NEVER
@@ -454,16 +431,16 @@ def main_pass(
                     i = np.uint64(row)
                     b = row - lo
                     ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
-                    # terms all households of a department share are summed once a month in D_PLACE; the
-                    # rest is added as a tree, not a chain, so the additions do not wait on each other
-                    place = place_d + w_unemployed * (not employed[i])
-                    money = (w_income - w_cost) * log_income[i] - w_income * log1p_table[max(members_home[i], 1) - 1]
-                    crime = w_victimised * (month - victim_month[i] < VICTIM_MEMORY)
-                    school = children_d * children[i] + w_head_schooling * head_education[i]
-                    network = w_ties * log1p_table[min(ties, 255)]
-                    programs = w_risk * fx_risk[b] + w_program * fx_aspiration[b]
-                    drought = drought_d * agricultural[i]
-                    utility = ((place + money) + (crime + school)) + ((network + programs) + drought)
+                    # each feature (sim.features.ASPIRATION) times the rules' coefficient on it, added as a
+                    # tree, not a chain, so that the additions do not wait on each other
+                    place = a_place + a_not_employed * (not employed[i])
+                    money = a_log_income * log_income[i] + a_log_members_home * LOG1P[max(members_home[i], 1) - 1]
+                    crime = a_recently_victimised * (month - victim_month[i] < victim_memory)
+                    school = a_children * children[i] + a_head_education * head_education[i]
+                    network = a_log_ties * LOG1P[min(ties, 255)]
+                    programs = a_perceived_risk * fx_risk[b] + a_program_aspiration * fx_aspiration[b]
+                    farming = a_agricultural * agricultural[i]
+                    utility = ((place + money) + (crime + school)) + ((network + programs) + farming)
                     if extras:
                         utility += extra_utility[i]
                     aspiring[i] = utility > threshold[i]
@@ -483,20 +460,21 @@ def main_pass(
                     eligible = (wants | rehire) & sendable & (not reattempt) & (legal_abroad[i] == 0)
                     weight = np.float32(fx_visa[b]) * (rehire_weight if rehire else np.float32(1.0))
                     priority[i] = weight if eligible else np.float32(0.0)
-                    # a new journey: wanted, possible, decided on this month, and paid for
-                    credit = credit_weight * max(credit_months * income[i] - debt[i], 0.0)
-                    resources = usable_savings * savings[i] + credit + tie_usd * min(ties, max_ties)
+                    # a new journey: wanted, possible, decided on this month, and paid for; what the household
+                    # can raise is each capability feature (sim.features.CAPABILITY) times its coefficient
+                    credit = c_credit * max(credit_months * income[i] - debt[i], 0.0)
+                    resources = (c_savings * savings[i] + credit) + (c_lending_ties * min(ties, max_ties) + c_place)
                     if extras:
                         resources += extra_resources[i]
                     act = u_act < act_rate
                     go = wants & sendable & (not rehire) & (not left) & act & (resources >= fee)
-                    poor = income[i] < line * max(members_home[i], 1)
+                    poor = income[i] < poverty_line * max(members_home[i], 1)
                     flags[i] = (
                         F_REATTEMPT * reattempt
                         + F_GO * go
                         + F_POOR * poor
                         + F_ELIGIBLE * eligible
-                        + F_ENGAGED * (fx_engaged[b] | engaged[i])
+                        + F_ENGAGED * ((fx_engaged[b] > 0) | engaged[i])
                     )
                 for row in range(lo, hi):  # alone: a sum of floats must keep its order
                     if priority[np.uint64(row)] > 0:
@@ -504,76 +482,46 @@ def main_pass(
     return claims.sum(axis=0), returns.sum(axis=0), participants.sum(axis=0)[:, :n_prog]
 
 
-# what pass 3 adds up per department, in this order
-TOTALS = (
-    "aspiring",
-    "departures_irregular",
-    "departures_legal",
-    "departures_poor",
-    "apprehended_mexico",
-    "apprehended_us",
-    "deaths",
-    "arrivals",
-    "stock_abroad",
-    "emigrant_households",
-    "remittances_usd",
-    "receiving_remittances",
-    "engaged_households",
-    "population_home",
-)
-RETURNS = ("returns", "removals", "legal_returns")
-
-
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
-def leave_pass(
-    key,
-    dept,
-    members_home,
-    members_abroad,
-    legal_abroad,
-    dead,
-    savings,
-    debt,
-    remittances,
-    aspiring,
-    attempts,
-    attempts_left,
-    deportations,
-    last_arrival,
-    legal_return,
-    prog_start,
-    prog_until,
-    par,
-    dep,
-    priority,
-    flags,
-    n_dept,
-    bounds,
-    busy,
-):
-    """Pass 3: visas, new and repeated irregular journeys and their outcome; department totals.
+def leave_pass(key, h, rows, scalars, places):
+    """Pass 3: visas, new and repeated irregular journeys and their outcome; department totals (columns ``Leaving``).
 
     Also returns the journeys started from households in each program.
     """
+    dept, bounds, program_start, program_until, busy = (
+        rows.dept,
+        rows.bounds,
+        rows.program_start,
+        rows.program_until,
+        rows.busy,
+    )
+    priority, flags = rows.priority, rows.flags
+    members_home, members_abroad, legal_abroad, dead = h.members_home, h.members_abroad, h.legal_abroad, h.dead
+    savings, debt, remittances, aspiring = h.savings, h.debt, h.remittances, h.aspiring
+    attempts, attempts_left, deportations = h.attempts, h.attempts_left, h.deportations
+    last_arrival, legal_return = h.last_arrival, h.legal_return
+    places_visa_rate, places_fee = places.visa_rate, places.fee
+    places_cut_mexico, places_cut_death, places_cut_us = places.cut_mexico, places.cut_death, places.cut_us
     n = dept.shape[0]
-    n_prog = prog_start.shape[1]
-    month = np.int64(par[MONTH])
-    package = np.int8(par[PACKAGE])
-    legal_until = np.int16(month + par[LEGAL_MONTHS])
+    n_dept = bounds.shape[0] - 1
+    n_prog = program_start.shape[1]
+    month = np.int64(scalars.month)
+    package = np.int8(scalars.package)
+    legal_until = np.int16(month + scalars.legal_months)
     s_legal = stream_key(key, month, LEGAL)
     s_journey = stream_key(key, month, JOURNEY)
     n_chunks = (n + CHUNK - 1) // CHUNK
-    totals = np.zeros((n_chunks, n_dept, 14))
+    totals = np.zeros((n_chunks, n_dept, N_LEAVING))
     programs = np.zeros((n_chunks, n_dept, max(n_prog, 1)))  # journeys started from households in each program
     for c in prange(n_chunks):
         first, last = c * CHUNK, min(n, (c + 1) * CHUNK)
         for d in range(dept[first], dept[last - 1] + 1):
             lo, hi = max(bounds[d], first), min(bounds[d + 1], last)
-            visa_rate = np.float32(dep[D_VISA_RATE, d])
-            fee = np.float32(dep[D_FEE, d])
-            cut_mexico = np.float32(dep[D_CUT_MEXICO, d])
-            cut_death = np.float32(dep[D_CUT_DEATH, d])
-            cut_us = np.float32(dep[D_CUT_US, d])
+            visa_rate = np.float32(places_visa_rate[d])
+            fee = np.float32(places_fee[d])
+            cut_mexico = np.float32(places_cut_mexico[d])
+            cut_death = np.float32(places_cut_death[d])
+            cut_us = np.float32(places_cut_us[d])
             n_aspiring = n_started = n_legal = n_poor = n_mexico = n_us = n_deaths = n_arrivals = 0
             n_stock_abroad = n_emigrant_households = n_receiving = n_engaged = n_home = 0
             sent = 0.0
@@ -616,7 +564,7 @@ def leave_pass(
                         attempts_left[i] = 0
                         n_arrivals += 1
                     for k in range(np.uint64(n_prog if n_prog > 0 and busy[i] else 0)):
-                        if prog_start[i, k] <= month < prog_until[i, k]:
+                        if program_start[i, k] <= month < program_until[i, k]:
                             programs[c, d, k] += 1
                 if legal:
                     members_home[i] -= 1
@@ -636,14 +584,18 @@ def leave_pass(
             for row in range(lo, hi):  # alone: a sum of floats must keep its order
                 sent += remittances[np.uint64(row)]
             t = totals[c, d]
-            t[0], t[1], t[2], t[3], t[4], t[5], t[6] = n_aspiring, n_started, n_legal, n_poor, n_mexico, n_us, n_deaths
-            t[7], t[8], t[9], t[10], t[11], t[12], t[13] = (
-                n_arrivals,
-                n_stock_abroad,
-                n_emigrant_households,
-                sent,
-                n_receiving,
-                n_engaged,
-                n_home,
-            )
+            t[Leaving.aspiring] = n_aspiring
+            t[Leaving.departures_irregular] = n_started
+            t[Leaving.departures_legal] = n_legal
+            t[Leaving.departures_poor] = n_poor
+            t[Leaving.apprehended_mexico] = n_mexico
+            t[Leaving.apprehended_us] = n_us
+            t[Leaving.deaths] = n_deaths
+            t[Leaving.arrivals] = n_arrivals
+            t[Leaving.stock_abroad] = n_stock_abroad
+            t[Leaving.emigrant_households] = n_emigrant_households
+            t[Leaving.remittances_usd] = sent
+            t[Leaving.receiving_remittances] = n_receiving
+            t[Leaving.engaged_households] = n_engaged
+            t[Leaving.population_home] = n_home
     return totals.sum(axis=0), programs.sum(axis=0)[:, :n_prog]

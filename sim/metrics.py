@@ -7,69 +7,156 @@ flows during it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
 from sim.calendar import format_month
 
-# name: (unit, meaning)
-METRICS: dict[str, tuple[str, str]] = {
-    "aspiring": ("households", "households that aspire to migrate"),
-    "departures_irregular": ("journeys", "irregular journeys started (first attempts and re-attempts)"),
-    "departures_legal": ("people", "departures on temporary work visas"),
-    "departures_poor": ("journeys", "irregular journeys started from households below the poverty line"),
-    "apprehended_mexico": ("events", "attempts stopped in Mexico (returned home)"),
-    "apprehended_us": ("events", "attempts stopped at the US border (returned home)"),
-    "deaths": ("people", "deaths on the journey"),
-    "arrivals": ("people", "irregular migrants who reached the US"),
-    "returns": ("people", "members abroad who came home voluntarily"),
-    "removals": ("people", "members abroad removed from the US interior"),
-    "legal_returns": ("people", "temporary workers back at the end of their visa"),
-    "stock_abroad": ("people", "household members abroad at the end of the month (irregular and visa)"),
-    "emigrant_households": (
+
+@dataclass(frozen=True)
+class Metric:
+    """One output column: what it counts and how it may be added up."""
+
+    name: str
+    unit: str
+    meaning: str
+    kind: Literal["flow", "stock", "rate"]  # counted during the month / at its end / a level (see COMBINE)
+    scaled: bool = True  # a count over sampled households, scaled by their weights to real households or people
+    better: Literal["higher", "lower"] | None = None  # the direction that serves the agreement's goals, if one does
+
+    @property
+    def over_years(self) -> str:
+        """How months and years combine into one number (a pandas aggregation name): see COMBINE."""
+        return COMBINE[self.kind][0]
+
+
+# how a kind of metric combines over months and years, and what that means
+COMBINE = {
+    "flow": ("sum", "counted during the month: months and years are summed"),
+    "stock": ("last", "counted at the end of the month: a year is its last month"),
+    "rate": ("mean", "a level: averaged over months, and over departments weighted by households"),
+}
+_RECORDS = (
+    Metric("aspiring", "households", "households that aspire to migrate", "stock", better="lower"),
+    Metric(
+        "departures_irregular",
+        "journeys",
+        "irregular journeys started (first attempts and re-attempts: a person who tries again counts again)",
+        "flow",
+        better="lower",
+    ),
+    Metric("departures_legal", "people", "departures on temporary work visas", "flow", better="higher"),
+    Metric(
+        "departures_poor",
+        "journeys",
+        "irregular journeys started from households below the poverty line",
+        "flow",
+        better="lower",
+    ),
+    Metric("apprehended_mexico", "events", "attempts stopped in Mexico (returned home)", "flow"),
+    Metric("apprehended_us", "events", "attempts stopped at the US border (returned home)", "flow"),
+    Metric("deaths", "people", "deaths on the journey", "flow", better="lower"),
+    Metric("arrivals", "people", "irregular migrants who reached the US", "flow", better="lower"),
+    Metric("returns", "people", "members abroad who came home voluntarily", "flow"),
+    Metric("removals", "people", "members abroad removed from the US interior", "flow"),
+    Metric("legal_returns", "people", "temporary workers back at the end of their visa", "flow"),
+    Metric("stock_abroad", "people", "household members abroad at the end of the month (irregular and visa)", "stock"),
+    Metric(
+        "emigrant_households",
         "households",
         "households with a member who left since the run started and is still abroad (census PEI measure)",
+        "stock",
     ),
-    "remittances_usd": ("USD", "remittances received this month"),
-    "receiving_remittances": ("households", "households receiving remittances this month"),
-    "engaged_households": ("households", "households taking part in prevention programs (community engagement)"),
-    "population_home": ("people", "members living at home at the end of the month"),
-    "households": ("households", "households represented (census 2018, grown or shrunk by population growth)"),
-    "key_arrests": ("people", "arrests of leaders of criminal organisations (the agreement's key criminal figures)"),
-    "member_arrests": ("people", "arrests of members of criminal organisations"),
-    "seizures": ("shipments", "drug shipments seized"),
-    "seized_volume": ("typical shipments", "volume index of drugs seized: shipments seized weighted by their size"),
-    "recruits": ("people", "young people recruited by criminal organisations"),
-    "criminal_capacity": ("index", "capacity of the criminal organisations present, 1 = their usual strength"),
-    "smuggling_fee": ("USD", "smuggler fee for a journey from the department"),
-    "homicide_rate": ("per 100k a year", "homicide rate"),
-    "victimisation_rate": ("% of households a year", "households victim of a crime (extortion, robbery, assault)"),
-}
-NAMES = list(METRICS)
-STOCKS = (
-    "aspiring",
-    "stock_abroad",
-    "emigrant_households",
-    "receiving_remittances",
-    "engaged_households",
-    "population_home",
-    "households",
+    Metric("remittances_usd", "USD", "remittances received this month", "flow"),
+    Metric("receiving_remittances", "households", "households receiving remittances this month", "stock"),
+    Metric(
+        "engaged_households",
+        "households",
+        "households taking part in prevention programs (community engagement)",
+        "stock",
+        better="higher",
+    ),
+    Metric("population_home", "people", "members living at home at the end of the month", "stock"),
+    Metric(
+        "households",
+        "households",
+        "households represented (census 2018, grown or shrunk by population growth)",
+        "stock",
+    ),
+    Metric(
+        "key_arrests",
+        "people",
+        "arrests of leaders of criminal organisations (the agreement's key criminal figures)",
+        "flow",
+        scaled=False,
+        better="higher",
+    ),
+    Metric("member_arrests", "people", "arrests of members of criminal organisations", "flow", scaled=False),
+    Metric("seizures", "shipments", "drug shipments seized", "flow", scaled=False, better="higher"),
+    Metric(
+        "seized_volume",
+        "typical shipments",
+        "volume index of drugs seized: shipments seized weighted by their size",
+        "flow",
+        scaled=False,
+        better="higher",
+    ),
+    Metric(
+        "recruits", "people", "young people recruited by criminal organisations", "flow", scaled=False, better="lower"
+    ),
+    Metric(
+        "criminal_capacity",
+        "index",
+        "capacity of the criminal organisations present, 1 = their usual strength",
+        "rate",
+        scaled=False,
+        better="lower",
+    ),
+    Metric("smuggling_fee", "USD", "smuggler fee for a journey from the department", "rate", scaled=False),
+    Metric("homicide_rate", "per 100k a year", "homicide rate", "rate", scaled=False, better="lower"),
+    Metric(
+        "victimisation_rate",
+        "% of households a year",
+        "households victim of a crime (extortion, robbery, assault)",
+        "rate",
+        scaled=False,
+        better="lower",
+    ),
 )
-# counted for the whole population already (organisations are not sampled), so not scaled by household weights
-UNSCALED = ("key_arrests", "member_arrests", "seizures", "seized_volume", "recruits")
-# levels, not counts: kept as they are per department; national values are household-weighted means
-RATES = ("criminal_capacity", "smuggling_fee", "homicide_rate", "victimisation_rate")
+# every metric by name, in the order of the monthly table's columns
+METRICS: dict[str, Metric] = {m.name: m for m in _RECORDS}
+NAMES = list(METRICS)
+STOCKS = [m.name for m in _RECORDS if m.kind == "stock"]
+RATES = [m.name for m in _RECORDS if m.kind == "rate"]
+FLOWS = [m.name for m in _RECORDS if m.kind == "flow"]
+SCALED = [k for k, m in enumerate(_RECORDS) if m.scaled]  # columns scaled by household weights
+PROGRAM_METRICS = ("participants", "participant_departures")
 
 
 def over_years(name: str) -> str:
     """How a metric's years combine into one number: flows summed, stocks the last, rates averaged (pandas name)."""
-    return "last" if name in STOCKS else "mean" if name in RATES else "sum"
+    return METRICS[name].over_years
 
 
-SCALED = [k for k, name in enumerate(NAMES) if name not in UNSCALED and name not in RATES]  # sample counts
-FLOWS_OUT = ("arrivals", "departures_legal")
-FLOWS_IN = ("returns", "removals", "legal_returns")
-PROGRAM_METRICS = ("participants", "participant_departures")
+def outputs_table() -> str:
+    """The metrics as Markdown, from their records: how each kind adds up, then one row per metric."""
+    lines = [f"- *{kind}*: {meaning}" for kind, (_, meaning) in COMBINE.items()]
+    lines += [
+        "- *scaled*: yes for counts over the sampled households, scaled by their weights to the whole country; "
+        "no for what is counted for the whole population already (the organisations are not sampled) and levels",
+        "- *better*: the direction that serves the agreement's goals, where one does",
+        "",
+        "| column | unit | kind | scaled | better | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in _RECORDS:
+        lines.append(
+            f"| `{m.name}` | {m.unit} | {m.kind} | {'yes' if m.scaled else 'no'} | {m.better or ''} | {m.meaning} |"
+        )
+    return "\n".join(lines)
 
 
 def security_levels(env) -> dict[str, np.ndarray]:

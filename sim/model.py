@@ -90,17 +90,7 @@ class HouseholdAgent(mesa.Agent):
     def effects(self) -> dict[str, float]:
         """The program effects on the household in the current month (as per-household rule forms read them)."""
         fx = self.model.households.effects
-        names = (
-            "employed",
-            "income_usd",
-            "income_share",
-            "aspiration",
-            "perceived_risk",
-            "reattempt_factor",
-            "visa_priority",
-            "engaged",
-        )
-        return {name: getattr(fx, name)[self.row].item() for name in names}
+        return {name: getattr(fx, name)[self.row].item() for name in programs.MONTHLY}
 
     @property
     def represents(self) -> float:
@@ -150,7 +140,7 @@ class MigrationModel(mesa.Model):
         self.programs = [p for p in (lever.program() for lever in self.levers) if p is not None]
         programs.add_columns(self.households, self.programs)
         programs.order_columns(self.households, self.programs)
-        self.packed = programs.pack(self.programs)
+        self.table = programs.pack(self.programs)
         self.underworld = Underworld(self, self.params)
         self.history = History.from_data(scenario.start, scenario.end)
         self.poverty_line = poverty_line_usd()
@@ -296,7 +286,7 @@ class MigrationModel(mesa.Model):
             self.params,
             self.rules,
             self.programs,
-            self.packed,
+            self.table,
             self.key,
             lambda: self.agents_by_type[HouseholdAgent],
         )

@@ -12,31 +12,48 @@ and for one household (the reference implementation).
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from sim.households import NEVER, Households
 
 TARGETS = ("any", "poor", "aspiring", "children", "returnees")
+# how a monthly effect combines over the programs a household is in this month, and its value in none
+COMBINE = {
+    "or": ("the household has it if any of its programs gives it", 0.0),
+    "add": ("the programs' values are summed", 0.0),
+    "fading": ("summed, each fading as exp(-months since the program's start / its decay_months)", 0.0),
+    "multiply": ("the programs' factors are multiplied", 1.0),
+}
+
+
+def _effect(default: float | bool, combine: str, meaning: str):
+    """A field of :class:`Effect`: its default, how it combines (COMBINE, ``once`` or ``setting``) and meaning."""
+    return field(default=default, metadata={"combine": combine, "meaning": meaning})
 
 
 @dataclass(frozen=True)
 class Effect:
-    """What an active enrolment does each month (zero/neutral values do nothing). Field order = kernel's E_*."""
+    """What an active enrolment does (zero/neutral values do nothing), each field with how programs combine.
 
-    employed: bool = False  # the household counts as employed
-    income_usd: float = 0.0  # USD per month added to income
-    income_share: float = 0.0  # share of own income added
-    aspiration: float = 0.0  # log-odds added to aspiration
-    perceived_risk: float = 0.0  # added to the perceived chance an attempt fails
-    decay_months: float = 0.0  # aspiration and risk effects fade as exp(-months since start / decay); 0: no fading
-    reattempt_factor: float = 1.0  # multiplies the chance an apprehended migrant tries again
-    visa_priority: float = 1.0  # weight in the allocation of work visas
-    engaged: bool = False  # counts as community engagement (prevention programs)
-    savings_usd: float = 0.0  # one-off, at enrolment
-    debt_usd: float = 0.0  # one-off, at enrolment
+    Everything derived from these fields (the compiled step's table, :class:`Effects`, :func:`effects_one`,
+    the agents' ``effects``) follows this declaration, so a new effect is one field here plus what it does.
+    """
+
+    employed: bool = _effect(False, "or", "the household counts as employed")
+    income_usd: float = _effect(0.0, "add", "USD per month added to income")
+    income_share: float = _effect(0.0, "add", "share of own income added")
+    aspiration: float = _effect(0.0, "fading", "log-odds added to aspiration")
+    perceived_risk: float = _effect(0.0, "fading", "added to the perceived chance an attempt fails")
+    decay_months: float = _effect(0.0, "setting", "aspiration and risk effects fade over this many months; 0: never")
+    reattempt_factor: float = _effect(1.0, "multiply", "multiplies the chance an apprehended migrant tries again")
+    visa_priority: float = _effect(1.0, "multiply", "weight in the allocation of work visas")
+    engaged: bool = _effect(False, "or", "counts as community engagement (prevention programs)")
+    savings_usd: float = _effect(0.0, "once", "USD added to savings at enrolment")
+    debt_usd: float = _effect(0.0, "once", "USD added to debt at enrolment")
 
 
 @dataclass(frozen=True)
@@ -46,18 +63,44 @@ class Program:
     months: int  # how long the effect lasts
     effect: Effect
     lag: int = 0  # months from enrolment to effect
-    needs_worker: bool = False  # only households with a working-age member at home
+    needs_worker: bool = False  # only households with a worker at home
 
 
-def pack(programs: Sequence[Program]) -> tuple[np.ndarray, np.ndarray]:
-    """Effects (float) and settings (int: target, needs worker, lag, months) as arrays for the compiled step."""
-    effects = np.array([[float(v) for v in astuple(p.effect)] for p in programs], dtype=np.float64).reshape(
-        len(programs), len(fields(Effect))
+# the effects that act every month of an enrolment, in declaration order, and how each combines
+MONTHLY: dict[str, str] = {f.name: f.metadata["combine"] for f in fields(Effect) if f.metadata["combine"] in COMBINE}
+# the compiled step's table of effects: the monthly ones grouped by how they combine, then the others
+PACKED = (
+    *(name for kind in COMBINE for name, combine in MONTHLY.items() if combine == kind),
+    *(f.name for f in fields(Effect) if f.name not in MONTHLY),
+)
+# where each effect is in that table, and where each group of monthly effects ends (``end_or``, ...)
+Layout = namedtuple("Layout", [*PACKED, *(f"end_{kind}" for kind in COMBINE)])
+LAYOUT = Layout(
+    *range(len(PACKED)),
+    *(sum(1 for combine in MONTHLY.values() if list(COMBINE).index(combine) <= k) for k in range(len(COMBINE))),
+)
+# the programs as the compiled step takes them: a row of effects (PACKED) and the settings of each program
+Table = namedtuple("Table", ["effects", "target", "needs_worker", "lag", "months"])
+# this month's effects on every household, one array per monthly effect (what rules' numpy forms read)
+Effects = namedtuple("Effects", MONTHLY)
+
+
+def pack(programs: Sequence[Program]) -> Table:
+    """The programs' effects and settings as arrays for the compiled step."""
+    effects = np.array(
+        [[float(getattr(p.effect, name)) for name in PACKED] for p in programs], dtype=np.float64
+    ).reshape(len(programs), len(PACKED))
+
+    def setting(values: list) -> np.ndarray:
+        return np.array(values, dtype=np.int64)
+
+    return Table(
+        effects,
+        setting([TARGETS.index(p.target) for p in programs]),
+        setting([p.needs_worker for p in programs]),
+        setting([p.lag for p in programs]),
+        setting([p.months for p in programs]),
     )
-    settings = np.array(
-        [[TARGETS.index(p.target), p.needs_worker, p.lag, p.months] for p in programs], dtype=np.int64
-    ).reshape(len(programs), 4)
-    return effects, settings
 
 
 def add_columns(h: Households, programs: Sequence[Program]) -> None:
@@ -79,48 +122,30 @@ def order_columns(h: Households, programs: Sequence[Program]) -> None:
     h.program_until = np.ascontiguousarray(h.program_until[:, index]).reshape(h.n, len(programs))
 
 
-@dataclass
-class Effects:
-    """Sum of all active programs' effects, one value per household."""
-
-    employed: np.ndarray
-    income_usd: np.ndarray
-    income_share: np.ndarray
-    aspiration: np.ndarray
-    perceived_risk: np.ndarray
-    reattempt_factor: np.ndarray
-    visa_priority: np.ndarray
-    engaged: np.ndarray
-
-
 def effects(h: Households, programs: Sequence[Program], month: int) -> Effects:
     """The effects of every active enrolment this month, column by column (for rules' numpy forms)."""
     n = h.n
-    out = Effects(
-        np.zeros(n, bool),
-        np.zeros(n, np.float32),
-        np.zeros(n, np.float32),
-        np.zeros(n, np.float32),
-        np.zeros(n, np.float32),
-        np.ones(n, np.float32),
-        np.ones(n, np.float32),
-        np.zeros(n, bool),
-    )
+    out = {
+        name: np.zeros(n, bool) if kind == "or" else np.full(n, COMBINE[kind][1], np.float32)
+        for name, kind in MONTHLY.items()
+    }
     for program in programs:
         k = h.program_labels.index(program.label)
         start = h.program_start[:, k]
         active = (start <= month) & (month < h.program_until[:, k])
         e = program.effect
-        out.employed |= active & e.employed
-        out.engaged |= active & e.engaged
-        out.income_usd += np.float32(e.income_usd) * active
-        out.income_share += np.float32(e.income_share) * active
         fade = np.exp(-(month - start.astype(np.float32)) / np.float32(e.decay_months)) if e.decay_months > 0 else 1
-        out.aspiration += np.where(active, np.float32(e.aspiration) * fade, np.float32(0))
-        out.perceived_risk += np.where(active, np.float32(e.perceived_risk) * fade, np.float32(0))
-        out.reattempt_factor *= np.where(active, np.float32(e.reattempt_factor), np.float32(1))
-        out.visa_priority *= np.where(active, np.float32(e.visa_priority), np.float32(1))
-    return out
+        for name, kind in MONTHLY.items():
+            value = getattr(e, name)
+            if kind == "or":
+                out[name] |= active & value
+            elif kind == "add":
+                out[name] += np.float32(value) * active
+            elif kind == "fading":
+                out[name] += np.where(active, np.float32(value) * fade, np.float32(0))
+            else:
+                out[name] *= np.where(active, np.float32(value), np.float32(1))
+    return Effects(**out)
 
 
 def in_target_one(hh, target: str, poverty_line: float) -> bool:
@@ -142,29 +167,22 @@ def enrol_probability(wanted: np.ndarray, eligible_rows: np.ndarray, weight: np.
 
 
 def effects_one(hh, programs: Sequence[Program], month: int) -> dict[str, float]:
-    """The same sums for one household whose ``hh.programs[label]`` is ``[start, until]``."""
-    out = dict(
-        employed=False,
-        income_usd=0.0,
-        income_share=0.0,
-        aspiration=0.0,
-        perceived_risk=0.0,
-        reattempt_factor=1.0,
-        visa_priority=1.0,
-        engaged=False,
-    )
+    """The same for one household whose ``hh.programs[label]`` is ``[start, until]``."""
+    out = {name: False if kind == "or" else COMBINE[kind][1] for name, kind in MONTHLY.items()}
     for program in programs:
         start, until = hh.programs[program.label]
         if not start <= month < until:
             continue
         e = program.effect
-        out["employed"] |= e.employed
-        out["engaged"] |= e.engaged
-        out["income_usd"] += e.income_usd
-        out["income_share"] += e.income_share
         fade = math.exp(-(month - start) / e.decay_months) if e.decay_months > 0 else 1.0
-        out["aspiration"] += e.aspiration * fade
-        out["perceived_risk"] += e.perceived_risk * fade
-        out["reattempt_factor"] *= e.reattempt_factor
-        out["visa_priority"] *= e.visa_priority
+        for name, kind in MONTHLY.items():
+            value = getattr(e, name)
+            if kind == "or":
+                out[name] |= value
+            elif kind == "add":
+                out[name] += value
+            elif kind == "fading":
+                out[name] += value * fade
+            else:
+                out[name] *= value
     return out

@@ -16,11 +16,9 @@ import numpy as np
 
 from sim import programs as prog
 from sim.crime import Underworld
-from sim.decisions import visa_rate
 from sim.departments import load_departments
 from sim.draws import ACT, CRIME, JOB, JOURNEY, LATENT, LEGAL, PROGRAM, RETURN, month_stream, run_key, uniforms
-from sim.economy import job_finding
-from sim.environment import Environment, build_environment, monthly
+from sim.environment import Environment, build_environment, job_finding, monthly, visa_rate
 from sim.history import History
 from sim.households import COLUMNS, NEVER
 from sim.metrics import NAMES, Collector, security_levels

@@ -236,7 +236,7 @@ def result_of(model: MigrationModel, seconds: float) -> RunResult:
         "parameters": model.params.as_dict(),
         "code_version": code_version(),
         "packages": package_versions(),
-        "metrics": {name: {"unit": unit, "meaning": meaning} for name, (unit, meaning) in METRICS.items()},
+        "metrics": {m.name: {"unit": m.unit, "meaning": m.meaning} for m in METRICS.values()},
         "wall_seconds": round(seconds, 3),
     }
     return RunResult(monthly, costs, program_table(model.collector, d.code, d.name), metadata)

@@ -1,99 +1,194 @@
 """One month, in the order the model paper would tell it, around the compiled passes of ``sim/kernel.py``.
 
 The environment (data, conditions, levers) is built per department; pass 1 counts what allocations need;
-the programs' enrolment odds are set and households enrolled; department terms of aspiration are set;
-pass 2 updates households and forms their decisions' ingredients (in two halves when third-party rules
-must be evaluated in between); visas are allotted per department; pass 3 carries the decisions out and
-adds up the month. Only this module knows how parameters are packed for the kernel.
+the programs' enrolment odds are set and households enrolled; the built-in rules' coefficients on household
+features are gathered per department; pass 2 updates households and forms their decisions' ingredients (in
+two halves when third-party rules must be evaluated in between); visas are allotted per department; pass 3
+carries the decisions out and adds up the month. This module packs what the passes read into named
+structures (each declared here beside its packing, or beside what it packs: the household columns in
+:mod:`sim.households`, the programs in :mod:`sim.programs`, the features in :mod:`sim.features`).
 """
 
 from __future__ import annotations
 
-import math
+from collections import namedtuple
 from collections.abc import Callable
 
 import numpy as np
 
 from sim import kernel as k
 from sim import programs as prog
-from sim.decisions import visa_rate
-from sim.economy import job_finding
-from sim.environment import Environment, monthly
-from sim.households import Households
+from sim.environment import Environment, job_finding, monthly, visa_rate
+from sim.features import (
+    ASPIRATION,
+    CAPABILITY,
+    SETTINGS,
+    AspirationCoefficients,
+    CapabilityCoefficients,
+)
+from sim.households import Columns, Households
 from sim.parameters import Parameters
 from sim.programs import Program, enrol_probability
-from sim.rules.violence import REFERENCE_HOMICIDE
 from sim.ruleset import RuleSet
 
-LOG1P = np.log1p(np.arange(256, dtype=np.float64))
 NONE = np.zeros(0)
 
+# the month's scalar values, as the passes read them (``scalars.separation``); all float64, as numbers
+Scalars = namedtuple(
+    "Scalars",
+    [
+        "month",  # month index (sim.calendar)
+        "separation",  # monthly chance the main earner loses work
+        "unemployed_share",  # income without the main earner's work, as a share of base income
+        "saving",  # share of income saved
+        "remit_saving",  # share of remittances saved
+        "interest",  # monthly interest on debt
+        "remittance",  # USD a month a member abroad sends
+        "remit_kept",  # share of remittances that arrives after sending costs
+        "kin_usd",  # USD a month from each relative abroad
+        "lag",  # months after arrival before a migrant sends money
+        "return_rate",  # monthly chance a member abroad comes home
+        "removal_rate",  # monthly chance a member abroad is removed
+        "redraw",  # monthly chance a household's aspiration threshold is redrawn
+        "act_rate",  # monthly chance an aspiring, capable household sets out
+        "reattempt",  # monthly chance an apprehended migrant tries again while the fee covers it
+        "rehire_months",  # months after a temporary worker's return the household waits for another season
+        "rehire_weight",  # weight of returning workers' households for visas
+        "legal_months",  # months a temporary worker stays abroad
+        "package",  # attempts one smuggler fee covers
+        "poverty_line",  # USD a person a month
+        *SETTINGS,  # the features' settings (sim.features.SETTINGS), given by the rules that use them
+    ],
+)
 
-def scalars(env: Environment, params: Parameters, rules: RuleSet) -> np.ndarray:
-    """Household-level coefficients and this month's national values; built-in rules scaled by their weights."""
-    p, w = params, rules.weight
-    par = np.zeros(k.N_PAR)
+
+def scalars(env: Environment, params: Parameters, settings: dict[str, float]) -> Scalars:
+    """The month's national values and the model's scalar parameters, as the passes read them."""
+    p = params
     values = {
-        k.MONTH: env.month,
-        k.SEPARATION: p.economy.job_separation,
-        k.UNEMPLOYED_SHARE: p.population.unemployed_income_share,
-        k.SAVING: p.economy.saving_rate,
-        k.REMIT_SAVING: p.economy.remittance_saving_share,
-        k.INTEREST: p.economy.debt_interest,
-        k.REMITTANCE: env.remittance,
-        k.REMIT_KEPT: env.remittance_kept,
-        k.KIN_USD: p.remittances.kin_usd_month,
-        k.LAG: p.remittances.lag_months,
-        k.RETURN_RATE: env.return_rate,
-        k.REMOVAL_RATE: env.removal_rate,
-        k.REDRAW: p.aspiration.latent_redraw,
-        k.ACT_RATE: monthly(p.aspiration.action_rate),
-        k.REATTEMPT: p.journey.reattempt_rate,
-        k.REHIRE_MONTHS: p.legal.rehire_months,
-        k.REHIRE_WEIGHT: p.legal.rehire_priority,
-        k.LEGAL_MONTHS: p.legal.duration_months,
-        k.PACKAGE: p.journey.package_attempts,
-        k.POVERTY_LINE: env.poverty_line,
-        k.UNEMPLOYED: w("employment") * p.employment.unemployed,
-        k.INCOME: w("employment") * p.employment.income,
-        k.VICTIMISED: w("violence") * p.violence.victimised,
-        k.HEAD_SCHOOLING: w("education") * p.education.head_schooling,
-        k.TIES: w("network") * p.network.ties,
-        k.RISK: w("journey_risk") * p.journey_risk.risk,
-        k.COST: w("journey_risk") * p.journey_risk.cost,
-        k.PROGRAM_WEIGHT: w("programs") * p.programs.weight,
-        k.USABLE_SAVINGS: w("savings") * p.savings.usable_share,
-        k.CREDIT_MONTHS: p.credit.income_months,
-        k.CREDIT_WEIGHT: w("credit"),
-        k.TIE_USD: w("network_credit") * p.network_credit.usd_per_tie,
-        k.MAX_TIES: p.network_credit.max_ties,
+        "month": env.month,
+        "separation": p.economy.job_separation,
+        "unemployed_share": p.population.unemployed_income_share,
+        "saving": p.economy.saving_rate,
+        "remit_saving": p.economy.remittance_saving_share,
+        "interest": p.economy.debt_interest,
+        "remittance": env.remittance,
+        "remit_kept": env.remittance_kept,
+        "kin_usd": p.remittances.kin_usd_month,
+        "lag": p.remittances.lag_months,
+        "return_rate": env.return_rate,
+        "removal_rate": env.removal_rate,
+        "redraw": p.aspiration.latent_redraw,
+        "act_rate": monthly(p.aspiration.action_rate),
+        "reattempt": p.journey.reattempt_rate,
+        "rehire_months": p.legal.rehire_months,
+        "rehire_weight": p.legal.rehire_priority,
+        "legal_months": p.legal.duration_months,
+        "package": p.journey.package_attempts,
+        "poverty_line": env.poverty_line,
+        **settings,
     }
-    for position, value in values.items():
-        par[position] = value
-    return par
+    return Scalars(**{name: float(value) for name, value in values.items()})
 
 
-def places(env: Environment, params: Parameters, rules: RuleSet) -> np.ndarray:
-    """Department terms: job finding, crime, the place part of aspiration, crop loss."""
-    p, w = params, rules.weight
-    dep = np.zeros((k.N_DEP, len(env.prevalence)))
-    dep[k.D_FIND] = job_finding(env.unemployment, p.economy.job_separation)
-    dep[k.D_VICTIM] = env.victimisation
-    # everything in aspiration that is the same for all households of a department (see kernel.main_pass)
-    dep[k.D_PLACE] = (
-        p.aspiration.intercept
-        + w("violence") * p.violence.homicide * np.log(np.asarray(env.homicide) / REFERENCE_HOMICIDE)
-        + w("network") * p.network.prevalence * env.prevalence
-        + w("us_pull") * p.us_pull.demand * math.log(env.us_demand)
-        + w("journey_risk") * (p.journey_risk.risk * env.perceived_failure + p.journey_risk.cost * np.log(env.fee / 12))
-        - w("employment") * p.employment.income * math.log(env.poverty_line)
+# department values the passes read (one array each, one value per department)
+Places = namedtuple(
+    "Places",
+    [
+        "find",  # monthly chance an unemployed main earner finds work
+        "victim",  # monthly chance a household suffers a crime
+        "crop_loss",  # share of agricultural income lost this month
+        "fee",  # smuggler fee, USD
+        "visa_rate",  # visas per unit of priority-weighted eligible household (set between passes 2 and 3)
+        "cut_mexico",  # a journey's draw below this: stopped in Mexico
+        "cut_death",  # below this: died
+        "cut_us",  # below this: stopped at the US border; above: arrived
+    ],
+)
+
+
+def places(env: Environment, params: Parameters) -> Places:
+    """The month's department values, as the passes read them (visas are allotted after pass 2)."""
+    cut_mexico, cut_death, cut_us = env.journey_thresholds()
+    as_array = np.asarray
+    return Places(
+        find=as_array(job_finding(env.unemployment, params.economy.job_separation), dtype=np.float64),
+        victim=as_array(env.victimisation, dtype=np.float64),
+        crop_loss=as_array(env.crop_loss, dtype=np.float64),
+        fee=as_array(env.fee, dtype=np.float64),
+        visa_rate=np.zeros(len(env.prevalence)),
+        cut_mexico=as_array(cut_mexico, dtype=np.float64),
+        cut_death=as_array(cut_death, dtype=np.float64),
+        cut_us=as_array(cut_us, dtype=np.float64),
     )
-    dep[k.D_CHILDREN] = w("education") * p.education.school_gap * (1 - np.asarray(env.school_attendance))
-    dep[k.D_FARM_DROUGHT] = w("drought") * p.drought.recent_drought * np.asarray(env.drought_recent)
-    dep[k.D_CROP_LOSS] = env.crop_loss
-    dep[k.D_FEE] = env.fee
-    dep[k.D_CUT_MEXICO], dep[k.D_CUT_DEATH], dep[k.D_CUT_US] = env.journey_thresholds()
-    return dep
+
+
+def coefficients(
+    env: Environment, params: Parameters, rules: RuleSet
+) -> tuple[AspirationCoefficients, CapabilityCoefficients, dict[str, float]]:
+    """Every built-in rule's coefficients on the household features, weighted and added up per department.
+
+    Rules are taken in the registry's order; the aspiration intercept is the first part of ``place``.
+    Also returns the features' settings the rules give.
+    """
+    n_dept = len(env.prevalence)
+    tables = {
+        "aspiration": {name: np.zeros(n_dept) for name in ASPIRATION},
+        "capability": {name: np.zeros(n_dept) for name in CAPABILITY},
+    }
+    tables["aspiration"]["place"] += params.aspiration.intercept
+    settings: dict[str, float] = {}
+    for name, rule in rules.built_in.items():
+        term = rule.compiled(env)
+        if term is None:
+            raise TypeError(f"built-in rule {name!r} must say its term in the compiled step (Rule.compiled)")
+        table, weight = tables[rule.kind], rules.weight(name)
+        for feature, coefficient in term.coefficients.items():
+            if feature not in table:
+                raise KeyError(f"rule {name!r}: no {rule.kind} feature {feature!r} (sim.features: {', '.join(table)})")
+            table[feature] += weight * coefficient
+        for setting, value in term.settings.items():
+            if setting not in SETTINGS or setting in settings:
+                raise KeyError(f"rule {name!r}: setting {setting!r} is unknown or given by another rule too")
+            settings[setting] = value
+    missing = SETTINGS.keys() - settings.keys()
+    if missing:
+        raise KeyError(f"no built-in rule gives the feature settings {sorted(missing)}")
+    return AspirationCoefficients(**tables["aspiration"]), CapabilityCoefficients(**tables["capability"]), settings
+
+
+# what the passes keep per row besides the household columns, and the department blocks
+Rows = namedtuple(
+    "Rows",
+    [
+        "dept",  # department position of each row
+        "bounds",  # department d holds rows bounds[d]:bounds[d + 1]
+        "program_start",  # month each program's effect starts, households x programs
+        "program_until",  # month it ends
+        "priority",  # claim on a work visa (pass 2 -> 3)
+        "flags",  # decisions of pass 2 for pass 3 (sim.kernel F_*)
+        "busy",  # in some program (empty without programs)
+        "group",  # program target groups and worker at home (pass 1 -> enrolment; empty without programs)
+        "log_income",  # log of the income in logged_income
+        "logged_income",
+    ],
+)
+
+
+def rows(h: Households, with_programs: bool) -> Rows:
+    """The households' other per-row arrays, as the passes read them."""
+    return Rows(
+        dept=h.row_department,
+        bounds=h.bounds,
+        program_start=h.program_start,
+        program_until=h.program_until,
+        priority=h.priority,
+        flags=h.flags,
+        busy=h.busy if with_programs else h.busy[:0],  # the program loops visit only these
+        group=h.group if with_programs else h.group[:0],
+        log_income=h.log_income,
+        logged_income=h.logged_income,
+    )
 
 
 def return_chance(env: Environment) -> np.ndarray:
@@ -108,25 +203,20 @@ def advance(
     params: Parameters,
     rules: RuleSet,
     programs: list[Program],
-    packed: tuple[np.ndarray, np.ndarray],
+    table: prog.Table,
     key: np.uint64,
     views: Callable | None = None,
 ) -> tuple[dict, dict]:
-    """Run the month's passes on ``h``; return department totals and per-program totals.
+    """Run the month's passes on ``h``; return department totals (by metric name) and per-program totals.
 
     ``views`` gives per-household views, for third-party rules that only have a per-household form.
     """
-    c = h.columns
     n_dept = len(h.count)
     weight = h.weight * env.scale
+    columns = Columns(**h.columns)
+    per_row = rows(h, bool(programs))
     wanted = np.array([p.label in env.enrol and env.enrol[p.label].any() for p in programs], dtype=np.bool_)
-    busy = h.busy if programs else h.busy[:0]  # in some program: the program loops visit only these
-    group = h.group if programs else h.group[:0]
-    prevalence_rows, eligible = k.count_pass(
-        h.row_department, c["members_abroad"], c["working_age"], c["legal_abroad"], c["dead"], c["income"],
-        c["members_home"], c["aspiring"], c["children"], c["deportations"], h.program_until, packed[1], wanted,
-        env.month, env.poverty_line, n_dept, h.bounds, busy, group,
-    )  # fmt: skip
+    prevalence_rows, eligible = k.count_pass(columns, per_row, table, wanted, env.month, env.poverty_line)
     env.prevalence = prevalence_rows / h.count
     wanted_households = np.zeros((len(programs), n_dept))
     for i, program in enumerate(programs):
@@ -134,24 +224,28 @@ def advance(
             wanted_households[i] = env.enrol[program.label]
     if wanted.any():
         enrol_p = enrol_probability(wanted_households, eligible, weight)
-        k.enrol_pass(
-            key, group, h.program_start, h.program_until, packed[0], packed[1], enrol_p, c["savings"], c["debt"], busy,
-            env.month, h.bounds,
-        )  # fmt: skip
-    par = scalars(env, params, rules)
-    dep = places(env, params, rules)
-    priority, flags = h.priority, h.flags
+        k.enrol_pass(key, columns, per_row, table, prog.LAYOUT, enrol_p, env.month)
+    aspiration, capability, settings = coefficients(env, params, rules)
+    month = scalars(env, params, settings)
+    department = places(env, params)
+    p_return = return_chance(env)
 
     def main(phase: int, extra_utility: np.ndarray = NONE, extra_resources: np.ndarray = NONE):
         return k.main_pass(
-            key, h.row_department, c["working_age"], c["members_home"], c["members_abroad"], c["legal_abroad"],
-            c["dead"], c["head_education"], c["children"], c["employed"], c["agricultural"], c["base_income"],
-            c["income"], c["savings"], c["debt"], c["victim_month"], c["relatives_abroad"], c["remittances"],
-            c["aspiring"], c["threshold"], c["attempts_left"], c["deportations"], c["last_arrival"],
-            c["legal_return"], c["legal_back"], c["engaged"], h.program_start, h.program_until, packed[0], par, dep,
-            LOG1P, return_chance(env), extra_utility, extra_resources, priority, flags, n_dept, phase, busy,
-            h.log_income, h.logged_income, h.bounds,
-        )  # fmt: skip
+            key,
+            columns,
+            per_row,
+            table,
+            prog.LAYOUT,
+            month,
+            department,
+            aspiration,
+            capability,
+            p_return,
+            extra_utility,
+            extra_resources,
+            phase,
+        )
 
     if rules.extra:
         _, returns, participants = main(1)
@@ -160,14 +254,9 @@ def advance(
         claims, _, _ = main(2, extra_utility, extra_resources)
     else:
         claims, returns, participants = main(0)
-    dep[k.D_VISA_RATE] = visa_rate(env.visas, claims * weight)
-    totals, departures = k.leave_pass(
-        key, h.row_department, c["members_home"], c["members_abroad"], c["legal_abroad"], c["dead"], c["savings"],
-        c["debt"], c["remittances"], c["aspiring"], c["attempts"], c["attempts_left"], c["deportations"],
-        c["last_arrival"], c["legal_return"], h.program_start, h.program_until, par, dep, priority, flags, n_dept, h.bounds,
-        busy,
-    )  # fmt: skip
-    per_dept = {name: totals[:, i] for i, name in enumerate(k.TOTALS)}
-    per_dept.update({name: returns[:, i] for i, name in enumerate(k.RETURNS)})
+    department.visa_rate[:] = visa_rate(env.visas, claims * weight)
+    totals, departures = k.leave_pass(key, columns, per_row, month, department)
+    per_dept = {name: totals[:, i] for i, name in enumerate(k.LEAVING)}
+    per_dept |= {name: returns[:, i] for i, name in enumerate(k.COMING_BACK)}
     per_dept["households"] = h.count.astype(np.float64)
     return per_dept, {p.label: (participants[:, i], departures[:, i]) for i, p in enumerate(programs)}

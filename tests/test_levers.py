@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from sim.conditions import CONDITIONS
-from sim.decisions import capability
 from sim.levers import LEVERS
 from sim.metrics import NAMES
 from sim.model import MigrationModel
@@ -125,6 +124,12 @@ def test_border_enforcement_cuts_arrivals_more_than_journeys_and_without_a_fee_r
     journeys = [total(b, "departures_irregular") - total(e, "departures_irregular") for b, e in runs]
     arrivals = [total(b, "arrivals") - total(e, "arrivals") for b, e in runs]
     assert sum(journeys) < 0 < sum(arrivals)
+
+
+def capability(h, env, rules) -> np.ndarray:
+    """USD each household can raise towards the fee: the capability rules' numpy forms, weighted."""
+    terms = [weight * rule.vectorised(h, env) for rule, weight in rules.weighted() if rule.kind == "capability"]
+    return np.sum(terms, axis=0, dtype=np.float64)
 
 
 def test_microfinance_capability_side_effect(measures):

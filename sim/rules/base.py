@@ -5,7 +5,9 @@ capability (USD it can raise to pay a smuggler). It has its own validated parame
 third-party rules), a docstring saying what it models and on what evidence, and one or both of two forms
 of one method: ``vectorised(h, env)`` over all households' columns (numpy; fast) and ``one(hh, d, env)``
 for one household (plain Python; the model loops it over households, which is slow). Built-in rules have
-both and the contract tests check they agree; the built-in ones also run inside the compiled step.
+both and the contract tests check they agree; they also say their term in the compiled step,
+``compiled(env)``: coefficients on the household features of :mod:`sim.features`, which the tests check
+against ``vectorised``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sim.registry import Registry
 
 if TYPE_CHECKING:
     from sim.environment import Environment
+    from sim.features import Term
     from sim.households import Households
 
 
@@ -46,6 +49,14 @@ class Rule:
     def one(self, hh: object, d: int, env: Environment) -> float:
         """Term for one household ``hh`` (any object with the column attributes) in department ``d``."""
         raise NotImplementedError
+
+    def compiled(self, env: Environment) -> Term | None:
+        """The term as the compiled step computes it: coefficients on household features (built-in rules).
+
+        None for rules that are not compiled (third-party rules): the model evaluates them between the
+        step's two halves, in their vectorised or per-household form.
+        """
+        return None
 
     @classmethod
     def has_vectorised(cls) -> bool:

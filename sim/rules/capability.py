@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from sim.features import Term, ties
 from sim.rules.base import Rule, RuleParams, register
-from sim.rules.network import ties
 
 
 class SavingsParams(RuleParams):
@@ -30,6 +30,9 @@ class Savings(Rule):
 
     def one(self, hh, d, env):
         return self.params.usable_share * hh.savings
+
+    def compiled(self, env):
+        return Term({"savings": self.params.usable_share})
 
 
 class CreditParams(RuleParams):
@@ -50,6 +53,9 @@ class Credit(Rule):
     def one(self, hh, d, env):
         return max(self.params.income_months * hh.income - hh.debt, 0.0)
 
+    def compiled(self, env):
+        return Term({"credit": 1.0}, {"credit_months": self.params.income_months})
+
 
 class NetworkCreditParams(RuleParams):
     usd_per_tie: float = Field(ge=0, le=20000, description="USD a relative or member abroad lends towards the fee")
@@ -69,3 +75,7 @@ class NetworkCredit(Rule):
     def one(self, hh, d, env):
         p = self.params
         return p.usd_per_tie * min(hh.relatives_abroad + hh.members_abroad + hh.legal_abroad, p.max_ties)
+
+    def compiled(self, env):
+        p = self.params
+        return Term({"lending_ties": p.usd_per_tie}, {"max_ties": p.max_ties})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from sim.features import Term
 from sim.rules.base import Rule, RuleParams, register
 
 
@@ -34,3 +35,6 @@ class Drought(Rule):
 
     def one(self, hh, d, env):
         return self.params.recent_drought * env.drought_recent[d] * hh.agricultural
+
+    def compiled(self, env):
+        return Term({"agricultural": self.params.recent_drought * np.asarray(env.drought_recent)})

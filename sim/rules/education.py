@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from sim.features import Term
 from sim.rules.base import Rule, RuleParams, register
 
 
@@ -33,3 +34,8 @@ class Education(Rule):
     def one(self, hh, d, env):
         p = self.params
         return p.school_gap * (1 - env.school_attendance[d]) * hh.children + p.head_schooling * hh.head_education
+
+    def compiled(self, env):
+        p = self.params
+        gap = p.school_gap * (1 - np.asarray(env.school_attendance))
+        return Term({"children": gap, "head_education": p.head_schooling})

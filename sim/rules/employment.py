@@ -13,6 +13,7 @@ import math
 import numpy as np
 from pydantic import Field
 
+from sim.features import Term
 from sim.rules.base import Rule, RuleParams, register
 
 
@@ -39,3 +40,13 @@ class Employment(Rule):
         p = self.params
         per_person = max(hh.income, 1.0) / max(hh.members_home, 1)
         return p.unemployed * (not hh.employed) + p.income * math.log(per_person / env.poverty_line)
+
+    def compiled(self, env):
+        p = self.params
+        coefficients = {
+            "place": -p.income * math.log(env.poverty_line),
+            "not_employed": p.unemployed,
+            "log_income": p.income,
+            "log_members_home": -p.income,
+        }
+        return Term(coefficients)

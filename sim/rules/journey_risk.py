@@ -13,6 +13,7 @@ import math
 import numpy as np
 from pydantic import Field
 
+from sim.features import Term
 from sim.rules.base import Rule, RuleParams, register
 
 
@@ -42,3 +43,8 @@ class JourneyRisk(Rule):
         p = self.params
         risk = env.perceived_failure[d] + hh.effects["perceived_risk"]
         return p.risk * risk + p.cost * math.log(env.fee[d] / (12 * max(hh.income, 1.0)))
+
+    def compiled(self, env):
+        p = self.params
+        place = p.risk * env.perceived_failure + p.cost * np.log(env.fee / 12)
+        return Term({"place": place, "perceived_risk": p.risk, "log_income": -p.cost})

@@ -12,14 +12,8 @@ import math
 import numpy as np
 from pydantic import Field
 
+from sim.features import LOG1P, Term, ties
 from sim.rules.base import Rule, RuleParams, register
-
-LOG1P = np.log1p(np.arange(256, dtype=np.float32))  # ties are small integers: a lookup beats log1p
-
-
-def ties(h) -> np.ndarray:
-    """Relatives abroad plus household members abroad (irregular or on a visa), per household."""
-    return h.relatives_abroad.astype(np.int16) + h.members_abroad + h.legal_abroad
 
 
 class NetworkParams(RuleParams):
@@ -44,3 +38,7 @@ class Network(Rule):
         p = self.params
         count = hh.relatives_abroad + hh.members_abroad + hh.legal_abroad
         return p.ties * math.log1p(count) + p.prevalence * env.prevalence[d]
+
+    def compiled(self, env):
+        p = self.params
+        return Term({"place": p.prevalence * env.prevalence, "log_ties": p.ties})

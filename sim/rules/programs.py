@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from sim.features import Term
 from sim.rules.base import Rule, RuleParams, register
 
 
@@ -27,3 +28,6 @@ class Programs(Rule):
 
     def one(self, hh, d, env):
         return self.params.weight * hh.effects["aspiration"]
+
+    def compiled(self, env):
+        return Term({"program_aspiration": self.params.weight})

@@ -13,6 +13,7 @@ import math
 import numpy as np
 from pydantic import Field
 
+from sim.features import Term
 from sim.rules.base import Rule, RuleParams, register
 
 
@@ -31,3 +32,6 @@ class UsPull(Rule):
 
     def one(self, hh, d, env):
         return self.params.demand * math.log(env.us_demand)
+
+    def compiled(self, env):
+        return Term({"place": self.params.demand * math.log(env.us_demand)})

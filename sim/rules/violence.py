@@ -13,9 +13,10 @@ import math
 import numpy as np
 from pydantic import Field
 
+from sim.environment import REFERENCE_HOMICIDE
+from sim.features import Term
 from sim.rules.base import Rule, RuleParams, register
 
-REFERENCE_HOMICIDE = 22.4  # national PNC rate 2018, per 100k: the term is zero at this level
 VICTIM_MEMORY = 12  # months a crime keeps weighing on the decision
 
 
@@ -40,3 +41,8 @@ class Violence(Rule):
         p = self.params
         recent = env.month - hh.victim_month < VICTIM_MEMORY
         return p.homicide * math.log(env.homicide[d] / REFERENCE_HOMICIDE) + p.victimised * recent
+
+    def compiled(self, env):
+        p = self.params
+        place = p.homicide * np.log(np.asarray(env.homicide) / REFERENCE_HOMICIDE)
+        return Term({"place": place, "recently_victimised": p.victimised}, {"victim_memory": VICTIM_MEMORY})
