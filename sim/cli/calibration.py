@@ -167,6 +167,7 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
         lo, hi = np.percentile(fit.draws[:, i], [5, 95])
         table.add_row(p.key, f"{fit.best[i]:.3f}", f"{lo:.3f} - {hi:.3f}", f"{p.low:g} - {p.high:g}")
     out().print(table)
+    say(f"differential evolution {'converged' if fit.success else 'stopped'}: {fit.message} ({fit.nfev} distances)")
     out().print(
         f"{journal.simulated} simulations run, {len(journal.found) - journal.simulated} reused from {journal.path} "
         f"in {time.perf_counter() - began:.0f} s; ABC tolerances {', '.join(f'{t:.3f}' for t in fit.tolerances)}."
