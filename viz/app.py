@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import os
-import threading
 import time
 
 import markdown
@@ -411,11 +410,12 @@ def WatchPage():
 
 
 def warm_up() -> None:
-    """Simulate the page's first comparison when the server starts, so the first visitor need not wait."""
+    """Simulate the page's first comparison, so the first visitor need not wait.
+
+    The server starts it (``python -m viz``) in a thread of its own; importing this module starts nothing.
+    """
     STORE.comparison([SCENARIOS[n] for n in DEFAULT_SCENARIOS], range(DEFAULT_SEEDS), DEFAULT_SCALE)
 
-
-threading.Thread(target=warm_up, daemon=True, name="migsim-warm-up").start()
 
 routes = [
     solara.Route(path="/", component=ComparePage, label="Compare"),
