@@ -37,7 +37,7 @@ def one_seed_on_one_core() -> dict[str, float]:
     """Seconds of each compiled pass, and of everything, for seed 0's past and four runs, single-threaded."""
     os.environ["MIGSIM_CACHE"] = "off"
     from sim import kernel
-    from sim.cli import DEFAULT_COMPARISON
+    from sim.cli.scenario_files import DEFAULT_COMPARISON
     from sim.compare import posterior_draws_for, seed_tables
     from sim.scenario import load_scenario
 

@@ -27,7 +27,16 @@ from sim.workers import close_pool, process_pool
 LOW, HIGH = 0.05, 0.95  # interval reported over seeds
 AUTO_WORKERS_FROM = 4  # seeds from which worker processes beat the in-process run (demo: 48 -> 37 s; 2 seeds: slower)
 HEADLINE = "departures_irregular"  # "migration" in the agreement's sense: irregular journeys started
-ENGAGEMENT_TARGET = 0.25  # the agreement: community engagement in prevention programs +25%
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a comparison was run with, beyond its seeds: enough to record it and to run it again."""
+
+    scenarios: tuple[Scenario, ...]
+    households_per_agent: float
+    parameters: Parameters | None = None  # None: the model's defaults
+    draws: Mapping[int, dict[str, dict[str, float]]] | None = None  # each seed's parameter overrides
 
 
 @dataclass
@@ -38,6 +47,7 @@ class Comparison:
     departments: pd.DataFrame  # scenario, seed, year, ine_code, department, every metric
     scenarios: list[str]
     seeds: list[int]
+    inputs: Inputs | None = None  # None when only the tables are known (read back from files)
 
     def per_year(self, metric: str = HEADLINE, years: tuple[int, int] | None = None) -> pd.DataFrame:
         """Mean and 5-95% interval over seeds of ``metric`` per scenario and year, and of what each averts.
@@ -102,7 +112,7 @@ class Comparison:
                     # fewer migrants abroad send less home: a cost to households the lever costs leave out
                     "remittances_change_usd": float(remittances.mean()),
                     "engagement_change": float(engagement[name]),
-                    "engagement_target_met": bool(engagement[name] >= ENGAGEMENT_TARGET),
+                    "engagement_target_met": bool(engagement[name] >= ENGAGEMENT_GROWTH),
                 }
             )
         return pd.DataFrame(rows)
@@ -174,44 +184,6 @@ class Comparison:
             table.insert(0, "scenario", name)
             rows.append(table.reset_index())
         return pd.concat(rows, ignore_index=True)
-
-    def summary_tables(self, years: tuple[int, int]) -> dict[str, pd.DataFrame]:
-        """The CSV files ``migsim compare`` writes, by file name (``migsim reproduce`` recomputes and checks them).
-
-        Rounded as a spreadsheet reader wants them (:func:`rounded`; the Parquet tables keep every digit).
-        """
-        tables = {
-            "targets.csv": self.targets(years),
-            "totals.csv": self.totals(HEADLINE, years),
-            "per_year.csv": self.per_year(HEADLINE, years),
-            "per_department.csv": self.per_department(HEADLINE, years),
-        }
-        return {name: rounded(table) for name, table in tables.items()}
-
-
-# decimals kept in the CSV summaries: shares and rates, then the columns that count people or dollars
-_DIGITS = {"engagement_change": 4, "seizure_growth_per_year": 4, "key_arrests_per_year": 2} | {
-    column: 0
-    for column in (
-        "total", "total_low", "total_high", "averted", "averted_low", "averted_high", "arrivals_averted",
-        "arrivals_averted_low", "arrivals_averted_high", "departures_legal", "cost_usd", "cost_per_averted_usd",
-        "remittances_change_usd",
-        "mean", "low", "high", "departures_irregular",
-    )
-}  # fmt: skip
-
-
-def rounded(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` for a CSV file, rounded as a spreadsheet reader wants it.
-
-    People and dollars as whole numbers (empty where undefined or infinite), shares and yearly changes to 4
-    decimals, key arrests a year to 2.
-    """
-    out = table.round(_DIGITS)
-    for column in (c for c, digits in _DIGITS.items() if digits == 0 and c in out.columns):
-        finite = out[column].where(np.isfinite(out[column]) & (out[column].abs() < 2**53))
-        out[column] = finite.astype("Int64")
-    return out
 
 
 def _window(table: pd.DataFrame, years: tuple[int, int] | None) -> pd.DataFrame:
@@ -382,7 +354,8 @@ def compare(
             close_pool(pool)
     yearly = pd.concat([tables[s][0] for s in seeds], ignore_index=True)
     departments = pd.concat([tables[s][1] for s in seeds], ignore_index=True)
-    return Comparison(yearly, departments, names, seeds)
+    inputs = Inputs(tuple(scenarios), households_per_agent, parameters, dict(draws) if draws else None)
+    return Comparison(yearly, departments, names, seeds, inputs)
 
 
 def posterior_draws_for(seeds: Sequence[int]) -> dict[int, dict[str, dict[str, float]]]:

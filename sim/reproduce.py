@@ -74,6 +74,7 @@ def _reproduce_comparison(folder: Path, meta: dict) -> Reproduction:
     """A ``migsim compare`` folder: rerun every scenario with the recorded seeds and scale."""
     from sim import cache
     from sim.compare import compare
+    from sim.comparison_report import CSV_FILES, comparison_report
 
     report = Reproduction(folder, {})
     scenarios = []
@@ -100,8 +101,11 @@ def _reproduce_comparison(folder: Path, meta: dict) -> Reproduction:
         folder / "departments_yearly.parquet", fresh.departments, report.differences
     )
     years = tuple(meta["years"])
-    for name, table in fresh.summary_tables(years).items():  # the summaries people read, number for number
-        report.rows[name] = _compare_table(folder / name, _as_written(table), report.differences, reader=_rounded_csv)
+    tables = comparison_report(fresh, years).tables
+    for name in CSV_FILES:  # the summaries people read, number for number
+        report.rows[name] = _compare_table(
+            folder / name, _as_written(tables[name]), report.differences, reader=_rounded_csv
+        )
     return report
 
 
@@ -112,7 +116,7 @@ def _as_written(table: pd.DataFrame) -> pd.DataFrame:
 
 def _rounded_csv(path: Path) -> pd.DataFrame:
     """A comparison's CSV summary as written now: files from before they were rounded compare by their rounding."""
-    from sim.compare import rounded
+    from sim.comparison_report import rounded
 
     return _as_written(rounded(pd.read_csv(path)))
 

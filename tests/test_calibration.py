@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from sim.calibration.distance import FLOOR, distance
-from sim.calibration.fit import FitSettings, estimate
+from sim.calibration.fit import BUDGETS, FitSettings, estimate
 from sim.calibration.free import FREE, HIGH, LOW
 from sim.calibration.install import set_value
 from sim.calibration.journal import Journal
@@ -65,7 +65,7 @@ def test_fit_recovers_parameters_that_generated_the_data(tmp_path):
     low, high = truth.copy(), truth.copy()
     low[searched], high[searched] = LOW[searched], HIGH[searched]
     journal = Journal(tmp_path, {"seeds": [3], "households_per_agent": SMALL, "end": FIT_END}, workers=1)
-    found, _ = estimate(journal, synthetic, FitSettings(popsize=6, maxiter=8), bounds=(low, high))
+    found = estimate(journal, synthetic, FitSettings(popsize=6, maxiter=8), bounds=(low, high)).x
     for i in searched:
         assert abs(found[i] - truth[i]) < 0.1 * (HIGH[i] - LOW[i]), FREE[i].key
 
@@ -170,6 +170,10 @@ def test_killed_calibration_resumes_without_redoing_or_losing_runs_or_leaving_wo
     assert len(keys) == total and f"{total - done_before} simulations run, {done_before} reused" in stdout
     fit = json.loads((tmp_path / "killed" / "fit.json").read_text())
     assert fit == json.loads((tmp_path / "whole" / "fit.json").read_text()), "same result as never interrupted"
+    # scipy's own verdict is kept and shown: the quick budget's one generation after the first population
+    assert fit["nfev"] == (BUDGETS["quick"].fit.maxiter + 1) * BUDGETS["quick"].fit.popsize * len(FREE)
+    assert fit["success"] is False and "iterations" in fit["message"]
+    assert f"differential evolution stopped: {fit['message']} ({fit['nfev']} distances)" in stdout
 
 
 def test_ctrl_c_stops_calibration_with_a_message_and_a_usable_journal(tmp_path):

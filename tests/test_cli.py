@@ -220,7 +220,7 @@ def test_cache_shows_its_size_and_clears(tmp_path, monkeypatch, capsys):
 
 
 def test_compare_keeps_to_the_whole_years_every_scenario_covers(root, tmp_path, capsys):
-    from sim.cli import _years
+    from sim.cli.simulate import _years
     from sim.scenario import load_scenario
 
     short = tmp_path / "short.yaml"

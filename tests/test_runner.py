@@ -227,7 +227,7 @@ def test_seeds_meeting_each_target_are_counted_as_each_seed_alone_would_be(arres
 
 
 def test_csv_summaries_are_whole_people_and_dollars_and_leave_undefined_values_empty():
-    from sim.compare import rounded
+    from sim.comparison_report import rounded
 
     table = rounded(pd.DataFrame({"total": [1.4, float("nan")], "cost_per_averted_usd": [float("inf"), 2.6],
                                   "engagement_change": [0.123456, 0.0], "scenario": ["a", "b"]}))  # fmt: skip

@@ -1,10 +1,14 @@
-"""``python -m viz --host H --port P [--open]``: prepare the offline front end if needed, then serve the app."""
+"""``python -m viz --host H --port P [--open]``: prepare the offline front end if needed, then serve the app.
+
+Solara's server runs in this process (as ``solara run viz.app --production`` would), beside a thread that
+simulates the page's first comparison meanwhile.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+import threading
 
 from viz import assets
 
@@ -24,8 +28,14 @@ def main() -> None:
                 file=sys.stderr,
             )
     print(f"migsim app at http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
-    command = [sys.executable, "-m", "solara", "run", "viz.app", "--host", args.host, "--port", str(args.port)]
-    os.execv(sys.executable, [*command, "--production", "--open" if args.open else "--no-open"])
+    from solara.__main__ import cli as solara
+
+    from viz.app import warm_up
+
+    # the page's first comparison, simulated while the server starts (importing the app starts nothing)
+    threading.Thread(target=warm_up, daemon=True, name="migsim-warm-up").start()
+    command = ["run", "viz.app", "--host", args.host, "--port", str(args.port)]
+    solara([*command, "--production", "--open" if args.open else "--no-open"], prog_name="solara")
 
 
 if __name__ == "__main__":

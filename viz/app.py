@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import html
 import os
-import threading
 import time
 
 import markdown
-import pandas as pd
 import solara
 import solara.widgets
 from solara.lab import task
 
-from sim.agreement_targets import signed_percent
+from sim.comparison_columns import SUMMARY, markdown_table, whole
 from sim.departments import load_departments
 from sim.errors import ScenarioError
 from viz import charts
@@ -154,7 +152,7 @@ def _view(result, years: tuple[int, int]) -> tuple:
     table = vm.totals(result, years)
     per_year = vm.outflow_per_year(result, years)
     specs = (charts.outflow_chart(per_year), charts.averted_chart(per_year), charts.cost_chart(table))
-    return table, totals_markdown(table), *(chart.to_dict() for chart in specs)
+    return table, markdown_table(SUMMARY, table), *(chart.to_dict() for chart in specs)
 
 
 @solara.component
@@ -211,37 +209,9 @@ def LeverControls():
             )
 
 
-def _fmt(value: float) -> str:
-    return "-" if value != value else f"{value:,.0f}"
-
-
 def _number(value: float) -> str:
     """10,000,000 rather than 1e+07; 0.8 stays 0.8."""
     return f"{value:,.0f}" if value >= 1000 or value == int(value) else f"{value:g}"
-
-
-def _met(year) -> str:
-    return "not met" if year is None or pd.isna(year) else f"met from {int(year)}"
-
-
-def totals_markdown(table) -> str:
-    """The totals table as Markdown: what a policymaker reads first."""
-    head = (
-        "| scenario | irregular departures | averted [90%] | arrivals in the US averted [90%] | visa departures "
-        "| cost (USD million) | USD per departure averted "
-        "| engagement (target +25%) | key arrests a year (target 10) | seizures +30% a year |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
-    )
-    rows = [
-        f"| {html.escape(r.scenario)} | {_fmt(r.total)} | {_fmt(r.averted)} [{_fmt(r.averted_low)} to {_fmt(r.averted_high)}] "
-        f"| {_fmt(r.arrivals_averted)} [{_fmt(r.arrivals_averted_low)} to {_fmt(r.arrivals_averted_high)}] "
-        f"| {_fmt(r.departures_legal)} | {r.cost_usd / 1e6:,.0f} | {_fmt(r.cost_per_averted_usd)} "
-        f"| {signed_percent(r.engagement_change)}, {_met(r.engagement_met_from)} ({r.engagement_seeds_met} of {r.seeds} seeds) "
-        f"| {r.key_arrests_per_year:.1f}, {_met(r.key_arrests_met_from)} ({r.key_arrests_seeds_met} of {r.seeds} seeds) "
-        f"| {r.seizure_growth_years_met} of {r.years} years |"
-        for r in table.itertuples()
-    ]
-    return head + "\n".join(rows)
 
 
 @solara.component
@@ -308,9 +278,16 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
                 filename="migsim-comparison.png",
                 label="Download a chart (PNG)",
             )
+            solara.FileDownload(
+                lambda: vm.comparison_zip(result, years),
+                filename="migsim-comparison.zip",
+                label="Download every table (zip)",
+            )
         Explained(
             "The CSV holds every number above, with the seeds, the scale and each scenario's description. The PNG is "
-            "the chart `migsim compare` writes: departures a year, departures averted a year and by department. Each chart's "
+            "the chart `migsim compare` writes: departures a year, departures averted a year and by department. The "
+            "zip holds every file `migsim compare` writes (tables by year, department and seed, and what produced "
+            "them): unpacked, `migsim reproduce FOLDER` reruns it and checks every number. Each chart's "
             "menu (⋯) saves it as shown, in SVG or PNG."
         )
 
@@ -374,7 +351,7 @@ def department_markdown(values, scenario: str, reference: str) -> str:
         "|---|---:|---:|---:|---:|\n"
     )
     rows = [
-        f"| {html.escape(r.department)} | {_fmt(r.departures)} | {_signed(r.change)} | {_signed(r.change_percent, 1)} "
+        f"| {html.escape(r.department)} | {whole(r.departures)} | {_signed(r.change)} | {_signed(r.change_percent, 1)} "
         f"| {r.departures_per_1000_households:.1f} |"
         for r in values.itertuples()
     ]
@@ -433,11 +410,12 @@ def WatchPage():
 
 
 def warm_up() -> None:
-    """Simulate the page's first comparison when the server starts, so the first visitor need not wait."""
+    """Simulate the page's first comparison, so the first visitor need not wait.
+
+    The server starts it (``python -m viz``) in a thread of its own; importing this module starts nothing.
+    """
     STORE.comparison([SCENARIOS[n] for n in DEFAULT_SCENARIOS], range(DEFAULT_SEEDS), DEFAULT_SCALE)
 
-
-threading.Thread(target=warm_up, daemon=True, name="migsim-warm-up").start()
 
 routes = [
     solara.Route(path="/", component=ComparePage, label="Compare"),

@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pandas as pd
 
-from sim.compare import Comparison, cached_seed_tables, posterior_draws_for, seed_tables
+from sim.compare import Comparison, Inputs, cached_seed_tables, posterior_draws_for, seed_tables
 from sim.scenario import Scenario
 from sim.workers import EXITING, end_at_exit, process_pool
 
@@ -173,8 +173,9 @@ class ResultStore:
                     national.append(n.assign(scenario=scenario.name))
                     departments.append(d.assign(scenario=scenario.name))
         names = [s.name for s in scenarios]
+        inputs = Inputs(tuple(scenarios), scale, draws=posterior_draws_for(seeds))  # what the downloads record
         return Comparison(
-            pd.concat(national, ignore_index=True), pd.concat(departments, ignore_index=True), names, seeds
+            pd.concat(national, ignore_index=True), pd.concat(departments, ignore_index=True), names, seeds, inputs
         )
 
     def _add(self, scenarios, seed, scale, national: pd.DataFrame, departments: pd.DataFrame) -> None:

@@ -7,14 +7,15 @@ lever's range (from a slider or sent straight to the server) is refused with the
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from sim.calibration.free import FREE
-from sim.compare import HEADLINE, Comparison, rounded
+from sim.compare import HEADLINE, Comparison
+from sim.comparison_columns import summary as totals  # the page's totals: departures, costs and the targets
+from sim.comparison_report import comparison_report, rounded
 from sim.departments import load_departments
 from sim.levers import LEVERS
 from sim.levers.base import TargetedConfig
@@ -176,12 +177,6 @@ def outflow_per_year(result: Comparison, years: tuple[int, int]) -> pd.DataFrame
     return result.per_year(HEADLINE, years)
 
 
-def totals(result: Comparison, years: tuple[int, int]) -> pd.DataFrame:
-    """Totals, departures averted, cost and cost per departure averted, and the agreement's targets."""
-    targets = result.targets(years).drop(columns="engagement_change")
-    return result.totals(HEADLINE, years).merge(targets, on="scenario", how="left")
-
-
 def department_map_values(result: Comparison, years: tuple[int, int], scenario: str) -> pd.DataFrame:
     """Per department for one scenario: projected departures, change against the first scenario, INE code."""
     table = result.per_department(HEADLINE, years)
@@ -211,11 +206,12 @@ class Context:
 def comparison_csv(result: Comparison, years: tuple[int, int], context: Context | None = None) -> bytes:
     """The comparison as one tidy CSV: per scenario and year, then the window's totals (``year`` = 'total').
 
-    With ``context``, each row also says the seeds, the scale and the scenario's description.
+    With ``context``, each row also says the seeds, the scale and the scenario's description. The yearly rows are
+    ``per_year.csv``'s, the totals the page's table, rounded as ``totals.csv`` is (:mod:`sim.comparison_report`).
     """
-    yearly = outflow_per_year(result, years).rename(columns={"mean": "departures_irregular"})
+    yearly = comparison_report(result, years).tables["per_year.csv"].rename(columns={"mean": "departures_irregular"})
     yearly.insert(1, "row", "year")
-    table = totals(result, years).rename(columns={"total": "departures_irregular", "total_low": "low"})
+    table = rounded(totals(result, years)).rename(columns={"total": "departures_irregular", "total_low": "low"})
     table = table.rename(columns={"total_high": "high"})
     table.insert(1, "row", "total")
     table.insert(2, "year", f"{years[0]}-{years[1]}")
@@ -224,16 +220,17 @@ def comparison_csv(result: Comparison, years: tuple[int, int], context: Context 
         both["seeds"] = len(result.seeds)
         both["households_per_agent"] = context.households_per_agent
         both["description"] = both.scenario.map(context.descriptions)
-    return rounded(both).to_csv(index=False).encode()
+    return both.to_csv(index=False).encode()
 
 
 def comparison_png(result: Comparison, years: tuple[int, int]) -> bytes:
     """The chart ``migsim compare`` writes (matplotlib), as PNG bytes."""
-    from sim.comparison_chart import comparison_chart
+    return comparison_report(result, years).chart_png()
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = comparison_chart(result, years, Path(folder) / "comparison.png")
-        return path.read_bytes()
+
+def comparison_zip(result: Comparison, years: tuple[int, int]) -> bytes:
+    """Every file ``migsim compare`` writes, zipped: unpacked, ``migsim reproduce`` reruns and checks it."""
+    return comparison_report(result, years).as_zip()
 
 
 READ_ME = (

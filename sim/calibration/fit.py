@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy.optimize import differential_evolution
+from scipy.optimize import OptimizeResult, differential_evolution
 from scipy.stats import qmc
 
 from sim.calibration.distance import distance
@@ -42,6 +42,8 @@ class FitSettings:
 
 @dataclass
 class Fit:
+    """The calibration's result: the best vector with scipy's verdict on its search, and the posterior."""
+
     best: np.ndarray
     best_distance: float
     particles: np.ndarray
@@ -51,11 +53,18 @@ class Fit:
     tolerances: list[float] = field(default_factory=list)
     acceptance: list[float] = field(default_factory=list)
     settings: FitSettings = field(default_factory=FitSettings)
+    # differential evolution's own result: whether it converged, why it stopped, how many distances it computed
+    success: bool = False
+    message: str = ""
+    nfev: int = 0
 
     def summary(self) -> dict:
         return {
             "best": dict(zip([p.key for p in FREE], self.best.tolist(), strict=True)),
             "best_distance": self.best_distance,
+            "success": self.success,
+            "message": self.message,
+            "nfev": self.nfev,
             "posterior_mean": dict(zip([p.key for p in FREE], (self.weights @ self.particles).tolist(), strict=True)),
             "abc_tolerances": self.tolerances,
             "abc_acceptance": self.acceptance,
@@ -71,9 +80,11 @@ def estimate(
     years: np.ndarray | None = None,
     progress: Callable[[int], None] | None = None,
     bounds: tuple[np.ndarray, np.ndarray] = (LOW, HIGH),
-) -> tuple[np.ndarray, float]:
-    """Differential evolution on the distance (restricted to ``departments``/``years`` when given).
+) -> OptimizeResult:
+    """Differential evolution on the distance (restricted to ``departments``/``years`` when given): scipy's result.
 
+    ``x`` is the best vector, ``fun`` its distance; ``success``, ``message`` and ``nfev`` say how the search
+    ended (with the budgets here it runs every generation, so it stops at ``maxiter``, not by converging).
     Departments left out of ``departments`` are held out entirely: their census emigration is hidden
     from the simulation too (see :func:`sim.calibration.moments.simulate`).
     """
@@ -87,7 +98,7 @@ def estimate(
         journal.evaluate(thetas, progress=progress, hidden=hidden)  # simulate on the workers, then look up
         return [func(theta) for theta in thetas]
 
-    result = differential_evolution(
+    return differential_evolution(
         objective,
         bounds=list(zip(*bounds, strict=True)),
         popsize=settings.popsize,
@@ -98,7 +109,6 @@ def estimate(
         polish=False,
         tol=0.0,  # run every generation: the budget is what makes the fit take minutes
     )
-    return result.x, float(result.fun)
 
 
 def posterior(
@@ -165,11 +175,14 @@ def calibrate(
     progress: Callable[[int], None] | None = None,
 ) -> Fit:
     """The point estimate, then the posterior and its draws for projections."""
-    best, best_distance = estimate(journal, targets, settings, progress=progress)
+    found = estimate(journal, targets, settings, progress=progress)
     particles, weights, dist, tolerances, acceptance = posterior(journal, targets, settings, progress)
     rng = np.random.default_rng(settings.seed + 1)
     draws = particles[rng.choice(len(particles), size=settings.draws, p=weights)]
-    return Fit(best, best_distance, particles, weights, dist, draws, tolerances, acceptance, settings)
+    return Fit(
+        found.x, float(found.fun), particles, weights, dist, draws, tolerances, acceptance, settings,
+        success=bool(found.success), message=str(found.message), nfev=int(found.nfev),
+    )  # fmt: skip
 
 
 def evaluations(settings: FitSettings) -> int:

@@ -70,7 +70,7 @@ def holdout(
     rows = []
     for k in range(FOLDS):
         seen = fold != k
-        best, _ = estimate(journal, targets, settings, departments=seen, progress=progress)
+        best = estimate(journal, targets, settings, departments=seen, progress=progress).x
         hidden = tuple(int(i) for i in np.flatnonzero(~seen))
         predicted = np.asarray(journal.evaluate([best], hidden=hidden)[0]["emigrant_share"])
         national = targets.emigrant_share[seen] @ targets.households[seen] / targets.households[seen].sum()
@@ -85,7 +85,7 @@ def holdout(
                 }
             )
     seen_years = APPREHENSION_YEARS <= LAST_SEEN_YEAR
-    best, _ = estimate(journal, targets, settings, years=seen_years, progress=progress)
+    best = estimate(journal, targets, settings, years=seen_years, progress=progress).x
     series = np.asarray(journal.evaluate([best])[0]["apprehensions"])
     last = targets.apprehensions[seen_years][-1]
     year_rows = [

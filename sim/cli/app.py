@@ -1,0 +1,44 @@
+"""``migsim app``: check the address, then hand over to the web app's server (``python -m viz``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+
+from sim.cli import options
+from sim.cli.options import UserError
+
+
+def add_app(sub) -> None:
+    p = sub.add_parser(
+        "app",
+        help="start the web app (compare scenarios, map by department, watch one run)",
+        description="Start the Solara web app on a local port and print its address. The first start fetches "
+        "Solara's front end from the npm registry into the environment, so later starts work offline.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=options.port, default=8765, help="port (default 8765)")
+    p.add_argument("--open", action="store_true", help="open a browser on the page")
+    p.set_defaults(func=cmd_app)
+
+
+def cmd_app(args: argparse.Namespace) -> None:
+    """Hand over to ``python -m viz`` (the app imports the model; the model never imports the app)."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)[0]
+    except OSError as exc:
+        raise UserError(f"cannot find the address {args.host} ({exc.strerror or exc}); e.g. --host 127.0.0.1") from None
+    try:  # as the server will: a port in use is said plainly here, before anything starts
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise UserError(
+            f"cannot serve on {args.host}:{args.port} ({exc.strerror or exc}); choose another with --port, "
+            f"e.g. --port {args.port + 1 if args.port < 65535 else 8765}"
+        ) from None
+    command = [sys.executable, "-m", "viz", "--host", args.host, "--port", str(args.port)]
+    sys.stdout.flush()
+    os.execv(sys.executable, command + (["--open"] if args.open else []))

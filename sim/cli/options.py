@@ -1,0 +1,101 @@
+"""Option types shared by the commands: each checks its value and says what is allowed, before any work starts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT
+
+
+class UserError(Exception):
+    """A mistake in the command line that deserves one line, not a traceback."""
+
+
+def _whole(text: str, low: int, high: int | None = None) -> int:
+    """An integer option within [low, high], or argparse's usage error saying what is allowed."""
+    allowed = f"a whole number from {low}" + (f" to {high}" if high is not None else " up")
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {allowed}, got {text!r}") from None
+    if value < low or (high is not None and value > high):
+        raise argparse.ArgumentTypeError(f"must be {allowed}, got {value}")
+    return value
+
+
+def seed(text: str) -> int:
+    return _whole(text, 0)  # seeds number the runs' random streams
+
+
+def count(text: str) -> int:
+    return _whole(text, 1)  # seeds to run, worker processes
+
+
+def port(text: str) -> int:
+    return _whole(text, 1, 65535)
+
+
+def output_folder(text: str) -> Path:
+    """An --out folder that exists or can be made: checked before any simulation, not after it."""
+    folder = Path(text)
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        where = "is a file" if existing == folder else f"is inside {existing}, which is a file"
+        raise argparse.ArgumentTypeError(f"{text} {where}: give a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"cannot write in {existing}: give a folder you can write to")
+    return folder
+
+
+def households_per_agent(text: str) -> float:
+    """The scale option: 1 (every household an agent) up to a scale at which every department still has agents."""
+    allowed = f"a number from 1 (full scale) to {COARSEST:,}"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {allowed}, got {text!r}") from None
+    if not 1 <= value <= COARSEST:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be {allowed} (coarser leaves departments without agents), got {text}")
+    return value
+
+
+def parameter_setting(text: str) -> tuple[str, str, object]:
+    """``crime.fee_elasticity=0`` as (section, key, value); the value read as YAML reads it (0 -> int)."""
+    import yaml
+
+    path, equals, value = text.partition("=")
+    section, dot, key = path.strip().partition(".")
+    if not (equals and dot and section and key and value.strip()):
+        raise argparse.ArgumentTypeError(f"expects SECTION.KEY=VALUE, e.g. crime.fee_elasticity=0, got {text!r}")
+    return section, key.strip(), yaml.safe_load(value)
+
+
+def years_option(text: str | None) -> tuple[int, int] | None:
+    """``--years`` as (first, last), earlier year first; None when not given."""
+    if text is None:
+        return None
+    try:
+        first, dash, last = text.partition("-")
+        window = int(first), int(last if dash else first)  # "2026-" is a mistake, not 2026 alone
+    except ValueError:
+        raise UserError(f"--years must look like 2026-2035, got {text!r}") from None
+    if window[0] > window[1]:
+        raise UserError(
+            f"--years must run from the earlier year to the later, e.g. {window[1]}-{window[0]}; got {text}"
+        )
+    return window
+
+
+def add_scale(parser: argparse.ArgumentParser) -> None:
+    """--households-per-agent (the model's default scale) and --quiet, for the commands that simulate."""
+    parser.add_argument(
+        "--households-per-agent",
+        type=households_per_agent,
+        default=DEFAULT_HOUSEHOLDS_PER_AGENT,
+        metavar="H",
+        help=f"real households each agent stands for (default {DEFAULT_HOUSEHOLDS_PER_AGENT}; 1 = full scale, "
+        "3,275,931 agents)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
