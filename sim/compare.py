@@ -23,6 +23,7 @@ from sim.parameters import Parameters, default_parameters, posterior_draws
 from sim.runner import run_many
 from sim.scenario import Scenario
 from sim.workers import close_pool, process_pool
+from sim.worlds import Worlds
 
 LOW, HIGH = 0.05, 0.95  # interval reported over seeds
 AUTO_WORKERS_FROM = 4  # seeds from which worker processes beat the in-process run (demo: 48 -> 37 s; 2 seeds: slower)
@@ -37,6 +38,7 @@ class Inputs:
     households_per_agent: float
     parameters: Parameters | None = None  # None: the model's defaults
     draws: Mapping[int, dict[str, dict[str, float]]] | None = None  # each seed's parameter overrides
+    worlds: Worlds | None = None  # each seed's assumed numbers, when the seeds are plausible worlds
 
 
 @dataclass
@@ -200,10 +202,12 @@ def seed_tables(
     parameters: Parameters | None = None,
     draw: dict[str, dict[str, float]] | None = None,
     alongside: Sequence[Scenario] = (),
+    world: Mapping[str, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every scenario with one seed; keep yearly national and department tables (small to send back).
 
-    ``draw`` overrides some parameters for this seed (a posterior draw). ``threads`` caps the compiled
+    ``draw`` overrides some parameters for this seed (a posterior draw); ``world`` gives the assumed numbers
+    their values in this seed's plausible world (:mod:`sim.worlds`). ``threads`` caps the compiled
     step's threads, so that worker processes do not oversubscribe the cores. ``alongside``: see
     :func:`sim.runner.run_many`. Each scenario's tables are kept in :mod:`sim.cache`, so asking again (in
     another command, or after adding a scenario) simulates only the scenarios not run before.
@@ -212,7 +216,7 @@ def seed_tables(
         import numba
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    parameters = _with_draw(parameters, draw)
+    parameters, scenarios = _in_world(_with_draw(parameters, draw), scenarios, world)
     keys = _keys(scenarios, seed, households_per_agent, parameters)
     found = {name: cache.load(key) for name, key in keys.items()}
     missing = [s for s in scenarios if found[s.name] is None]
@@ -243,13 +247,15 @@ def cached_seed_tables(
     households_per_agent: float,
     parameters: Parameters | None = None,
     draw: dict[str, dict[str, float]] | None = None,
+    world: Mapping[str, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """What :func:`seed_tables` gives, if every scenario's tables are in the cache already; else None.
 
     Nothing is read unless every file is there: a seed with a scenario to simulate is read once, by
     :func:`seed_tables`.
     """
-    names = _keys(scenarios, seed, households_per_agent, _with_draw(parameters, draw)).values()
+    parameters, scenarios = _in_world(_with_draw(parameters, draw), scenarios, world)
+    names = _keys(scenarios, seed, households_per_agent, parameters).values()
     if not all(cache.has(name) for name in names):
         return None
     found = [cache.load(name) for name in names]
@@ -266,6 +272,19 @@ def concat_tables(tables: Iterable[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[
 
 def _with_draw(parameters: Parameters | None, draw: dict[str, dict[str, float]] | None) -> Parameters | None:
     return (parameters or default_parameters()).with_overrides(draw) if draw else parameters
+
+
+def _in_world(
+    parameters: Parameters | None, scenarios: Sequence[Scenario], world: Mapping[str, float] | None
+) -> tuple[Parameters | None, list[Scenario]]:
+    """The parameters and scenarios as they are in ``world`` (unchanged without one)."""
+    if not world:
+        return parameters, list(scenarios)
+    from sim.uncertainties import apply
+
+    base = parameters or default_parameters()
+    changed = [apply(world, base, scenario) for scenario in scenarios]
+    return changed[0][0], [scenario for _, scenario in changed]
 
 
 def _keys(
@@ -294,11 +313,13 @@ def compare(
     progress: Callable[[int, int], None] | None = None,
     parameters: Parameters | None = None,
     draws: Mapping[int, dict[str, dict[str, float]]] | None = None,
+    worlds: Worlds | None = None,
 ) -> Comparison:
     """Run every scenario with every seed and collect the results (``parameters``: other than the defaults).
 
     ``draws`` maps a seed to the parameter overrides its runs use (see :func:`posterior_draws_for`), so
     that intervals over seeds cover parameter uncertainty too; every scenario of a seed shares its draw.
+    ``worlds`` (:mod:`sim.worlds`) gives each seed's assumed numbers too: then ``seeds`` are its worlds' seeds.
 
     Seeds whose runs are all in :mod:`sim.cache` are read from it. With ``workers=1`` (default) the others run
     one after the other in this process, each month's step using every core; with more, in that many worker
@@ -312,7 +333,9 @@ def compare(
     seeds = list(seeds)
     tables: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
     for seed in seeds:  # from the cache first, so that workers start only for what must be simulated
-        found = cached_seed_tables(scenarios, seed, households_per_agent, parameters, (draws or {}).get(seed))
+        found = cached_seed_tables(
+            scenarios, seed, households_per_agent, parameters, (draws or {}).get(seed), _world(worlds, seed)
+        )
         if found is not None:
             tables[seed] = found
     if progress and tables:
@@ -327,7 +350,12 @@ def compare(
         if pool is None:
             for seed in pending:
                 tables[seed] = seed_tables(
-                    scenarios, seed, households_per_agent, parameters=parameters, draw=(draws or {}).get(seed)
+                    scenarios,
+                    seed,
+                    households_per_agent,
+                    parameters=parameters,
+                    draw=(draws or {}).get(seed),
+                    world=_world(worlds, seed),
                 )
                 if progress:
                     progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
@@ -342,6 +370,8 @@ def compare(
                     threads,
                     parameters,
                     (draws or {}).get(seed),
+                    (),
+                    _world(worlds, seed),
                 ): seed
                 for seed in pending
             }
@@ -354,8 +384,12 @@ def compare(
             close_pool(pool)
     yearly = pd.concat([tables[s][0] for s in seeds], ignore_index=True)
     departments = pd.concat([tables[s][1] for s in seeds], ignore_index=True)
-    inputs = Inputs(tuple(scenarios), households_per_agent, parameters, dict(draws) if draws else None)
+    inputs = Inputs(tuple(scenarios), households_per_agent, parameters, dict(draws) if draws else None, worlds)
     return Comparison(yearly, departments, names, seeds, inputs)
+
+
+def _world(worlds: Worlds | None, seed: int) -> dict[str, float] | None:
+    return worlds.world(seed) if worlds is not None else None
 
 
 def posterior_draws_for(seeds: Sequence[int]) -> dict[int, dict[str, dict[str, float]]]:

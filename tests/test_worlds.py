@@ -1,0 +1,112 @@
+"""Plausible worlds: the hypercube covers every range, shares and rankings are paired world by world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.compare import Comparison
+from sim.worlds import MAX_WORLDS, Worlds, beats, per_world, sample, sentence, shares
+
+
+@dataclass(frozen=True)
+class Range:
+    name: str
+    low: float
+    high: float
+
+
+RANGES = [Range("a.x", 0.0, 1.0), Range("b.y", -2.0, 5.0), Range("c.z", 10.0, 10.5)]
+
+
+def test_the_hypercube_puts_one_world_in_each_slice_of_every_range():
+    worlds = sample(8, RANGES, first_seed=3, sampling_seed=1)
+    assert worlds.seeds == list(range(3, 11))
+    for column, r in enumerate(RANGES):
+        slices = np.floor((worlds.values[:, column] - r.low) / (r.high - r.low) * 8).astype(int)
+        assert sorted(slices) == list(range(8)), r.name  # a Latin hypercube: each eighth exactly once
+
+
+def test_the_same_sampling_seed_gives_the_same_worlds_and_another_does_not():
+    assert np.array_equal(sample(5, RANGES).values, sample(5, RANGES).values)
+    assert not np.array_equal(sample(5, RANGES).values, sample(5, RANGES, sampling_seed=1).values)
+
+
+def test_a_world_reads_back_from_its_record():
+    worlds = sample(4, RANGES, first_seed=7)
+    again = Worlds.from_record(worlds.record())
+    assert again.names == worlds.names and np.array_equal(again.values, worlds.values)
+    assert (again.first_seed, again.sampling_seed) == (worlds.first_seed, worlds.sampling_seed)
+    assert again.world(9) == worlds.world(9) == dict(zip(worlds.names, worlds.values[2], strict=True))
+
+
+@pytest.mark.parametrize("count", [0, -1, MAX_WORLDS + 1])
+def test_a_number_of_worlds_out_of_range_says_the_range(count):
+    with pytest.raises(ValueError, match=f"1 to {MAX_WORLDS:,}"):
+        sample(count, RANGES)
+
+
+def _comparison(journeys: dict[str, list[float]], arrivals: dict[str, list[float]] | None = None) -> Comparison:
+    """A comparison of made-up yearly totals: one value per world, spread evenly over 2026-2027."""
+    rows = []
+    for name, values in journeys.items():
+        for seed, total in enumerate(values):
+            for year in (2025, 2026, 2027):
+                rows.append(
+                    {
+                        "scenario": name,
+                        "seed": seed,
+                        "year": year,
+                        "departures_irregular": total / 2,
+                        "arrivals": (arrivals or journeys)[name][seed] / 2,
+                        "key_arrests": 12.0 if name == "tough" else 3.0,
+                        "seizures": 100.0 * (1.5 if name == "tough" else 1.0) ** (year - 2025),
+                        "engaged_households": 30.0 if name == "soft" and year == 2027 else 20.0,
+                        "households": 100.0,
+                    }
+                )
+    seeds = list(range(len(next(iter(journeys.values())))))
+    return Comparison(pd.DataFrame(rows), pd.DataFrame(), list(journeys), seeds)
+
+
+def test_shares_count_worlds_in_which_each_scenario_averts_against_the_reference_in_the_same_world():
+    # the reference's level varies a lot between worlds; what counts is the difference within each world
+    comparison = _comparison(
+        {"reference": [100, 1000, 50, 400], "tough": [90, 1100, 40, 390], "soft": [101, 999, 50, 380]},
+        {"reference": [80, 800, 40, 300], "tough": [70, 700, 30, 290], "soft": [81, 799, 40, 290]},
+    )
+    table = shares(comparison, (2026, 2027)).set_index("scenario")
+    assert list(table.index) == ["tough", "soft"]  # the reference averts nothing by definition
+    assert table.loc["tough", "averts_journeys"] == 0.75  # all but the second world
+    assert table.loc["tough", "averts_arrivals"] == 1.0  # it cuts arrivals everywhere
+    assert table.loc["soft", "averts_journeys"] == 0.5  # -1, +1, 0, +20: a tie is not averting
+    assert table.loc["tough", "journeys_averted"] == pytest.approx((10 - 100 + 10 + 10) / 4)
+    assert table.loc["tough", "key_arrests_met"] == 1.0 and table.loc["soft", "key_arrests_met"] == 0.0
+    assert table.loc["tough", "seizure_growth_met"] == 1.0 and table.loc["soft", "seizure_growth_met"] == 0.0
+    assert table.loc["soft", "engagement_met"] == 1.0 and table.loc["tough", "engagement_met"] == 0.0
+    assert "averts journeys in 75% of 4 plausible worlds; averts arrivals in 100%" in sentence(table.loc["tough"])
+
+
+def test_the_chance_of_beating_another_scenario_is_paired_by_world_and_ties_split():
+    comparison = _comparison(
+        {"reference": [100, 1000, 50, 400], "tough": [90, 1100, 40, 390], "soft": [101, 999, 50, 380]}
+    )
+    table = beats(comparison, (2026, 2027))
+    # averted: tough 10, -100, 10, 10; soft -1, 1, 0, 20
+    assert table.loc["tough", "soft"] == 0.5 and table.loc["soft", "tough"] == 0.5
+    assert table.loc["tough", "reference"] == 0.75  # the reference averts 0 in every world
+    assert table.loc["soft", "reference"] == pytest.approx((0 + 1 + 0.5 + 1) / 4)
+    assert np.isnan(table.loc["soft", "soft"])
+    probabilities = table.to_numpy()
+    off_diagonal = ~np.eye(3, dtype=bool)
+    assert np.allclose((probabilities + probabilities.T)[off_diagonal], 1.0)  # a beats b or b beats a
+
+
+def test_per_world_keeps_every_scenario_and_world_once():
+    comparison = _comparison({"reference": [1, 2, 3], "tough": [1, 1, 1], "soft": [3, 2, 1]})
+    table = per_world(comparison, (2026, 2027))
+    assert len(table) == 9 and not table.duplicated(["scenario", "seed"]).any()
+    assert table[table.scenario == "reference"]["journeys_averted"].eq(0).all()
