@@ -25,9 +25,12 @@ from sim.compare import HEADLINE, Comparison
 from sim.parameters import default_parameters
 from sim.provenance import code_version, package_versions
 from sim.runner import write_atomic
+from sim.worlds import beats, shares
 
 CSV_FILES = ("targets.csv", "totals.csv", "per_year.csv", "per_department.csv")
 PARQUET_FILES = ("yearly.parquet", "departments_yearly.parquet")
+WORLD_CSV_FILES = ("worlds.csv", "beats.csv")  # with plausible worlds: shares of worlds, chances of beating
+WORLD_PARQUET_FILES = ("worlds.parquet", "worlds_yearly.parquet")  # each world's numbers; its runs' tables
 CHART = "comparison.png"
 METADATA = "metadata.json"
 
@@ -38,8 +41,9 @@ class ComparisonReport:
 
     result: Comparison
     years: tuple[int, int]
-    tables: dict[str, pd.DataFrame]  # CSV_FILES (rounded), then PARQUET_FILES (every seed, every digit)
+    tables: dict[str, pd.DataFrame]  # CSV_FILES (rounded), PARQUET_FILES (every seed, every digit), WORLD_*
     metadata: dict | None  # what produced the numbers; None when the comparison does not say (read back from files)
+    worlds: Comparison | None = None  # the same scenarios in plausible worlds (sim.worlds), if they were run
 
     def write(self, folder: Path) -> list[Path]:
         """Write every file into ``folder`` (made if needed); the record last. Returns the files written."""
@@ -80,11 +84,16 @@ class ComparisonReport:
 
 
 def comparison_report(
-    result: Comparison, years: tuple[int, int], files: Sequence[str | Path] | None = None
+    result: Comparison,
+    years: tuple[int, int],
+    files: Sequence[str | Path] | None = None,
+    worlds: Comparison | None = None,
 ) -> ComparisonReport:
     """The comparison's summaries over ``years``, its full tables and its record.
 
     ``files``: where each scenario came from, as the record names it (default: each scenario's own source).
+    ``worlds``: the same scenarios run in plausible worlds (``compare(..., worlds=...)``), whose shares of
+    worlds, chances of beating each other, inputs and tables are written beside the seeds' own.
     """
     tables = {
         "targets.csv": result.targets(years),
@@ -94,7 +103,33 @@ def comparison_report(
     }
     tables = {name: rounded(table) for name, table in tables.items()}
     tables |= {"yearly.parquet": result.yearly, "departments_yearly.parquet": result.departments}
-    return ComparisonReport(result, years, tables, _metadata(result, years, files))
+    if worlds is not None:
+        tables |= _world_tables(worlds, years)
+    metadata = _metadata(result, years, files)
+    if metadata is not None and worlds is not None:
+        metadata |= _world_metadata(worlds)
+    return ComparisonReport(result, years, tables, metadata, worlds)
+
+
+def _world_tables(worlds: Comparison, years: tuple[int, int]) -> dict[str, pd.DataFrame]:
+    if worlds.inputs is None or worlds.inputs.worlds is None:
+        raise ValueError("plausible worlds are a comparison run with compare(..., worlds=sim.worlds.sample(...))")
+    return {
+        "worlds.csv": shares(worlds, years).round(4),
+        "beats.csv": beats(worlds, years).round(4).reset_index(),
+        "worlds.parquet": worlds.inputs.worlds.table(),
+        "worlds_yearly.parquet": worlds.yearly,
+    }
+
+
+def _world_metadata(worlds: Comparison) -> dict:
+    assert worlds.inputs is not None and worlds.inputs.worlds is not None  # checked by _world_tables
+    return {
+        "worlds": worlds.inputs.worlds.record(),
+        "world_parameter_draws": {str(seed): draw for seed, draw in (worlds.inputs.draws or {}).items()},
+        "worlds_used": "world i runs with seed first_seed + i, its posterior draw in world_parameter_draws, and "
+        "the values of row i for the uncertain numbers named (sim.uncertainties): every scenario in every world",
+    }
 
 
 def _metadata(result: Comparison, years: tuple[int, int], files: Sequence[str | Path] | None) -> dict | None:

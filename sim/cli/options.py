@@ -33,6 +33,12 @@ def count(text: str) -> int:
     return _whole(text, 1)  # seeds to run, worker processes
 
 
+def worlds(text: str) -> int:
+    from sim.worlds import MAX_WORLDS
+
+    return _whole(text, 0, MAX_WORLDS)  # plausible worlds; 0: none
+
+
 def port(text: str) -> int:
     return _whole(text, 1, 65535)
 

@@ -7,7 +7,7 @@ import re
 import time
 from pathlib import Path
 
-from sim import DEFAULT_HOUSEHOLDS_PER_AGENT
+from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, DEFAULT_WORLDS
 from sim.calendar import format_month
 from sim.cli import options
 from sim.cli.console import out, progress, say
@@ -58,6 +58,14 @@ def add_compare(sub) -> None:
     p.add_argument("scenarios", nargs="*", help="scenario files; the first is the baseline")
     p.add_argument("--seeds", type=options.count, default=10, help="number of seeds (default 10)")
     p.add_argument("--first-seed", type=options.seed, default=0, help="first seed (default 0)")
+    p.add_argument(
+        "--worlds",
+        type=options.worlds,
+        default=DEFAULT_WORLDS,
+        help=f"plausible worlds (default {DEFAULT_WORLDS}; 0: none): every scenario runs again in each, with every "
+        "assumed number drawn from its plausible range (a Latin hypercube, the same worlds for every scenario), to "
+        "say in how many worlds each scenario averts journeys and arrivals and meets each target",
+    )
     p.add_argument(
         "--years",
         help="whole years shown and totalled, e.g. 2026-2035 (default: from the year the scenarios first differ, "
@@ -161,6 +169,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
     from sim.compare import compare, posterior_draws_for
     from sim.comparison_report import CHART, comparison_report
+    from sim.worlds import sample
 
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
@@ -169,17 +178,75 @@ def cmd_compare(args: argparse.Namespace) -> None:
         result = compare(
             scenarios, seeds, households_per_agent=scale, workers=args.workers, progress=update, draws=draws
         )
+    in_worlds = None
+    if args.worlds:
+        worlds = sample(args.worlds, first_seed=args.first_seed)
+        world_draws = None if args.fixed_parameters else posterior_draws_for(worlds.seeds)
+        with progress(f"{len(scenarios)} scenarios x {args.worlds} plausible worlds", args.quiet) as update:
+            in_worlds = compare(
+                scenarios,
+                worlds.seeds,
+                households_per_agent=scale,
+                workers=args.workers,
+                progress=update,
+                draws=world_draws,
+                worlds=worlds,
+            )
     seconds = time.perf_counter() - began
+    if in_worlds is not None:
+        _print_worlds(in_worlds, years)
     _print_comparison(result, years, fixed_parameters=args.fixed_parameters)
     folder = Path(args.out)
-    comparison_report(result, years, files).write(folder)
+    comparison_report(result, years, files, in_worlds).write(folder)
     out().print(
-        f"{len(seeds)} seeds x {len(scenarios)} scenarios at {scale:g} households per agent in {seconds:.1f} s. "
+        f"{len(seeds)} seeds"
+        + (f" and {args.worlds} plausible worlds" if args.worlds else "")
+        + f" x {len(scenarios)} scenarios at {scale:g} households per agent in {seconds:.1f} s. "
         + ("Every scenario with " + ", ".join(f"{s}.{k}={v}" for s, k, v in args.set) + ". " if args.set else "")
         + "'Averted' counts irregular journeys not started; negative means more than the baseline; visa departures are "
         f"legal and counted apart. Written to {folder}/: yearly.parquet and departments_yearly.parquet (every seed), "
-        f"totals.csv, targets.csv, per_year.csv, per_department.csv, {CHART}, metadata.json (what produced them)."
+        f"totals.csv, targets.csv, per_year.csv, per_department.csv, {CHART}, metadata.json (what produced them)"
+        + (
+            "; worlds.csv (shares of worlds), beats.csv (chances of beating), worlds.parquet (each world's numbers), "
+            "worlds_yearly.parquet."
+            if args.worlds
+            else "."
+        )
     )
+
+
+def _print_worlds(in_worlds, years: tuple[int, int]) -> None:
+    """What each scenario does across plausible worlds, in plain words, then the chances of beating each other."""
+    from rich.table import Table
+
+    from sim.comparison_columns import whole
+    from sim.worlds import beats, sentence, shares
+
+    base, count = in_worlds.scenarios[0], len(in_worlds.seeds)
+    table = Table(
+        title=f"{years[0]}-{years[1]} against '{base}' in {count} plausible worlds (every assumed number drawn from "
+        "its range; `migsim params --uncertain` lists them)"
+    )
+    for header in ("scenario", "journeys averted [90% of worlds]", "arrivals averted [90% of worlds]", "in words"):
+        table.add_column(header, justify="left" if header in ("scenario", "in words") else "right")
+    for _, row in shares(in_worlds, years).iterrows():
+        table.add_row(
+            str(row["scenario"]),
+            f"{whole(row['journeys_averted'])} [{whole(row['journeys_averted_low'])} to "
+            f"{whole(row['journeys_averted_high'])}]",
+            f"{whole(row['arrivals_averted'])} [{whole(row['arrivals_averted_low'])} to "
+            f"{whole(row['arrivals_averted_high'])}]",
+            sentence(row),
+        )
+    out().print(table)
+    chances = beats(in_worlds, years)
+    ranking = Table(title="Chance that the row's scenario averts more journeys than the column's (share of worlds)")
+    ranking.add_column("scenario")
+    for name in chances.columns:
+        ranking.add_column(name, justify="right")
+    for name, row in chances.iterrows():
+        ranking.add_row(str(name), *("" if v != v else f"{v:.0%}" for v in row))  # NaN: the diagonal
+    out().print(ranking)
 
 
 def _print_comparison(result, years: tuple[int, int], fixed_parameters: bool) -> None:
