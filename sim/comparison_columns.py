@@ -94,6 +94,18 @@ SEIZURES = Column(
     _target("seizure_growth", signed_percent),
 )
 
+def _in_words(row: Row, key: str) -> str:
+    from sim.worlds import sentence
+
+    return sentence(row)
+
+
+# the shares of plausible worlds (sim.worlds.shares' rows): what each scenario does whatever the assumed numbers
+WORLD_JOURNEYS = Column("journeys_averted", "journeys averted [90% of worlds]", _interval)
+WORLD_ARRIVALS = Column("arrivals_averted", "arrivals averted [90% of worlds]", _interval)
+IN_WORDS = Column("averts_journeys", "in plain words", _in_words, "left")
+WORLDS = (SCENARIO, IN_WORDS, WORLD_JOURNEYS, WORLD_ARRIVALS)
+
 TOTALS = (SCENARIO, TOTAL, AVERTED, ARRIVALS_AVERTED, VISAS, COST, COST_PER_AVERTED, ENGAGEMENT)
 TARGETS = (SCENARIO, ARRESTS, SEIZURES, ENGAGEMENT)
 SUMMARY = tuple(dict.fromkeys(TOTALS + TARGETS))  # the app's one table: totals, then the other targets

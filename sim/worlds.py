@@ -11,6 +11,8 @@ worlds, not runs.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
     from sim.compare import Comparison
     from sim.uncertainties import Uncertainty
 
-DEFAULT_WORLDS = 10
 MAX_WORLDS = 1_000  # as for seeds: a typo of 100000 should not start 100,000 runs per scenario
 
 
@@ -45,6 +46,11 @@ class Worlds:
     def world(self, seed: int) -> dict[str, float]:
         """The values of the world that runs with ``seed``."""
         return dict(zip(self.names, (float(v) for v in self.values[seed - self.first_seed]), strict=True))
+
+    def digest(self, seed: int) -> str:
+        """What the world that runs with ``seed`` is: its seed and values (a key for results kept in memory)."""
+        text = json.dumps([seed, sorted(self.world(seed).items())])
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def table(self) -> pd.DataFrame:
         """One row per world: its seed and every uncertain number (the inputs of scenario discovery)."""

@@ -16,6 +16,7 @@ import pytest
 
 from sim import cache
 from sim.compare import compare, posterior_draws_for
+from sim.worlds import sample, sentence, shares
 from viz import viewmodel as vm
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -28,7 +29,7 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SEEDS, SCALE = 2, 2000.0  # a coarse comparison, set through the environment the app reads
+SEEDS, SCALE, WORLDS = 2, 2000.0, 2  # a coarse comparison, set through the environment the app reads
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("MIGSIM_REQUIRE_BROWSER"),
@@ -45,7 +46,12 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     port = free_port()
-    env = {**os.environ, "MIGSIM_APP_SEEDS": str(SEEDS), "MIGSIM_APP_SCALE": str(SCALE)}
+    env = {
+        **os.environ,
+        "MIGSIM_APP_SEEDS": str(SEEDS),
+        "MIGSIM_APP_SCALE": str(SCALE),
+        "MIGSIM_APP_WORLDS": str(WORLDS),
+    }
     log = tmp_path_factory.mktemp("app") / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -112,6 +118,19 @@ def test_compare_custom_lever_against_migsim_compare(server, browser, tmp_path):
     page.wait_for_selector("text=Totals 2026-2035", timeout=120_000)
     page.wait_for_selector("svg >> text=agreement package", timeout=30_000)  # the chart, drawn as SVG
     assert totals_row(page, "agreement package")[0] == "agreement package"
+    page.wait_for_selector(f"text=Across {WORLDS} plausible worlds", timeout=120_000)
+    worlds = sample(WORLDS)
+    shipped = vm.shipped_scenarios()
+    with cache.bypassed():
+        in_worlds = compare(
+            [shipped["baseline"], shipped["agreement package"]],
+            worlds.seeds,
+            households_per_agent=SCALE,
+            draws=posterior_draws_for(worlds.seeds),
+            worlds=worlds,
+        )
+    said = sentence(shares(in_worlds, (2026, 2035)).iloc[0])
+    assert page.locator("td", has_text="plausible worlds").first.inner_text().strip() == said
 
     page.locator(".v-select", has_text="scenarios").first.click()  # add a shipped scenario
     page.locator(".menuable__content__active .v-list-item", has_text="joint task forces").click()
@@ -137,7 +156,6 @@ def test_compare_custom_lever_against_migsim_compare(server, browser, tmp_path):
     row = totals_row(page, "custom scenario")
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
 
-    shipped = vm.shipped_scenarios()
     controls = vm.lever_controls(shipped)
     custom = vm.custom_scenario(
         shipped["baseline"], controls, {"job_programs": vm.CustomLever(amount, controls["job_programs"].departments)}

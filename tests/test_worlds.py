@@ -110,3 +110,51 @@ def test_per_world_keeps_every_scenario_and_world_once():
     table = per_world(comparison, (2026, 2027))
     assert len(table) == 9 and not table.duplicated(["scenario", "seed"]).any()
     assert table[table.scenario == "reference"]["journeys_averted"].eq(0).all()
+
+
+# the model in plausible worlds, at a coarse scale
+SCALE = 5000.0
+
+
+@pytest.fixture(scope="module")
+def pair():
+    from sim.scenario import load_scenario
+
+    return [load_scenario(f"scenarios/{name}.yaml") for name in ("baseline", "agreement_package")]
+
+
+def test_a_world_at_every_default_is_the_calibrated_run_itself(pair):
+    from sim import cache
+    from sim.compare import compare, posterior_draws_for
+    from sim.uncertainties import uncertainties
+
+    defaults = Worlds(
+        tuple(u.name for u in uncertainties()), np.array([[u.default for u in uncertainties()]]), first_seed=4
+    )
+    with cache.bypassed():
+        plain = compare(pair, [4], households_per_agent=SCALE, draws=posterior_draws_for([4]))
+        world = compare(pair, [4], households_per_agent=SCALE, draws=posterior_draws_for([4]), worlds=defaults)
+    pd.testing.assert_frame_equal(plain.yearly, world.yearly)
+
+
+def test_worlds_change_the_numbers_and_every_scenario_shares_each_world(pair):
+    from sim import cache
+    from sim.compare import compare, posterior_draws_for
+    from viz.results import ResultStore
+
+    worlds = sample(2)
+    with cache.bypassed():
+        plain = compare(pair, worlds.seeds, households_per_agent=SCALE, draws=posterior_draws_for(worlds.seeds))
+        in_worlds = compare(
+            pair, worlds.seeds, households_per_agent=SCALE, draws=posterior_draws_for(worlds.seeds), worlds=worlds
+        )
+        in_app = ResultStore().comparison(pair, worlds.seeds, SCALE, worlds=worlds)
+        seeds_in_app = ResultStore().comparison(pair, worlds.seeds, SCALE)
+    assert not plain.yearly["departures_irregular"].equals(in_worlds.yearly["departures_irregular"])
+    pd.testing.assert_frame_equal(in_app.yearly, in_worlds.yearly)  # the app's worlds are the command's
+    pd.testing.assert_frame_equal(seeds_in_app.yearly, plain.yearly)  # and kept apart from its seeds
+    # the same world for both scenarios: before the package's first lever (2026) their years are identical
+    early = in_worlds.yearly[in_worlds.yearly.year < 2025].set_index(["seed", "year", "scenario"])
+    numbers = early.select_dtypes("number").unstack("scenario")
+    for column in ("departures_irregular", "arrivals"):
+        assert numbers[column]["baseline"].equals(numbers[column]["agreement package"]), column

@@ -19,9 +19,11 @@ from solara.lab import task
 from sim.comparison_columns import SUMMARY, markdown_table, whole
 from sim.departments import load_departments
 from sim.errors import ScenarioError
+from sim.worlds import sample
 from viz import charts
 from viz import viewmodel as vm
 from viz.results import STORE
+from viz.worlds_view import WorldsResults
 
 SCENARIOS = vm.shipped_scenarios()
 CONTROLS = vm.lever_controls(SCENARIOS)
@@ -29,7 +31,8 @@ DEPARTMENTS = list(load_departments().name)
 YEARS = (2026, 2035)
 START_YEARS = (2026, 2034)
 DEFAULT_SCENARIOS = ["baseline", "agreement package"]
-DEFAULT_SEEDS = int(os.environ.get("MIGSIM_APP_SEEDS", 5))  # the environment can set both (tests use a coarse run)
+DEFAULT_SEEDS = int(os.environ.get("MIGSIM_APP_SEEDS", 5))  # the environment can set these (tests use a coarse run)
+DEFAULT_WORLDS = int(os.environ.get("MIGSIM_APP_WORLDS", 5))
 DEFAULT_SCALE = float(os.environ.get("MIGSIM_APP_SCALE", 50))
 SCALES = {"default: 1 agent for 50 households": 50.0, "quick: 1 agent for 200 households": 200.0}
 if DEFAULT_SCALE not in SCALES.values():
@@ -45,6 +48,7 @@ custom = solara.reactive(
     }
 )
 seeds = solara.reactive(DEFAULT_SEEDS)
+n_worlds = solara.reactive(DEFAULT_WORLDS)
 scale_label = solara.reactive(next(label for label, scale in SCALES.items() if scale == DEFAULT_SCALE))
 preview = solara.reactive(None)  # while a comparison runs: (its seeds done so far, seconds, context, seeds asked)
 started = solara.reactive(0.0)  # when the current comparison was asked for (time.perf_counter)
@@ -71,8 +75,8 @@ def custom_scenario():
 
 
 @task
-def comparison(names: tuple[str, ...], extra, n_seeds: int, scale: float):
-    """Run (or fetch) the comparison in a thread, showing progress and the seeds done so far."""
+def comparison(names: tuple[str, ...], extra, n_seeds: int, scale: float, count: int):
+    """Run (or fetch) the comparison in a thread, showing progress and the seeds done so far; then its worlds."""
     began = time.perf_counter()
     scenarios = [SCENARIOS[n] for n in names] + ([extra] if extra is not None else [])
     context = vm.Context(scale, {s.name: s.description for s in scenarios})  # for the downloads and the page
@@ -88,10 +92,17 @@ def comparison(names: tuple[str, ...], extra, n_seeds: int, scale: float):
             shown.append(elapsed)
             preview.set((result, elapsed, context, n_seeds))
 
-    result = STORE.comparison(
-        scenarios, range(n_seeds), scale, progress=progress, stop=lambda: not comparison.is_current(), partial=partial
-    )
-    return result, time.perf_counter() - began, context
+    def stop() -> bool:
+        return not comparison.is_current()
+
+    result = STORE.comparison(scenarios, range(n_seeds), scale, progress=progress, stop=stop, partial=partial)
+    seconds = time.perf_counter() - began
+    in_worlds = None
+    if count and result is not None:
+        preview.set((result, seconds, context, None))  # the seeds' answer while the worlds run
+        worlds = sample(count)
+        in_worlds = STORE.comparison(scenarios, worlds.seeds, scale, progress=progress, stop=stop, worlds=worlds)
+    return result, seconds, context, in_worlds, time.perf_counter() - began - seconds
 
 
 def start_comparison() -> None:
@@ -100,7 +111,7 @@ def start_comparison() -> None:
         return
     preview.set(None)
     started.set(time.perf_counter())
-    comparison(tuple(chosen.value), extra, int(seeds.value), SCALES[scale_label.value])
+    comparison(tuple(chosen.value), extra, int(seeds.value), SCALES[scale_label.value], int(n_worlds.value))
 
 
 def simulating_text(percent: float | None, elapsed: float) -> str:
@@ -215,7 +226,7 @@ def _number(value: float) -> str:
 
 
 @solara.component
-def Results(result, seconds: float, context, stale: bool, asked: int | None = None):
+def Results(result, seconds: float, context, stale: bool, asked: int | None = None, in_worlds=None, world_seconds=0.0):
     """The comparison's tables and charts; ``asked`` is the number of seeds wanted while only some are done."""
     years = YEARS
     # the page redraws with every progress step while the next comparison runs, showing this one greyed out:
@@ -233,6 +244,8 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
             "seeds; in brackets, the seeds that meet the target on their own)."
         )
         Md(totals_md)
+        if in_worlds is not None:
+            WorldsResults(in_worlds, years, world_seconds)
         if vm.CUSTOM in context.descriptions:
             Explained(f"Custom scenario: {html.escape(context.descriptions[vm.CUSTOM])}")
         if len(result.seeds) < 5:
@@ -317,6 +330,11 @@ def ComparePage():
         Explained(
             "Runs per scenario, each with its own random draws and its own parameter values from the calibration; more seeds, a steadier picture, longer wait."
         )
+        solara.SliderInt("plausible worlds", value=n_worlds, min=0, max=20, thumb_label="always")
+        Explained(
+            "Runs per scenario with every assumed number drawn from its plausible range as well (0: none): in how "
+            "many worlds each scenario averts journeys and arrivals and meets the targets."
+        )
         solara.Select("scale", values=list(SCALES), value=scale_label)
         Explained("Households each simulated agent stands for; results are scaled back to all 3.3 million households.")
         ready = 2 <= count <= 4 and not problem
@@ -337,9 +355,11 @@ def ComparePage():
         solara.Error(f"The comparison failed: {comparison.exception}")
     latest = comparison.latest
     if comparison.pending and preview.value is not None:
+        if preview.value[3] is None:
+            solara.Text("The seeds are done (below); now the plausible worlds.")
         Results(*preview.value[:3], stale=False, asked=preview.value[3])
     elif latest is not None and latest[0] is not None:
-        Results(*latest, stale=comparison.pending)
+        Results(*latest[:3], stale=comparison.pending, in_worlds=latest[3], world_seconds=latest[4])
     Md(vm.READ_ME)
 
 

@@ -24,8 +24,9 @@ import pandas as pd
 from sim.compare import Comparison, Inputs, cached_seed_tables, posterior_draws_for, seed_tables
 from sim.scenario import Scenario
 from sim.workers import EXITING, end_at_exit, process_pool
+from sim.worlds import Worlds
 
-Key = tuple[str, int, float]  # scenario digest, seed, households per agent
+Key = tuple[str, int, float, str]  # scenario digest, seed, households per agent, plausible world ("": none)
 
 
 class ResultStore:
@@ -40,8 +41,10 @@ class ResultStore:
         self._access = threading.Lock()  # for the table itself, read while another session adds to it
         self.runs = 0  # simulations actually run (the rest came from this store or from sim.cache on disk)
 
-    def cached(self, scenarios: Sequence[Scenario], seeds: Sequence[int], scale: float) -> bool:
-        return all((s.digest, seed, scale) in self._tables for s in scenarios for seed in seeds)
+    def cached(
+        self, scenarios: Sequence[Scenario], seeds: Sequence[int], scale: float, worlds: Worlds | None = None
+    ) -> bool:
+        return all(_key(s, seed, scale, worlds) in self._tables for s in scenarios for seed in seeds)
 
     def comparison(
         self,
@@ -51,37 +54,44 @@ class ResultStore:
         progress: Callable[[int, int], None] | None = None,
         stop: Callable[[], bool] | None = None,
         partial: Callable[[Comparison], None] | None = None,
+        worlds: Worlds | None = None,
     ) -> Comparison | None:
         """The comparison of ``scenarios`` over ``seeds``; None if ``stop()`` turned true on the way.
+
+        With ``worlds``, ``seeds`` are its worlds' seeds and each runs in its plausible world (:mod:`sim.worlds`).
 
         ``partial`` receives the comparison over the seeds done so far each time a seed had to be simulated
         (here, or by another comparison this one waits for), so a page can show a first answer after the first
         seeds instead of waiting for all of them.
         """
         seeds = list(seeds)
-        if not self.cached(scenarios, seeds, scale):
+        if not self.cached(scenarios, seeds, scale, worlds):
             shown = 0
             while not self._simulating.acquire(timeout=0.2):  # another comparison simulates: show what it adds
                 if stop and stop():
                     return None
-                ready = [seed for seed in seeds if self.cached(scenarios, [seed], scale)]
+                ready = [seed for seed in seeds if self.cached(scenarios, [seed], scale, worlds)]
                 if partial and shown < len(ready) < len(seeds):
                     shown = len(ready)
-                    partial(self._assemble(scenarios, ready, scale))
+                    partial(self._assemble(scenarios, ready, scale, worlds))
             try:
                 if stop and stop():
                     return None
-                if not self._fill(scenarios, seeds, scale, progress, stop, partial):
+                if not self._fill(scenarios, seeds, scale, progress, stop, partial, worlds):
                     return None
             finally:
                 self._simulating.release()
         elif progress:
             progress(len(seeds), len(seeds))
-        return self._assemble(scenarios, seeds, scale)
+        return self._assemble(scenarios, seeds, scale, worlds)
 
-    def _fill(self, scenarios, seeds, scale, progress, stop, partial) -> bool:
+    def _fill(self, scenarios, seeds, scale, progress, stop, partial, worlds) -> bool:
         """Bring every (scenario, seed) of the comparison into the store; False if stopped on the way."""
-        todo = [s for s in seeds if not self.cached(scenarios, [s], scale) and not self._from_disk(scenarios, s, scale)]
+        todo = [
+            s
+            for s in seeds
+            if not self.cached(scenarios, [s], scale, worlds) and not self._from_disk(scenarios, s, scale, worlds)
+        ]
         done = [seed for seed in seeds if seed not in todo]
 
         def finished(seed: int) -> None:
@@ -89,56 +99,70 @@ class ResultStore:
             if progress:
                 progress(len(done), len(seeds))
             if partial and len(done) < len(seeds):
-                partial(self._assemble(scenarios, sorted(done, key=seeds.index), scale))
+                partial(self._assemble(scenarios, sorted(done, key=seeds.index), scale, worlds))
 
         if progress and done:
             progress(len(done), len(seeds))
         if self.workers > 1 and len(todo) > 1:
-            return self._simulate_in_workers(scenarios, todo, scale, stop, finished)
+            return self._simulate_in_workers(scenarios, todo, scale, stop, finished, worlds)
         for i, seed in enumerate(todo):
             if i and stop and stop():
                 return False
-            self._simulate(scenarios, seed, scale)
+            self._simulate(scenarios, seed, scale, worlds)
             finished(seed)
         return True
 
-    def _missing(self, scenarios: Sequence[Scenario], seed: int, scale: float) -> list[Scenario]:
-        return [s for s in scenarios if (s.digest, seed, scale) not in self._tables]
+    def _missing(self, scenarios: Sequence[Scenario], seed: int, scale: float, worlds: Worlds | None) -> list[Scenario]:
+        return [s for s in scenarios if _key(s, seed, scale, worlds) not in self._tables]
 
-    def _from_disk(self, scenarios: Sequence[Scenario], seed: int, scale: float) -> bool:
+    def _from_disk(self, scenarios: Sequence[Scenario], seed: int, scale: float, worlds: Worlds | None) -> bool:
         """Load what :mod:`sim.cache` has of the seed's missing runs; True if nothing is left to simulate."""
         draw = posterior_draws_for([seed])[seed]
         left = []
-        for scenario in self._missing(scenarios, seed, scale):
-            tables = cached_seed_tables([scenario], seed, scale, draw=draw)
+        for scenario in self._missing(scenarios, seed, scale, worlds):
+            tables = cached_seed_tables([scenario], seed, scale, draw=draw, world=_world(worlds, seed))
             if tables is None:
                 left.append(scenario)
             else:
                 with self._access:
-                    self._add([scenario], seed, scale, *tables)
+                    self._add([scenario], seed, scale, worlds, *tables)
         return not left
 
-    def _simulate(self, scenarios: Sequence[Scenario], seed: int, scale: float) -> None:
-        missing = self._missing(scenarios, seed, scale)
+    def _simulate(self, scenarios: Sequence[Scenario], seed: int, scale: float, worlds: Worlds | None) -> None:
+        missing = self._missing(scenarios, seed, scale, worlds)
         draw = posterior_draws_for([seed])[seed]
-        self._keep_simulated(missing, seed, scale, seed_tables(missing, seed, scale, draw=draw, alongside=scenarios))
+        tables = seed_tables(missing, seed, scale, draw=draw, alongside=scenarios, world=_world(worlds, seed))
+        self._keep_simulated(missing, seed, scale, worlds, tables)
 
     def _keep_simulated(
-        self, scenarios: list[Scenario], seed: int, scale: float, tables: tuple[pd.DataFrame, pd.DataFrame]
+        self,
+        scenarios: list[Scenario],
+        seed: int,
+        scale: float,
+        worlds: Worlds | None,
+        tables: tuple[pd.DataFrame, pd.DataFrame],
     ) -> None:
         with self._access:
-            self._add(scenarios, seed, scale, *tables)
+            self._add(scenarios, seed, scale, worlds, *tables)
             self.runs += len(scenarios)
 
-    def _simulate_in_workers(self, scenarios, seeds, scale, stop, finished) -> bool:
+    def _simulate_in_workers(self, scenarios, seeds, scale, stop, finished, worlds) -> bool:
         """Each seed's missing runs in a worker process; stops handing out seeds once ``stop()`` is true."""
         if self._pool is None:
             self._pool = process_pool(self.workers, threads=1)
             end_at_exit(self._pool)
-        missing = {seed: self._missing(scenarios, seed, scale) for seed in seeds}
+        missing = {seed: self._missing(scenarios, seed, scale, worlds) for seed in seeds}
         futures = {
             self._pool.submit(
-                seed_tables, missing[seed], seed, scale, 1, None, posterior_draws_for([seed])[seed], list(scenarios)
+                seed_tables,
+                missing[seed],
+                seed,
+                scale,
+                1,
+                None,
+                posterior_draws_for([seed])[seed],
+                list(scenarios),
+                _world(worlds, seed),
             ): seed
             for seed in seeds
         }
@@ -148,7 +172,7 @@ class ResultStore:
             if future.cancelled():
                 continue
             try:
-                self._keep_simulated(missing[seed], seed, scale, future.result())
+                self._keep_simulated(missing[seed], seed, scale, worlds, future.result())
             except BrokenProcessPool:
                 self._pool = None  # its workers are gone: the next comparison starts new ones
                 if EXITING.is_set():
@@ -162,30 +186,40 @@ class ResultStore:
                         waiting.cancel()
         return not stopped
 
-    def _assemble(self, scenarios: Sequence[Scenario], seeds: list[int], scale: float) -> Comparison:
+    def _assemble(
+        self, scenarios: Sequence[Scenario], seeds: list[int], scale: float, worlds: Worlds | None
+    ) -> Comparison:
         national, departments = [], []
         with self._access:
             for seed in seeds:
                 for scenario in scenarios:
-                    key = (scenario.digest, seed, scale)
+                    key = _key(scenario, seed, scale, worlds)
                     self._tables.move_to_end(key)
                     n, d = self._tables[key]
                     national.append(n.assign(scenario=scenario.name))
                     departments.append(d.assign(scenario=scenario.name))
         names = [s.name for s in scenarios]
-        inputs = Inputs(tuple(scenarios), scale, draws=posterior_draws_for(seeds))  # what the downloads record
+        inputs = Inputs(tuple(scenarios), scale, draws=posterior_draws_for(seeds), worlds=worlds)  # for downloads
         return Comparison(
             pd.concat(national, ignore_index=True), pd.concat(departments, ignore_index=True), names, seeds, inputs
         )
 
-    def _add(self, scenarios, seed, scale, national: pd.DataFrame, departments: pd.DataFrame) -> None:
+    def _add(self, scenarios, seed, scale, worlds, national: pd.DataFrame, departments: pd.DataFrame) -> None:
         for scenario in scenarios:
-            self._tables[(scenario.digest, seed, scale)] = (
+            self._tables[_key(scenario, seed, scale, worlds)] = (
                 national[national.scenario == scenario.name].reset_index(drop=True),
                 departments[departments.scenario == scenario.name].reset_index(drop=True),
             )
         while len(self._tables) > self.capacity:
             self._tables.popitem(last=False)
+
+
+def _key(scenario: Scenario, seed: int, scale: float, worlds: Worlds | None) -> Key:
+    return (scenario.digest, seed, scale, worlds.digest(seed) if worlds is not None else "")
+
+
+def _world(worlds: Worlds | None, seed: int) -> dict[str, float] | None:
+    return worlds.world(seed) if worlds is not None else None
 
 
 STORE = ResultStore(workers=os.cpu_count() or 1)

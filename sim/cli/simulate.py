@@ -219,26 +219,15 @@ def _print_worlds(in_worlds, years: tuple[int, int]) -> None:
     """What each scenario does across plausible worlds, in plain words, then the chances of beating each other."""
     from rich.table import Table
 
-    from sim.comparison_columns import whole
-    from sim.worlds import beats, sentence, shares
+    from sim.cli.render import column_table
+    from sim.comparison_columns import WORLDS
+    from sim.worlds import beats, shares
 
-    base, count = in_worlds.scenarios[0], len(in_worlds.seeds)
-    table = Table(
-        title=f"{years[0]}-{years[1]} against '{base}' in {count} plausible worlds (every assumed number drawn from "
-        "its range; `migsim params --uncertain` lists them)"
+    title = (
+        f"{years[0]}-{years[1]} against '{in_worlds.scenarios[0]}' in {len(in_worlds.seeds)} plausible worlds (every "
+        "assumed number drawn from its range, `migsim params --uncertain`; each world with a seed and a posterior draw)"
     )
-    for header in ("scenario", "journeys averted [90% of worlds]", "arrivals averted [90% of worlds]", "in words"):
-        table.add_column(header, justify="left" if header in ("scenario", "in words") else "right")
-    for _, row in shares(in_worlds, years).iterrows():
-        table.add_row(
-            str(row["scenario"]),
-            f"{whole(row['journeys_averted'])} [{whole(row['journeys_averted_low'])} to "
-            f"{whole(row['journeys_averted_high'])}]",
-            f"{whole(row['arrivals_averted'])} [{whole(row['arrivals_averted_low'])} to "
-            f"{whole(row['arrivals_averted_high'])}]",
-            sentence(row),
-        )
-    out().print(table)
+    out().print(column_table(title, WORLDS, shares(in_worlds, years)))
     chances = beats(in_worlds, years)
     ranking = Table(title="Chance that the row's scenario averts more journeys than the column's (share of worlds)")
     ranking.add_column("scenario")
