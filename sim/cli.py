@@ -26,9 +26,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT
+from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT, limits
 from sim.calendar import format_month
 from sim.errors import RuleError, ScenarioError
+from sim.files import unwritable_folder
 from sim.provenance import PARAMETER_STATUSES, parameter_status
 from sim.schema import allowed_text
 
@@ -263,6 +264,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
     from sim.provenance import code_version, package_versions
     from sim.runner import write_atomic
 
+    if limits.seeds_problem(args.first_seed, args.seeds):
+        raise UserError(limits.seeds_problem(args.first_seed, args.seeds))
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
     began = time.perf_counter()
@@ -977,11 +980,15 @@ def _whole(text: str, low: int, high: int | None = None) -> int:
 
 
 def _seed(text: str) -> int:
-    return _whole(text, 0)  # seeds number the runs' random streams
+    return _whole(text, 0, limits.MAX_SEED)  # seeds number the runs' random streams; tables hold them in 64 bits
 
 
-def _count(text: str) -> int:
-    return _whole(text, 1)  # seeds to run, worker processes
+def _seeds(text: str) -> int:
+    return _whole(text, 1, limits.MAX_SEEDS)  # seeds to run
+
+
+def _workers(text: str) -> int:
+    return _whole(text, 1, limits.MAX_WORKERS)  # worker processes, all started at once
 
 
 def _port(text: str) -> int:
@@ -990,14 +997,10 @@ def _port(text: str) -> int:
 
 def _output_folder(text: str) -> Path:
     """An --out folder that exists or can be made: checked before any simulation, not after it."""
-    folder = Path(text)
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
-    if not existing.is_dir():
-        where = "is a file" if existing == folder else f"is inside {existing}, which is a file"
-        raise argparse.ArgumentTypeError(f"{text} {where}: give a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"cannot write in {existing}: give a folder you can write to")
-    return folder
+    problem = unwritable_folder(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return Path(text)
 
 
 def _households_per_agent(text: str) -> float:
@@ -1051,7 +1054,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tables and a chart. Without files: " + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON) + ".",
     )
     p.add_argument("scenarios", nargs="*", help="scenario files; the first is the baseline")
-    p.add_argument("--seeds", type=_count, default=10, help="number of seeds (default 10)")
+    p.add_argument("--seeds", type=_seeds, default=10, help="number of seeds (default 10)")
     p.add_argument("--first-seed", type=_seed, default=0, help="first seed (default 0)")
     p.add_argument(
         "--years",
@@ -1060,7 +1063,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--workers",
-        type=_count,
+        type=_workers,
         help="worker processes for the seeds (default: one per core when 4 seeds or more are not in the cache, "
         "where starting them pays off; else 1, in this process, where the step itself uses every core)",
     )
@@ -1103,8 +1106,10 @@ def build_parser() -> argparse.ArgumentParser:
             default="default",
             help="search effort: quick checks the machinery, default takes minutes at 1:200, long takes hours",
         )
-        p.add_argument("--seeds", type=_count, default=1, help="seeds every parameter vector runs with (default 1)")
-        p.add_argument("--workers", type=_count, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+        p.add_argument("--seeds", type=_seeds, default=1, help="seeds every parameter vector runs with (default 1)")
+        p.add_argument(
+            "--workers", type=_workers, default=os.cpu_count() or 1, help="worker processes (default: cores)"
+        )
         p.add_argument(
             "--households-per-agent",
             type=_households_per_agent,
@@ -1192,7 +1197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=_output_folder, required=True, help="folder for the runs and results")
     p.add_argument(
         "--workers",
-        type=_count,
+        type=_workers,
         default=os.cpu_count() or 1,
         help="local worker processes (default: one per core; 1 runs in this process, the step on every core)",
     )
