@@ -26,7 +26,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -38,11 +38,16 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario
 
 
-@contextmanager
-def bypassed() -> Iterator[None]:
+def bypassed() -> AbstractContextManager[None]:
     """Neither read nor write the cache inside the block (``migsim reproduce`` reruns from scratch)."""
+    return set_to("off")
+
+
+@contextmanager
+def set_to(setting: str) -> Iterator[None]:
+    """Inside the block, this process's cache is ``setting`` (a folder, or ``off``), as ``MIGSIM_CACHE`` says."""
     before = os.environ.get("MIGSIM_CACHE")
-    os.environ["MIGSIM_CACHE"] = "off"
+    os.environ["MIGSIM_CACHE"] = setting
     try:
         yield
     finally:

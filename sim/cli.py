@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT, limits
+from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT, cluster, limits
 from sim.calendar import format_month
 from sim.errors import RuleError, ScenarioError
 from sim.files import unwritable_folder
@@ -703,16 +703,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         for run_id, error in list(st.failed.items())[:20]:
             out.print(f"  failed {run_id}: {error}", markup=False, highlight=False)
         return 0
-    executor = None
+    executor = client = None
     if args.scheduler:
         try:
-            from distributed import Client
-        except ImportError:
-            raise UserError("--scheduler needs Dask: pip install 'migsim[cluster]'") from None
-        try:
-            client = Client(args.scheduler, timeout="10s")
-        except OSError as exc:
-            raise UserError(f"cannot reach the Dask scheduler at {args.scheduler}: {exc}") from None
+            client = cluster.connect(args.scheduler)
+        except cluster.ClusterProblem as exc:
+            raise UserError(str(exc)) from None
         executor = client.get_executor()
     runs = len(experiment.runs())
     began = time.perf_counter()
@@ -723,6 +719,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             )
     except StoreMismatch as exc:
         raise UserError(str(exc)) from None
+    except cluster.ClusterLost as exc:
+        cluster.close(client)
+        print(f"{exc}; run the same command to go on (without --scheduler: on this machine)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         st = status(experiment, folder)
         err.print(f"interrupted: {st.done} of {st.total} runs are stored in {folder}; run the same command to go on")
@@ -925,7 +925,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from sim.reproduce import reproduce
 
     try:
-        report = reproduce(args.run)
+        report = reproduce(args.run, workers=args.workers)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
     for note in report.notes:
@@ -1244,6 +1244,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit code 0 when identical, 1 when anything differs.",
     )
     p.add_argument("run", metavar="FOLDER", help="e.g. results/baseline-seed0, results/compare or a sweep folder")
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        default=os.cpu_count() or 1,
+        help="a sweep's runs: local worker processes (default: one per core; 1 runs in this process)",
+    )
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser(
