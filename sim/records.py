@@ -71,6 +71,7 @@ class SweepRecord(Record):
     source: str
     digest: str
     spec: dict[str, Any]
+    factors: list[str]
     base_resolved: dict[str, Any] | None = None  # sweeps before it was recorded cannot be rerun
     codes: list[str] = []
 

@@ -161,6 +161,8 @@ def test_a_misspelt_scenario_file_gets_the_nearest_one_suggested(named, suggeste
         (["compare", "--households-per-agent", "1e9"], "(coarser leaves departments without agents), got 1e9"),
         (["compare", "--out", "README.md"], "--out: README.md is a file: give a folder"),
         (["run", "baseline", "--out", "README.md/x"], "README.md/x is inside README.md, which is a file"),
+        (["compare", "--out", "/proc/x"], "--out: cannot write in /proc"),  # os.access says yes to root there
+        (["sweep", "e.yaml", "--out", "/dev/null/x"], "/dev/null/x is inside /dev/null, which is not a folder"),
     ],
 )
 def test_numbers_out_of_range_are_usage_errors(args, says, capsys):

@@ -199,7 +199,14 @@ def test_a_damaged_sweep_record_is_one_line(tmp_path, capsys):
     from tests.test_sweep import small_experiment
 
     file = small_experiment(tmp_path)
-    record = {"name": "small", "source": str(file), "digest": "x", "code_version": "v", "base_resolved": {}}
+    record = {
+        "name": "small",
+        "source": str(file),
+        "digest": "x",
+        "code_version": "v",
+        "base_resolved": {},
+        "factors": [],
+    }
     for spec, words in (("abc", "spec: damaged:"), ({"name": "s"}, "spec.base: damaged:")):
         (tmp_path / "out").mkdir(exist_ok=True)
         (tmp_path / "out" / "experiment.json").write_text(json.dumps({**record, "spec": spec}))
