@@ -76,7 +76,8 @@ def main() -> None:
     from viz.server import MAX_MESSAGE
 
     config = uvicorn.Config(
-        "viz.server:app",
+        "viz.server:create_app",
+        factory=True,
         host=args.host,
         port=args.port,
         log_config=LOGGING_CONFIG,

@@ -1,6 +1,7 @@
 """Solara's server, guarded for a network: malformed messages refused quietly, unknown pages closed quietly.
 
-``python -m viz`` serves ``app`` below (Solara's Starlette app inside :class:`Guard`) with uvicorn. Solara
+``python -m viz`` serves :func:`create_app` (Solara's Starlette app inside :class:`Guard`) with uvicorn; Solara's
+server is imported only then, since importing it starts threads. Solara
 alone logged a traceback for a 10 MB garbage websocket message and answered 500 to a POST to
 ``/_solara/api/close/<anything>``; neither is worth a traceback in the log of a server open to a network.
 Sessions whose page went away are ended after ``MIGSIM_APP_IDLE`` (see ``viz/__main__.py``).
@@ -14,10 +15,6 @@ import struct
 from typing import Any
 from urllib.parse import parse_qs
 
-from solara.server import kernel_context
-from solara.server.kernel import deserialize_binary_message
-from solara.server.starlette import app as solara_app
-
 MAX_MESSAGE = 1_000_000  # bytes: what a browser sends is a click or a slider's value, far below this
 CLOSE_PREFIX = "/_solara/api/close/"
 log = logging.getLogger(__name__)
@@ -25,6 +22,8 @@ log = logging.getLogger(__name__)
 
 def acceptable(message: dict[str, Any]) -> bool:
     """Whether a websocket message from a browser is a Jupyter message Solara can process."""
+    from solara.server.kernel import deserialize_binary_message
+
     raw = message.get("text") if message.get("text") is not None else message.get("bytes")
     if raw is None or len(raw) > MAX_MESSAGE:
         return False
@@ -43,6 +42,8 @@ def acceptable(message: dict[str, Any]) -> bool:
 
 def known_page(scope: dict[str, Any]) -> bool:
     """Whether a close request names a kernel and a page this server has (Solara fails with 500 otherwise)."""
+    from solara.server import kernel_context
+
     kernel_id = scope["path"][len(CLOSE_PREFIX) :]
     pages = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("session_id", [])
     context = kernel_context.contexts.get(kernel_id)
@@ -74,4 +75,8 @@ class Guard:
         await self.inner(scope, vetted, send)
 
 
-app = Guard(solara_app)
+def create_app() -> Guard:
+    """Solara's app behind the guard (uvicorn's factory: importing this module starts nothing)."""
+    from solara.server.starlette import app
+
+    return Guard(app)
