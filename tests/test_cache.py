@@ -194,3 +194,18 @@ def test_objects_other_than_data_are_refused_when_stored():
         encode({"a": object()})
     with pytest.raises(TypeError, match="numeric and boolean arrays only"):
         encode(np.array(["a", 1], dtype=object))
+
+
+def test_tables_read_back_the_same_without_pandas_3s_block_constructor(monkeypatch):
+    import builtins
+
+    frame = pd.DataFrame({"scenario": pd.array(["a", "b"], dtype="str"), "x": [1.0, 2.0], "y": [3, 4]})
+    real_import = builtins.__import__
+
+    def pandas_2(name, *args, **kwargs):
+        if name == "pandas.api.internals":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", pandas_2)
+    pd.testing.assert_frame_equal(read_back(frame), frame, check_exact=True)
