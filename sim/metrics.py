@@ -131,7 +131,6 @@ METRICS: dict[str, Metric] = {m.name: m for m in _RECORDS}
 NAMES = list(METRICS)
 STOCKS = [m.name for m in _RECORDS if m.kind == "stock"]
 RATES = [m.name for m in _RECORDS if m.kind == "rate"]
-FLOWS = [m.name for m in _RECORDS if m.kind == "flow"]
 SCALED = [k for k, m in enumerate(_RECORDS) if m.scaled]  # columns scaled by household weights
 PROGRAM_METRICS = ("participants", "participant_departures")
 

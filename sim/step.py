@@ -131,22 +131,21 @@ def coefficients(
     Rules are taken in the registry's order; the aspiration intercept is the first part of ``place``.
     Also returns the features' settings the rules give.
     """
-    n_dept = len(env.prevalence)
-    tables = {
-        "aspiration": {name: np.zeros(n_dept) for name in ASPIRATION},
-        "capability": {name: np.zeros(n_dept) for name in CAPABILITY},
-    }
-    tables["aspiration"]["place"] += params.aspiration.intercept
+    sums: dict[str, dict[str, float | np.ndarray]] = {
+        "aspiration": dict.fromkeys(ASPIRATION, 0.0),
+        "capability": dict.fromkeys(CAPABILITY, 0.0),
+    }  # numbers until a rule gives one per department (adding numbers is cheaper than adding arrays)
+    sums["aspiration"]["place"] += params.aspiration.intercept
     settings: dict[str, float] = {}
     for name, rule in rules.built_in.items():
         term = rule.compiled(env)
         if term is None:
             raise TypeError(f"built-in rule {name!r} must say its term in the compiled step (Rule.compiled)")
-        table, weight = tables[rule.kind], rules.weight(name)
+        table, weight = sums[rule.kind], rules.weight(name)
         for feature, coefficient in term.coefficients.items():
             if feature not in table:
                 raise KeyError(f"rule {name!r}: no {rule.kind} feature {feature!r} (sim.features: {', '.join(table)})")
-            table[feature] += weight * coefficient
+            table[feature] = table[feature] + weight * coefficient
         for setting, value in term.settings.items():
             if setting not in SETTINGS or setting in settings:
                 raise KeyError(f"rule {name!r}: setting {setting!r} is unknown or given by another rule too")
@@ -154,6 +153,13 @@ def coefficients(
     missing = SETTINGS.keys() - settings.keys()
     if missing:
         raise KeyError(f"no built-in rule gives the feature settings {sorted(missing)}")
+    n_dept = len(env.prevalence)
+    tables = {}
+    for kind, table in sums.items():
+        block = np.empty((len(table), n_dept))  # one array per feature: the rows of one block
+        for row, value in zip(block, table.values(), strict=True):
+            row[:] = value
+        tables[kind] = dict(zip(table, block, strict=True))
     return AspirationCoefficients(**tables["aspiration"]), CapabilityCoefficients(**tables["capability"]), settings
 
 
