@@ -368,6 +368,8 @@ def run_tasks(
     A worker process that dies is replaced (up to :data:`MAX_POOL_RESTARTS` times) and its run retried.
     Raises ``CancelledError`` when the executor cancels the runs (a Dask scheduler lost).
     """
+    if not tasks:  # a finished sweep gathered again: no pool to start
+        return
     if executor is None and workers <= 1:
         for task in tasks.values():
             record(execute(task))
