@@ -7,34 +7,47 @@ third-party packages whose rules, levers or conditions a scenario names (:func:`
 researcher who edits their rule gets it re-run, not stale numbers (in the next command; a running app
 goes on with the code it imported until restarted). Set ``MIGSIM_CACHE=off`` to disable
 it, or to a folder to move it (default ``$XDG_CACHE_HOME/migsim`` or ``~/.cache/migsim``); beyond
-``MIGSIM_CACHE_MB`` (default 1024) the least recently used files go. Files are pickles written by this
-program: do not point the cache at a folder others can write to.
+``MIGSIM_CACHE_MB`` (default 1024) the least recently used files go.
+
+Entries hold data only, behind a checksum (:mod:`sim.cache_entry`): reading one runs no code, and a
+damaged one (a flipped bit, random bytes, a file of another format) is dropped with a one-line warning
+and recomputed, so a damaged cache never changes a number. A folder that other users can write to, or
+that belongs to another user, is not used at all (with a warning): they could plant entries with valid
+checksums and wrong numbers. Files of the earlier pickle format are never read, and are deleted by pruning.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-import pickle
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.cache_entry import BadEntry, aligned_buffer, decode, encode
+
 if TYPE_CHECKING:
     from sim.scenario import Scenario
 
 
-@contextmanager
-def bypassed() -> Iterator[None]:
+def bypassed() -> AbstractContextManager[None]:
     """Neither read nor write the cache inside the block (``migsim reproduce`` reruns from scratch)."""
+    return set_to("off")
+
+
+@contextmanager
+def set_to(setting: str) -> Iterator[None]:
+    """Inside the block, this process's cache is ``setting`` (a folder, or ``off``), as ``MIGSIM_CACHE`` says."""
     before = os.environ.get("MIGSIM_CACHE")
-    os.environ["MIGSIM_CACHE"] = "off"
+    os.environ["MIGSIM_CACHE"] = setting
     try:
         yield
     finally:
@@ -45,9 +58,20 @@ def bypassed() -> Iterator[None]:
 
 
 LIMIT_MB = 1024
+SUFFIX = ".entry"  # data-only entries (sim.cache_entry)
+LEGACY = ".pickle"  # the earlier format: never read
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
+
+
+def _warn_once(text: str) -> None:
+    if text not in _warned:
+        _warned.add(text)
+        log.warning("migsim: %s", text)
 
 
 def cache_dir() -> Path | None:
+    """The cache folder as configured (None when ``MIGSIM_CACHE=off``), whether or not it may be used."""
     setting = os.environ.get("MIGSIM_CACHE", "")
     if setting.lower() in ("off", "0", "no", "false"):
         return None
@@ -55,6 +79,36 @@ def cache_dir() -> Path | None:
         return Path(setting)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "migsim"
+
+
+def foreign(info: os.stat_result) -> str | None:
+    """Who else could write a file or folder with this ``stat``, if anyone (None: only this user)."""
+    if not hasattr(os, "getuid"):  # Windows: no owners and modes to check
+        return None
+    if info.st_uid != os.getuid():
+        return f"it belongs to another user (uid {info.st_uid})"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "other users can write to it"
+    return None
+
+
+def usable_dir() -> Path | None:
+    """The cache folder, if it is on and safe to read: not writable by other users (else a warning, once)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        info = folder.stat()
+    except OSError:
+        return folder  # not made yet: made when first stored, for this user only
+    problem = foreign(info)
+    if problem:
+        _warn_once(
+            f"not using the cache in {folder}: {problem}, so entries there could have been planted; "
+            "`chmod go-w` it, or set MIGSIM_CACHE to a folder of your own (or to off)"
+        )
+        return None
+    return folder
 
 
 @cache
@@ -110,19 +164,36 @@ def key(**parts: Any) -> str:
 
 def has(name: str) -> bool:
     """Whether ``name`` is stored (without reading it)."""
-    folder = cache_dir()
-    return folder is not None and (folder / f"{name}.pickle").is_file()
+    folder = usable_dir()
+    return folder is not None and (folder / f"{name}{SUFFIX}").is_file()
 
 
 def load(name: str) -> Any | None:
-    folder = cache_dir()
+    """The value stored under ``name``; None if there is none, or if it is damaged (then it is deleted)."""
+    folder = usable_dir()
     if folder is None:
         return None
-    path = folder / f"{name}.pickle"
+    path = folder / f"{name}{SUFFIX}"
     try:
         with open(path, "rb") as handle:
-            value = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            info = os.fstat(handle.fileno())
+            problem = foreign(info) or (None if stat.S_ISREG(info.st_mode) else "it is not a file")
+            if problem:
+                _warn_once(f"not reading the cache entry {path}: {problem}")
+                return None
+            data = aligned_buffer(info.st_size)
+            if handle.readinto(data) != info.st_size:
+                raise BadEntry("shorter than its size")
+        value = decode(data)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("migsim: cannot read the cache entry %s (%s); computing it again", path, exc.strerror or exc)
+        return None
+    except BadEntry as exc:
+        log.warning("migsim: dropped a damaged cache entry %s (%s); computing it again", path.name, exc)
+        with suppress(OSError):
+            path.unlink()
         return None
     with suppress(OSError):  # a cache we may read but not write is still used
         os.utime(path)  # recently used: pruned last
@@ -131,15 +202,21 @@ def load(name: str) -> Any | None:
 
 def store(name: str, value: Any) -> None:
     """Write atomically; a cache that cannot be written is simply not used."""
-    folder = cache_dir()
+    folder = usable_dir()
     if folder is None:
         return
+    parts = encode(value)  # a value the format cannot hold is a bug: raised, not hidden
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, folder / f"{name}.pickle")
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")  # readable and writable by this user only
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for part in parts:
+                    out.write(part)
+            os.replace(temp, folder / f"{name}{SUFFIX}")
+        finally:
+            with suppress(FileNotFoundError):
+                os.unlink(temp)
         prune(folder)
     except OSError:
         return
@@ -148,7 +225,8 @@ def store(name: str, value: Any) -> None:
 def usage() -> tuple[Path | None, int, int]:
     """The cache folder (None when off), how many files it holds and their bytes."""
     folder = cache_dir()
-    files = list(folder.glob("*.pickle")) if folder is not None and folder.is_dir() else []
+    usable_dir()  # says so if the folder is refused
+    files = list(folder.glob(f"*{SUFFIX}")) if folder is not None and folder.is_dir() else []
     return folder, len(files), sum(f.stat().st_size for f in files)
 
 
@@ -156,8 +234,9 @@ def clear() -> None:
     """Delete every cached file (everything is simulated again when next asked for)."""
     folder = cache_dir()
     if folder is not None and folder.is_dir():
-        for entry in folder.glob("*.pickle"):
-            entry.unlink(missing_ok=True)
+        for pattern in (f"*{SUFFIX}", f"*{LEGACY}"):
+            for entry in folder.glob(pattern):
+                entry.unlink(missing_ok=True)
 
 
 def limit_problem() -> str | None:
@@ -183,11 +262,13 @@ def limit_mb() -> float:
 
 def prune(folder: Path) -> None:
     """Delete the least recently used files while the cache is over ``MIGSIM_CACHE_MB`` (default 1024)."""
+    for legacy in folder.glob(f"*{LEGACY}"):  # never read again: only taking room
+        legacy.unlink(missing_ok=True)
     limit = limit_mb() * 2**20
-    files = [(entry.stat(), entry) for entry in folder.glob("*.pickle")]
-    size = sum(stat.st_size for stat, _ in files)
-    for stat, entry in sorted(files, key=lambda item: item[0].st_mtime):
+    files = [(entry.stat(), entry) for entry in folder.glob(f"*{SUFFIX}")]
+    size = sum(info.st_size for info, _ in files)
+    for info, entry in sorted(files, key=lambda item: item[0].st_mtime):
         if size <= limit:
             break
         entry.unlink(missing_ok=True)
-        size -= stat.st_size
+        size -= info.st_size

@@ -14,6 +14,7 @@ import copy
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path as FilePath
@@ -27,6 +28,7 @@ from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.conditions import CONDITIONS
 from sim.errors import Path, Problem, ScenarioError, nearest
 from sim.levers import LEVERS
+from sim.limits import runs_problem
 from sim.parameters import default_parameters, section_schemas
 from sim.scenario import Scenario, explain_validation, load_scenario, locate_problems, validate_scenario
 from sim.schema import NumbersNotBooleans, field_range
@@ -325,6 +327,10 @@ def load_experiment(file: str | FilePath) -> Experiment:
                 problems.append(
                     (("factors", factor_name), "a grid needs levels: (how many values across the range) or values:")
                 )
+    if not problems:  # counted before any run is listed: 10^10 of them would not fit in memory
+        too_many = runs_problem(design_points(spec), spec.replications)
+        if too_many:
+            problems.append((("design",), too_many))
     if problems:
         raise locate_problems(name, problems, lines)
     experiment = Experiment(spec.name, name, spec, base)
@@ -334,6 +340,14 @@ def load_experiment(file: str | FilePath) -> Experiment:
         except ScenarioError as exc:
             raise _at_factors(exc, run, lines) from None
     return experiment
+
+
+def design_points(spec: ExperimentFile) -> int:
+    """How many design points ``spec`` has, computed without drawing them."""
+    if spec.design.method == "grid":
+        return math.prod(len(f.values) if f.values is not None else f.levels or 2 for f in spec.factors.values())
+    samples = spec.design.samples or 0
+    return samples * (len(spec.factors) + 2) if spec.design.method == "sobol" else samples
 
 
 def _at_factors(error: ScenarioError, run: Run, lines: dict) -> ScenarioError:

@@ -10,16 +10,26 @@ records the experiment, its resolved base scenario and the versions, and each fi
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
-from sim.parameters import build_parameters, default_parameters
+from sim.errors import ScenarioError
+from sim.parameters import default_parameters
 from sim.provenance import code_version, package_versions
+from sim.records import (
+    ComparisonRecord,
+    Record,
+    RunRecord,
+    SweepRecord,
+    read_json,
+    read_record,
+    recorded_parameters,
+)
 from sim.runner import run
-from sim.scenario import validate_scenario
+from sim.scenario import explain_validation, validate_scenario
 
 TABLES = ("monthly", "costs", "programs")
 
@@ -39,29 +49,35 @@ class Reproduction:
 
 
 def read_metadata(folder: Path) -> dict:
-    """The run's record; a clear error when the folder is not a finished run."""
+    """The run's record, read and parsed; a clear error when the folder is not a finished run."""
     record = folder / "metadata.json"
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: not a folder (give one written by `migsim run`, `compare` or `sweep`)")
     if not record.exists():
         raise FileNotFoundError(f"{folder}: no metadata.json, so not a finished run (it is written last)")
-    return json.loads(record.read_text())
+    return read_json(record)
 
 
-def reproduce(folder: str | Path) -> Reproduction:
-    """Rerun the run, comparison or sweep saved in ``folder`` with its recorded inputs; compare tables exactly."""
+def reproduce(folder: str | Path, workers: int = 1) -> Reproduction:
+    """Rerun the run, comparison or sweep saved in ``folder`` with its recorded inputs; compare tables exactly.
+
+    A sweep's runs are shared among ``workers`` processes, as the sweep's were. A damaged record is a
+    :class:`sim.errors.ScenarioError` naming the file and the field.
+    """
     folder = Path(folder)
     if (folder / "experiment.json").exists():
-        return _reproduce_sweep(folder, json.loads((folder / "experiment.json").read_text()))
-    meta = read_metadata(folder)
-    if "scenarios" in meta:
-        return _reproduce_comparison(folder, meta)
-    scenario = validate_scenario(meta["scenario_resolved"], source=str(folder / "metadata.json"))
-    parameters = build_parameters(meta["parameters"], default_parameters().sources)
-    fresh = run(scenario, meta["seed"], households_per_agent=meta["households_per_agent"], parameters=parameters)
+        return _reproduce_sweep(folder, read_record(folder / "experiment.json", SweepRecord), workers)
+    file = folder / "metadata.json"
+    data = read_metadata(folder)
+    if "scenarios" in data:
+        return _reproduce_comparison(folder, read_record(file, ComparisonRecord, data))
+    meta = read_record(file, RunRecord, data)
+    scenario = validate_scenario(meta.scenario_resolved, source=f"{file}: scenario_resolved")
+    parameters = recorded_parameters(file, meta.parameters)
+    fresh = run(scenario, meta.seed, households_per_agent=meta.households_per_agent, parameters=parameters)
     report = Reproduction(folder, {})
-    if scenario.digest != meta["scenario_digest"]:
-        report.differences.append(f"scenario digest {scenario.digest[:12]} != recorded {meta['scenario_digest'][:12]}")
+    if scenario.digest != meta.scenario_digest:
+        report.differences.append(f"scenario digest {scenario.digest[:12]} != recorded {meta.scenario_digest[:12]}")
     _note_versions(meta, report)
     for table in TABLES:
         report.rows[f"{table}.parquet"] = _compare_table(
@@ -70,7 +86,7 @@ def reproduce(folder: str | Path) -> Reproduction:
     return report
 
 
-def _reproduce_comparison(folder: Path, meta: dict) -> Reproduction:
+def _reproduce_comparison(folder: Path, meta: ComparisonRecord) -> Reproduction:
     """A ``migsim compare`` folder: rerun every scenario with the recorded seeds and scale."""
     from sim import cache
     from sim.compare import compare
@@ -78,29 +94,30 @@ def _reproduce_comparison(folder: Path, meta: dict) -> Reproduction:
 
     report = Reproduction(folder, {})
     scenarios = []
-    for entry in meta["scenarios"]:
-        scenario = validate_scenario(entry["resolved"], source=entry["file"])
-        if scenario.digest != entry["digest"]:
-            report.differences.append(f"{entry['file']}: scenario digest differs from the recorded one")
+    for i, entry in enumerate(meta.scenarios):
+        scenario = validate_scenario(
+            entry.resolved, source=f"{folder / 'metadata.json'}: scenarios[{i}] ({entry.file})"
+        )
+        if scenario.digest != entry.digest:
+            report.differences.append(f"{entry.file}: scenario digest differs from the recorded one")
         scenarios.append(scenario)
-    parameters = build_parameters(meta["parameters"], default_parameters().sources)
+    parameters = recorded_parameters(folder / "metadata.json", meta.parameters)
     if parameters.as_dict() != default_parameters().as_dict():
         report.notes.append("the model's default parameters changed since; rerunning with the recorded ones")
-    draws = {int(seed): draw for seed, draw in meta.get("parameter_draws", {}).items()}
     with cache.bypassed():  # a rerun, not a reading of what an earlier run stored
         fresh = compare(
             scenarios,
-            meta["seeds"],
-            households_per_agent=meta["households_per_agent"],
+            meta.seeds,
+            households_per_agent=meta.households_per_agent,
             parameters=parameters,
-            draws=draws,
+            draws=meta.parameter_draws,
         )
     _note_versions(meta, report)
     report.rows["yearly.parquet"] = _compare_table(folder / "yearly.parquet", fresh.yearly, report.differences)
     report.rows["departments_yearly.parquet"] = _compare_table(
         folder / "departments_yearly.parquet", fresh.departments, report.differences
     )
-    years = tuple(meta["years"])
+    years = tuple(meta.years)
     tables = comparison_report(fresh, years).tables
     for name in CSV_FILES:  # the summaries people read, number for number
         report.rows[name] = _compare_table(
@@ -126,43 +143,50 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
-    """A ``migsim sweep`` folder: rerun every finished run (part) from the recorded experiment."""
+def _reproduce_sweep(folder: Path, record: SweepRecord, workers: int) -> Reproduction:
+    """A ``migsim sweep`` folder: rerun every finished run (part) from the recorded experiment.
+
+    As the sweep did: runs of a seed continue from its shared past, simulated once (in a cache of the
+    rerun's own, never the user's), and the runs are shared among ``workers`` processes.
+    """
     import tempfile
-    from dataclasses import asdict
 
     from sim.experiment import Experiment, ExperimentFile
-    from sim.sweep import Task, execute, gather, part_path
+    from sim.sweep import gather, part_path, run_tasks, tasks_for
 
-    if "base_resolved" not in record:
+    file = folder / "experiment.json"
+    if record.base_resolved is None:
         raise FileNotFoundError(f"{folder}: swept before sweeps recorded their base scenario; it cannot be rerun")
-    spec = ExperimentFile.model_validate(record["spec"])
-    base = validate_scenario(record["base_resolved"], source=str(folder / "experiment.json"))
-    experiment = Experiment(record["name"], record["source"], spec, base)
+    try:
+        spec = ExperimentFile.model_validate(record.spec)
+    except ValidationError as exc:
+        path, message = explain_validation(exc, ExperimentFile, ("spec",))[0]
+        raise ScenarioError.at(str(file), path, None, f"damaged: {message}") from None
+    base = validate_scenario(record.base_resolved, source=f"{file}: base_resolved")
+    experiment = Experiment(record.name, record.source, spec, base)
     report = Reproduction(folder, {})
-    if experiment.digest != record["digest"]:
+    if experiment.digest != record.digest:
         report.differences.append("experiment digest differs from the recorded one")
     runs = {r.run_id: r for r in experiment.runs()}
     parts = sorted(p for p in (folder / "parts").glob("*.parquet") if not p.name.startswith("."))
     if len(parts) < len(runs):
         report.notes.append(f"{len(parts)} of the experiment's {len(runs)} runs are finished; only those are checked")
+    report.differences += [f"{p.name}: no such run in the recorded experiment" for p in parts if p.stem not in runs]
     with tempfile.TemporaryDirectory() as scratch:
         (Path(scratch) / "parts").mkdir()
         (Path(scratch) / "failed").mkdir()
+        rerun = [runs[p.stem] for p in parts if p.stem in runs]
+        outcomes: dict[str, dict] = {}
+        tasks = tasks_for(experiment, rerun, Path(scratch), workers=workers, cache=str(Path(scratch) / "cache"))
+        run_tasks(tasks, lambda outcome: outcomes.__setitem__(outcome["run_id"], outcome), workers=workers)
         for part in parts:
-            run = runs.get(part.stem)
-            if run is None:
-                report.differences.append(f"{part.name}: no such run in the recorded experiment")
+            outcome = outcomes.get(part.stem)
+            if outcome is None:
                 continue
-            task = Task(
-                asdict(run), scratch, spec.households_per_agent, spec.years, spec.outcomes,
-                experiment.factor_names, None, spec.parameter_draws,
-            )  # fmt: skip
-            outcome = execute(task)
             if outcome["status"] != "done":
                 report.differences.append(f"{part.name}: rerun failed ({outcome.get('error')})")
                 continue
-            fresh = pd.read_parquet(part_path(Path(scratch), run.run_id))
+            fresh = pd.read_parquet(part_path(Path(scratch), part.stem))
             report.rows[f"parts/{part.name}"] = _compare_table(part, fresh, report.differences)
         if (folder / "results.parquet").exists() and len(parts) < len(runs):
             report.notes.append("results.parquet not checked: it is gathered again when the sweep finishes")
@@ -170,22 +194,22 @@ def _reproduce_sweep(folder: Path, record: dict) -> Reproduction:
             gathered = gather(experiment, Path(scratch))
             fresh = pd.read_parquet(gathered) if gathered else pd.DataFrame()
             report.rows["results.parquet"] = _compare_table(folder / "results.parquet", fresh, report.differences)
-    if len(record.get("codes", [])) > 1:
-        report.notes.append(f"its runs were made with {len(record['codes'])} versions of the code (--mixed-code)")
+    if len(record.codes) > 1:
+        report.notes.append(f"its runs were made with {len(record.codes)} versions of the code (--mixed-code)")
     _note_versions(record, report)
     return report
 
 
-def _note_versions(meta: dict, report: Reproduction) -> None:
-    if meta["code_version"] != code_version():
-        report.notes.append(f"code version now {code_version()}, recorded {meta['code_version']}")
+def _note_versions(meta: Record, report: Reproduction) -> None:
+    if meta.code_version != code_version():
+        report.notes.append(f"code version now {code_version()}, recorded {meta.code_version}")
     for name, (now, then) in _changed_packages(meta).items():
         report.notes.append(f"{name} now {now}, recorded {then}")
 
 
-def _changed_packages(meta: dict) -> dict[str, tuple[str, str]]:
+def _changed_packages(meta: Record) -> dict[str, tuple[str, str]]:
     now = package_versions()
-    return {k: (now.get(k, "?"), v) for k, v in meta.get("packages", {}).items() if now.get(k) != v}
+    return {k: (now.get(k, "?"), v) for k, v in meta.packages.items() if now.get(k) != v}
 
 
 def _compare_table(path: Path, fresh: pd.DataFrame, differences: list[str], reader=pd.read_parquet) -> int:

@@ -147,7 +147,7 @@ def shared_state(
     prefix: Scenario, fork: int, seed: int, households_per_agent: float, parameters: Parameters | None
 ) -> Snapshot:
     """The state at ``fork`` of ``prefix`` (a shared past): from :mod:`sim.cache`, or simulated and stored."""
-    from sim.model import MigrationModel
+    from sim.model import MigrationModel, Snapshot
 
     name = cache.key(
         past=prefix.digest,
@@ -157,13 +157,14 @@ def shared_state(
         scale=float(households_per_agent),  # 50 and 50.0 are one scale
         parameters=parameters.as_dict() if parameters else None,
     )
-    past = cache.load(name)
-    if past is None:
-        trunk = MigrationModel(prefix, seed=seed, households_per_agent=households_per_agent, parameters=parameters)
-        while trunk.month < fork and trunk.running:
-            trunk.step()
-        past = trunk.snapshot()
-        cache.store(name, past)
+    found = cache.load(name)
+    if found is not None:
+        return Snapshot(**found)
+    trunk = MigrationModel(prefix, seed=seed, households_per_agent=households_per_agent, parameters=parameters)
+    while trunk.month < fork and trunk.running:
+        trunk.step()
+    past = trunk.snapshot()
+    cache.store(name, vars(past))  # its fields as plain data: the cache holds no objects
     return past
 
 

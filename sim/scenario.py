@@ -257,6 +257,10 @@ def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Pa
         raise ScenarioError.at(name, (), None, "file is empty; a scenario needs at least name:")
     if not isinstance(data, dict):
         raise ScenarioError.at(name, (), 1, "a scenario must be a mapping of keys (name:, levers:, ...)")
+    if "base" in data and "factors" in data:
+        raise ScenarioError.at(
+            name, (), None, "this is an experiment file (base:, factors:), not a scenario: run it with `migsim sweep`"
+        )
     refs = data.get("extends")
     if refs is None:
         _check_removals(name, data, {}, raw_lines)
@@ -272,13 +276,18 @@ def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Pa
         if not ref.strip():
             line = raw_lines.get(("extends", i), raw_lines.get(("extends",)))
             raise ScenarioError.at(name, ("extends",), line, "an empty parent name: give a scenario file")
+        line = raw_lines.get(("extends", i), raw_lines.get(("extends",)))
         if not parent_file.exists():
-            line = raw_lines.get(("extends", i), raw_lines.get(("extends",)))
             hint = nearest_file(parent_file)
             raise ScenarioError.at(
                 name, ("extends",), line, f"parent scenario {ref!r} not found next to this file{hint}"
             )
-        parent, parent_lines, _ = _resolve(parent_file, (*chain, resolved))
+        if parent_file.suffix.lower() not in (".yaml", ".yml"):  # never read /etc/passwd as a scenario
+            raise ScenarioError.at(name, ("extends",), line, f"a parent scenario is a .yaml file, got {ref!r}")
+        try:
+            parent, parent_lines, _ = _resolve(parent_file, (*chain, resolved))
+        except ScenarioError as exc:
+            raise _named_by(exc, str(parent_file), f"{name}:{line}" if line else name) from None
         merged = _overlay(merged, parent)
         parents_lines.update(parent_lines)
     _check_removals(name, data, merged, raw_lines)
@@ -286,6 +295,16 @@ def _resolve(file: FilePath, chain: tuple[FilePath, ...]) -> tuple[dict, dict[Pa
         merged["description"] = f"Based on '{merged.get('name')}': {merged['description']}"
     merged = _overlay(merged, {k: v for k, v in data.items() if k != "extends"})
     return merged, {**parents_lines, **lines}, name
+
+
+def _named_by(error: ScenarioError, parent: str, child: str) -> ScenarioError:
+    """``error`` with the parent file's own problems saying which file's ``extends:`` named it."""
+    return ScenarioError(
+        [
+            Problem(p.file, p.path, p.line, f"{p.message} (parent named by {child})") if p.file == parent else p
+            for p in error.problems
+        ]
+    )
 
 
 def _check_removals(name: str, data: dict, parents: dict, raw_lines: dict) -> None:

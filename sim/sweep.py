@@ -20,18 +20,23 @@ import os
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, as_completed
+from concurrent.futures import CancelledError, Executor, Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numba
 import pandas as pd
 
+from sim import cache
 from sim.cache import code_digest
+from sim.cluster import ClusterLost
+from sim.errors import ScenarioError
 from sim.experiment import Experiment, Run
 from sim.metrics import department_yearly
 from sim.provenance import code_version, package_versions
+from sim.records import SweepRecord, read_json, read_record
 from sim.workers import close_pool, process_pool
 
 MAX_POOL_RESTARTS = 3
@@ -50,6 +55,7 @@ class Task:
     threads: int | None = None
     parameter_draws: bool = True
     past: dict | None = None  # the past every run shares (see shared_past_of): scenario (plain data) and fork month
+    cache: str | None = None  # where that past is kept (a folder of sim.cache); None: the user's cache
 
 
 def shared_past_of(experiment: Experiment) -> dict | None:
@@ -61,7 +67,6 @@ def shared_past_of(experiment: Experiment) -> dict | None:
     """
     if any(not name.startswith(("levers.", "conditions.")) for name in experiment.factor_names):
         return None
-    from sim.errors import ScenarioError
     from sim.runner import shared_past
     from sim.scenario import validate_scenario
 
@@ -81,10 +86,7 @@ def part_path(folder: Path, run_id: str) -> Path:
 
 def execute(task: Task) -> dict:
     """Do one run and store it; importable by worker processes and Dask workers. Never raises."""
-    from sim.parameters import parameter_draw
-    from sim.runner import run as run_scenario
-    from sim.runner import run_from_shared_past, write_atomic
-    from sim.scenario import validate_scenario
+    from sim.runner import write_atomic
 
     run = Run(**task.run)
     folder = Path(task.folder)
@@ -95,16 +97,8 @@ def execute(task: Task) -> dict:
         numba.set_num_threads(min(task.threads, numba.config.NUMBA_NUM_THREADS))
     began = time.perf_counter()
     try:
-        scenario = validate_scenario(run.scenario, source=f"run {run.run_id}")
-        parameters = parameter_draw(run.replication) if task.parameter_draws else None
-        scale = task.households_per_agent
-        if task.past is None:
-            result = run_scenario(scenario, run.seed, households_per_agent=scale, parameters=parameters)
-        else:
-            prefix = validate_scenario(task.past["scenario"], source="the sweep's shared past")
-            result = run_from_shared_past(
-                scenario, prefix, task.past["fork"], run.seed, households_per_agent=scale, parameters=parameters
-            )
+        with cache.set_to(task.cache) if task.cache else nullcontext():
+            result = _simulate(run, task)
         table = tidy(result, run, task)
         write_atomic(target, lambda path: table.to_parquet(path, index=False))
         failed = folder / "failed" / f"{run.run_id}.json"
@@ -120,16 +114,37 @@ def execute(task: Task) -> dict:
             "error": f"{type(exc).__name__}: {exc}",
             "traceback": traceback.format_exc(),
         }
-        write_atomic(
-            folder / "failed" / f"{run.run_id}.json",
-            lambda path: Path(path).write_text(json.dumps(record, indent=2, default=str)),
-        )
+        try:
+            write_atomic(
+                folder / "failed" / f"{run.run_id}.json",
+                lambda path: Path(path).write_text(json.dumps(record, indent=2, default=str)),
+            )
+        except OSError as unwritten:  # the store itself is gone or read-only: say so in the outcome
+            record["error"] += f" (and its record could not be written: {unwritten.strerror or unwritten})"
         return {
             "run_id": run.run_id,
             "status": "failed",
             "seconds": time.perf_counter() - began,
             "error": record["error"],
         }
+
+
+def _simulate(run: Run, task: Task):
+    """The run's result, continuing from the shared past when there is one."""
+    from sim.parameters import parameter_draw
+    from sim.runner import run as run_scenario
+    from sim.runner import run_from_shared_past
+    from sim.scenario import validate_scenario
+
+    scenario = validate_scenario(run.scenario, source=f"run {run.run_id}")
+    parameters = parameter_draw(run.replication) if task.parameter_draws else None
+    scale = task.households_per_agent
+    if task.past is None:
+        return run_scenario(scenario, run.seed, households_per_agent=scale, parameters=parameters)
+    prefix = validate_scenario(task.past["scenario"], source="the sweep's shared past")
+    return run_from_shared_past(
+        scenario, prefix, task.past["fork"], run.seed, households_per_agent=scale, parameters=parameters
+    )
 
 
 def tidy(result, run: Run, task: Task) -> pd.DataFrame:
@@ -225,7 +240,9 @@ def prepare(experiment: Experiment, folder: Path, mixed_code: bool = False) -> N
 
 def check_store(experiment: Experiment, folder: Path) -> dict:
     """The store's record, if it holds this experiment's runs; else :class:`StoreMismatch` saying what differs."""
-    theirs = json.loads((folder / "experiment.json").read_text())
+    file = folder / "experiment.json"
+    theirs = read_json(file)
+    read_record(file, SweepRecord, theirs)  # a damaged record is said, naming the field
     if theirs["digest"] == experiment.digest:
         return theirs
     if theirs.get("spec") == experiment.spec.model_dump(mode="json"):
@@ -253,7 +270,10 @@ def status(experiment: Experiment, folder: Path) -> Status:
     for r in runs:
         file = folder / "failed" / f"{r.run_id}.json"
         if file.exists() and not part_path(folder, r.run_id).exists():
-            failed[r.run_id] = json.loads(file.read_text())["error"]
+            try:
+                failed[r.run_id] = str(read_json(file).get("error", "no reason recorded"))
+            except ScenarioError as exc:  # a damaged failure record is still a failed run
+                failed[r.run_id] = f"(its record is damaged: {exc})"
     return Status(len(runs), done, failed)
 
 
@@ -272,30 +292,16 @@ def sweep(
     processes, each step on ``cores / workers`` threads; ``executor`` (e.g. a Dask client's, with one
     thread per worker process) takes over.
     ``progress(done, failed, total)`` is called as runs finish. ``mixed_code``: see :func:`prepare`.
+    Raises :class:`sim.cluster.ClusterLost` when the executor cancels the runs in flight (a Dask scheduler
+    lost): the finished runs are stored, and the same call resumes.
     """
+    folder = Path(folder).absolute()  # the tasks' folder: a Dask worker resolves a relative one in its own cwd
     prepare(experiment, folder, mixed_code)
     runs = experiment.runs()
     pending = [r for r in runs if not part_path(folder, r.run_id).exists()]
     done = len(runs) - len(pending)
     failed = 0
-    spec = experiment.spec
-    # worker processes share the cores: each step gets its share (Dask workers: one thread each)
-    threads = 1 if executor is not None else (max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None)
-    past = shared_past_of(experiment) if pending else None
-    tasks = {
-        r.run_id: Task(
-            asdict(r),
-            str(folder),
-            spec.households_per_agent,
-            spec.years,
-            spec.outcomes,
-            experiment.factor_names,
-            threads,
-            spec.parameter_draws,
-            past,
-        )
-        for r in pending
-    }
+    tasks = tasks_for(experiment, pending, folder, workers=workers, executor=executor)
     if progress:
         progress(done, failed, len(runs))
 
@@ -308,45 +314,105 @@ def sweep(
         if progress:
             progress(done, failed, len(runs))
 
-    if executor is None and workers <= 1:
-        for task in tasks.values():
-            record(execute(task))
-    elif executor is not None:
-        for outcome in _drain({executor.submit(execute, t): rid for rid, t in tasks.items()}, tasks):
-            record(outcome)
-    else:
-        remaining = dict(tasks)
-        for _ in range(MAX_POOL_RESTARTS + 1):
-            pool = process_pool(workers)
-            broken = False
-            try:
-                futures = {pool.submit(execute, t): rid for rid, t in remaining.items()}
-                for outcome in _drain(futures, remaining):
-                    if outcome["status"] == "broken":
-                        broken = True
-                        continue
-                    remaining.pop(outcome["run_id"], None)
-                    record(outcome)
-            finally:
-                close_pool(pool)
-            if not broken or not remaining:
-                break
-        for rid in remaining:  # a worker kept dying: say so for what is left
-            record({"run_id": rid, "status": "failed", "error": "worker process died"})
+    try:
+        run_tasks(tasks, record, workers=workers, executor=executor)
+    except CancelledError:
+        stored = sum(part_path(folder, r.run_id).exists() for r in runs)
+        raise ClusterLost(
+            f"the Dask scheduler (the executor) was lost; {stored} of {len(runs)} runs are stored in {folder}"
+        ) from None
     gather(experiment, folder)
     return status(experiment, folder)
 
 
+def tasks_for(
+    experiment: Experiment,
+    runs: list[Run],
+    folder: Path,
+    *,
+    workers: int = 1,
+    executor: Executor | None = None,
+    cache: str | None = None,
+) -> dict[str, Task]:
+    """The tasks doing ``runs`` into the store ``folder``, by run id (see :class:`Task`)."""
+    spec = experiment.spec
+    # worker processes share the cores: each step gets its share (Dask workers: one thread each)
+    threads = 1 if executor is not None else (max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None)
+    past = shared_past_of(experiment) if runs else None
+    return {
+        r.run_id: Task(
+            asdict(r),
+            str(folder),
+            spec.households_per_agent,
+            spec.years,
+            spec.outcomes,
+            experiment.factor_names,
+            threads,
+            spec.parameter_draws,
+            past,
+            cache,
+        )
+        for r in runs
+    }
+
+
+def run_tasks(
+    tasks: dict[str, Task],
+    record: Callable[[dict], None],
+    *,
+    workers: int = 1,
+    executor: Executor | None = None,
+) -> None:
+    """Do every task, in this process, on ``executor`` or in ``workers`` processes; ``record`` each outcome.
+
+    A worker process that dies is replaced (up to :data:`MAX_POOL_RESTARTS` times) and its run retried.
+    Raises ``CancelledError`` when the executor cancels the runs (a Dask scheduler lost).
+    """
+    if not tasks:  # a finished sweep gathered again: no pool to start
+        return
+    if executor is None and workers <= 1:
+        for task in tasks.values():
+            record(execute(task))
+        return
+    if executor is not None:
+        for outcome in _drain({executor.submit(execute, t): rid for rid, t in tasks.items()}, tasks):
+            record(outcome)
+        return
+    remaining = dict(tasks)
+    for _ in range(MAX_POOL_RESTARTS + 1):
+        pool = process_pool(min(workers, len(remaining)))
+        broken = False
+        try:
+            futures = {pool.submit(execute, t): rid for rid, t in remaining.items()}
+            for outcome in _drain(futures, remaining):
+                if outcome["status"] == "broken":
+                    broken = True
+                    continue
+                remaining.pop(outcome["run_id"], None)
+                record(outcome)
+        finally:
+            close_pool(pool)
+        if not broken or not remaining:
+            break
+    for rid in remaining:  # a worker kept dying: say so for what is left
+        record({"run_id": rid, "status": "failed", "error": "worker process died"})
+
+
 def _drain(futures: dict[Future, str], tasks: dict[str, Task]):
-    """Outcomes as futures finish; a lost process pool or Dask worker becomes an outcome, not an exception."""
+    """Outcomes as futures finish; a lost process pool or Dask worker becomes an outcome, not an exception.
+
+    A cancelled future (the Dask scheduler lost: it cancels every run) is raised: the runs did not fail.
+    """
     for future in as_completed(futures):
         rid = futures[future]
         try:
             yield future.result()
         except BrokenProcessPool:
             yield {"run_id": rid, "status": "broken"}
+        except CancelledError:
+            raise
         except Exception as exc:  # e.g. distributed.KilledWorker: record it against the run
-            error = f"{type(exc).__name__}: {exc}"
+            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             folder = Path(tasks[rid].folder)
             (folder / "failed").mkdir(exist_ok=True)
             (folder / "failed" / f"{rid}.json").write_text(json.dumps({"run_id": rid, "error": error}))

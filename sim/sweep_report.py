@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ from scipy.stats import sobol_indices
 
 from sim.errors import nearest
 from sim.metrics import NAMES, over_years
+from sim.records import SweepRecord, read_record
 
 OUTCOMES = [*NAMES, "outflow", "cost_usd"]
 
@@ -22,8 +22,7 @@ def outcome_by_run(folder: Path, outcome: str, years: tuple[int, int] | None = N
     rates (fees, homicide) averaged: a sum of yearly fees is no fee at all. Raises ``ValueError`` for an
     outcome the sweep did not keep or years outside those it kept, saying what there is.
     """
-    record = json.loads((folder / "experiment.json").read_text())
-    factors = record["factors"]
+    factors = read_record(folder / "experiment.json", SweepRecord).factors
     results = pd.read_parquet(folder / "results.parquet")
     national = results[results.department == "national"]
     if outcome not in OUTCOMES:

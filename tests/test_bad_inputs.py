@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import os
 import tempfile
 from pathlib import Path
 
@@ -239,3 +240,160 @@ def test_bad_experiment_files_are_explained(mutation, value):
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
             code = main(["sweep", str(path), "--out", str(Path(folder) / "out"), "--status"])
     assert_explained(code, err.getvalue(), name="experiment.yaml")
+
+
+def limited_memory() -> None:
+    """In a child process: at most 2 GiB, so that reading without end fails there, not on the machine."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+
+
+def alias_bomb(width: int, depth: int) -> str:
+    """Anchors each repeating the one before ``width`` times: ``width ** depth`` values from a few lines."""
+    lines = [f"a0: &a0 [{','.join(['lol'] * width)}]"]
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * width)}]" for i in range(1, depth)]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(2, 12), st.integers(2, 9), st.sampled_from(["top", "levers", "description"]))
+def test_alias_bombs_are_refused_at_once(width, depth, where):
+    from hypothesis import assume
+
+    from sim.yamlio import MAX_ALIAS_VALUES
+
+    values = sum(width**level for level in range(1, depth + 1))
+    assume(MAX_ALIAS_VALUES < values <= 5_000_000)  # more would take today's code minutes and gigabytes
+    bomb = alias_bomb(width, depth)
+    last = f"*a{depth - 1}"
+    if where == "top":
+        text = f"name: generated\nextends: {BASELINE}\n{bomb}"
+    else:
+        text = f"name: generated\nextends: {BASELINE}\nanchors:\n" + "".join(
+            f"  {line}\n" for line in bomb.splitlines()
+        )
+        text += f"{where}: {last}\n" if where == "description" else f"{where}: {{job_programs: {last}}}\n"
+    assert_explained(*check(text), "aliases (*name) repeat more than 10,000 values")
+
+
+def test_the_billion_laughs_is_refused_in_scenarios_and_experiments(tmp_path):
+    """The issue's 350-byte file: 9^9 values. A process limited to 2 GiB of memory must say so at once."""
+    bomb = alias_bomb(9, 9).replace("a0:", "name:", 1)
+    experiment = "description: x\nbase: b.yaml\n" + bomb.replace("name:", "a_:", 1) + "name: *a8\n"
+
+    for name, text in (("laughs.yaml", bomb), ("experiment.yaml", experiment)):
+        (tmp_path / name).write_text(text)
+        assert len(text) < 500
+        done = __import__("subprocess").run(
+            [__import__("sys").executable, "-m", "sim.cli", "check", str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=limited_memory,
+        )
+        assert_explained(done.returncode, done.stderr, "aliases (*name) repeat more than", name=name)
+
+
+SPECIAL = {  # how to make it; every one is refused before a byte is read
+    "a FIFO": (lambda path: os.mkfifo(path), "a FIFO (named pipe), not a file"),
+    "/dev/zero": (lambda path: path.symlink_to("/dev/zero"), "a character device, not a file"),
+    "a symlink to a FIFO": (
+        lambda path: (os.mkfifo(path.with_suffix(".fifo")), path.symlink_to(path.with_suffix(".fifo"))),
+        "a FIFO (named pipe), not a file",
+    ),
+    "a folder": (lambda path: path.mkdir(), "a folder, not a file"),
+}
+
+
+@pytest.mark.parametrize("special", SPECIAL)
+def test_special_files_are_refused_before_reading(special, tmp_path):
+    """As a scenario, as a scenario's parent and as an experiment's base.
+
+    In a child process, which a FIFO would otherwise hang for ever and /dev/zero fill with zeros.
+    """
+    make, words = SPECIAL[special]
+    target = tmp_path / "special.yaml"
+    make(target)
+    (tmp_path / "child.yaml").write_text("name: child\nextends: special.yaml\n")
+    (tmp_path / "experiment.yaml").write_text(yaml.safe_dump({**LAPTOP, "base": "special.yaml"}))
+    files = [str(target), str(tmp_path / "child.yaml"), str(tmp_path / "experiment.yaml")]
+    done = __import__("subprocess").run(
+        [__import__("sys").executable, "-m", "sim.cli", "check", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limited_memory,
+    )
+    assert_explained(done.returncode, done.stderr, words, name=str(target))
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"{target}: {words}") for line in lines), done.stderr
+    assert "(parent named by" in lines[1] and "child.yaml" in lines[1]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["grid", "lhs", "sobol"]),
+    st.integers(2, 100),
+    st.integers(1, 1000),
+    st.integers(17, 19),
+)
+def test_huge_work_is_refused_before_anything_runs(method, levels, replications, power):
+    factors = dict(LAPTOP["factors"])
+    design = {"method": method} if method == "grid" else {"method": method, "samples": 2**power}
+    if method == "grid":
+        factors = {name: {**factor, "levels": levels} for name, factor in factors.items()}
+    runs = levels ** len(factors) if method == "grid" else 2**power * (len(factors) + 2 if method == "sobol" else 1)
+    runs *= replications
+    from hypothesis import assume
+
+    from sim.limits import MAX_RUNS
+
+    assume(runs > MAX_RUNS)
+    text = yaml.safe_dump({**LAPTOP, "factors": factors, "design": design, "replications": replications})
+    global EXAMPLES
+    EXAMPLES += 1
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "experiment.yaml"
+        path.write_text(text)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(["check", str(path)])
+    assert_explained(code, err.getvalue(), f"= {runs:,} runs; a sweep has at most", name="experiment.yaml")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**70), st.integers(1, 5000))
+def test_huge_seeds_are_refused_before_anything_runs(first, count):
+    from hypothesis import assume
+
+    from sim.limits import MAX_SEED, MAX_SEEDS
+
+    assume(first > MAX_SEED or count > MAX_SEEDS or first + count - 1 > MAX_SEED)
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setattr("sim.compare.compare", lambda *a, **k: pytest.fail("a comparison started"))
+        try:
+            code = main(["compare", "--first-seed", str(first), "--seeds", str(count), "--out", "/tmp/unused"])
+        except SystemExit as stop:  # argparse's usage error
+            code = stop.code
+    assert code == 2 and "Traceback" not in err.getvalue()
+    assert "seed" in err.getvalue().strip().splitlines()[-1]  # argparse's usage, then the one line
+
+
+@FUZZ
+@given(st.integers(4_301, 20_000), st.sampled_from(["seed", "levers.job_programs.jobs_per_year", "name"]))
+def test_numbers_too_long_for_python_are_one_line(digits, where):
+    number = "9" * digits
+    if where == "seed":
+        text = f"name: generated\nextends: {BASELINE}\nseed: {number}\n"
+    elif where == "name":
+        text = f"name: {number}\nextends: {BASELINE}\n"
+    else:
+        text = scenario_text("job_programs", {**valid_settings("job_programs"), "jobs_per_year": 0})
+        text = text.replace("jobs_per_year: 0", f"jobs_per_year: {number}")
+    assert_explained(*check(text), "a number too long to read")

@@ -142,19 +142,27 @@ def test_a_misspelt_scenario_file_gets_the_nearest_one_suggested(named, suggeste
 @pytest.mark.parametrize(
     "args, says",
     [
-        (["run", "scenarios/baseline.yaml", "--seed", "-1"], "--seed: must be a whole number from 0 up, got -1"),
-        (["compare", "--first-seed", "x"], "--first-seed: must be a whole number from 0 up, got 'x'"),
-        (["compare", "--seeds", "0"], "--seeds: must be a whole number from 1 up, got 0"),
-        (["compare", "--workers", "0"], "--workers: must be a whole number from 1 up, got 0"),
-        (["calibrate", "--seeds", "0"], "--seeds: must be a whole number from 1 up, got 0"),
-        (["validate", "--seeds", "0"], "--seeds: must be a whole number from 1 up, got 0"),
-        (["sweep", "e.yaml", "--out", "o", "--workers", "0"], "--workers: must be a whole number from 1 up, got 0"),
+        (
+            ["run", "scenarios/baseline.yaml", "--seed", "-1"],
+            "--seed: must be a whole number from 0 to 9223372036854775807, got -1",
+        ),
+        (
+            ["compare", "--first-seed", "x"],
+            "--first-seed: must be a whole number from 0 to 9223372036854775807, got 'x'",
+        ),
+        (["compare", "--seeds", "0"], "--seeds: must be a whole number from 1 to 1000, got 0"),
+        (["compare", "--workers", "0"], "--workers: must be a whole number from 1 to 256, got 0"),
+        (["calibrate", "--seeds", "0"], "--seeds: must be a whole number from 1 to 1000, got 0"),
+        (["validate", "--seeds", "0"], "--seeds: must be a whole number from 1 to 1000, got 0"),
+        (["sweep", "e.yaml", "--out", "o", "--workers", "0"], "--workers: must be a whole number from 1 to 256, got 0"),
         (["app", "--port", "99999"], "--port: must be a whole number from 1 to 65535, got 99999"),
         (["run", "baseline", "--households-per-agent", "0.5"], "must be a number from 1 (full scale) to 20,000"),
         (["run", "baseline", "--households-per-agent", "nan"], "got nan"),
         (["compare", "--households-per-agent", "1e9"], "(coarser leaves departments without agents), got 1e9"),
         (["compare", "--out", "README.md"], "--out: README.md is a file: give a folder"),
         (["run", "baseline", "--out", "README.md/x"], "README.md/x is inside README.md, which is a file"),
+        (["compare", "--out", "/proc/x"], "--out: cannot write in /proc"),  # os.access says yes to root there
+        (["sweep", "e.yaml", "--out", "/dev/null/x"], "/dev/null/x is inside /dev/null, which is not a folder"),
     ],
 )
 def test_numbers_out_of_range_are_usage_errors(args, says, capsys):

@@ -26,7 +26,6 @@ DOCUMENTS = [README, *sorted((ROOT / "docs").glob("*.md"))]
 
 # Pages other branches are adding: a link to one is accepted while it is missing here. Remove its name once
 # it is merged (test_pending_pages_are_still_missing fails as the reminder).
-PENDING = {"docs/reliability.md"}
 
 FENCE = re.compile(r"^(\s*)(`{3,})\s*(\S*)\s*$")
 COPY = re.compile(r"^\s*<!-- copy of (\S+) -->\s*$")
@@ -154,23 +153,15 @@ def test_links_and_anchors_resolve(page):
         if not file.is_relative_to(ROOT):
             broken.append(f"{where} points outside the repository")
         elif not file.exists():
-            if file.relative_to(ROOT).as_posix() not in PENDING:
-                broken.append(f"{where}: no such file")
+            broken.append(f"{where}: no such file")
         elif anchor and (file.suffix != ".md" or anchor not in anchors(file)):
             broken.append(f"{where}: no heading with this anchor in {file.relative_to(ROOT)}")
     assert not broken, "\n".join(broken)
 
 
-def test_pending_pages_are_still_missing():
-    arrived = [name for name in sorted(PENDING) if (ROOT / name).exists()]
-    assert not arrived, (
-        f"{arrived} exist now: remove them from PENDING in tests/test_docs.py so their links are checked"
-    )
-
-
 def test_docs_index_lists_every_page():
     listed = {(ROOT / "docs" / target.partition("#")[0]).resolve() for _, target in links(ROOT / "docs" / "index.md")}
-    pages = {p.resolve() for p in DOCUMENTS[1:] if p.name != "index.md"} | {(ROOT / p).resolve() for p in PENDING}
+    pages = {p.resolve() for p in DOCUMENTS[1:] if p.name != "index.md"}
     assert not pages - listed, f"docs/index.md does not link {sorted(str(p) for p in pages - listed)}"
     assert (ROOT / "docs" / "index.md").resolve() in {
         (README.parent / t.partition("#")[0]).resolve() for _, t in links(README)

@@ -10,6 +10,7 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 
 from sim.cli import main
 from sim.reproduce import reproduce
@@ -139,3 +140,103 @@ def test_an_interrupted_comparison_leaves_nothing_that_reads_as_finished(tmp_pat
             assert reproduce(out).identical  # it finished before the signal
         else:
             assert main(["reproduce", str(out)]) == 2  # unfinished, and said so
+
+
+@pytest.fixture(scope="module")
+def run_record(tmp_path_factory) -> dict:
+    """A real run's metadata.json, for damaged copies of it (none of them gets as far as simulating)."""
+    return json.loads((saved_run(tmp_path_factory.mktemp("run")) / "metadata.json").read_text())
+
+
+def comparison_record(meta: dict) -> dict:
+    entry = {"file": "baseline.yaml", "digest": meta["scenario_digest"], "resolved": meta["scenario_resolved"]}
+    keep = ("households_per_agent", "parameters", "code_version", "packages")
+    return {"scenarios": [entry], "seeds": [0, 1], "years": [2026, 2035], **{k: meta[k] for k in keep}}
+
+
+DAMAGED = {  # what a damaged metadata.json holds -> the words the one-line message must have
+    "cut short": (lambda meta: '{"broken', "damaged: not valid JSON"),
+    "a list": (lambda meta: "[1, 2]", "damaged: not a JSON object"),
+    "a seed of letters": (lambda meta: {**meta, "seed": "abc"}, "seed: damaged:"),
+    "a seed past 64 bits": (lambda meta: {**meta, "seed": 2**64}, "seed: damaged:"),
+    "a number of 5,000 digits": (lambda meta: json.dumps(meta)[:-1] + ', "x": ' + "9" * 5000 + "}", "damaged"),
+    "no parameters": (lambda meta: {k: v for k, v in meta.items() if k != "parameters"}, "parameters: damaged:"),
+    "a parameter of letters": (
+        lambda meta: {**meta, "parameters": {**meta["parameters"], "journey": {"p_us": "abc"}}},
+        "parameters.journey",
+    ),
+    "a scenario that is not one": (
+        lambda meta: {**meta, "scenario_resolved": {"levers": 3}},
+        "metadata.json: scenario_resolved: levers",
+    ),
+    "seeds of letters": (lambda meta: {**comparison_record(meta), "seeds": "abc"}, "seeds: damaged:"),
+    "no scenarios": (lambda meta: {**comparison_record(meta), "scenarios": []}, "scenarios: damaged:"),
+    "a draw of letters": (
+        lambda meta: {**comparison_record(meta), "parameter_draws": {"x": {}}},
+        "parameter_draws",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED)
+def test_a_damaged_record_is_one_line_naming_the_file_and_field(damage, run_record, tmp_path, capsys):
+    make, words = DAMAGED[damage]
+    content = make(run_record)
+    (tmp_path / "metadata.json").write_text(content if isinstance(content, str) else json.dumps(content))
+    assert main(["reproduce", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 3, err  # one line per problem
+    assert str(tmp_path / "metadata.json") in err and words in err, err
+
+
+def test_a_record_that_is_a_fifo_is_refused_not_waited_on(tmp_path):
+    os.mkfifo(tmp_path / "metadata.json")
+    command = [sys.executable, "-m", "sim.cli", "reproduce", str(tmp_path)]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=120
+    )  # a child: a regression fails, not hangs
+    assert done.returncode == 2 and "a FIFO (named pipe), not a file" in done.stderr
+
+
+def test_a_damaged_sweep_record_is_one_line(tmp_path, capsys):
+    from tests.test_sweep import small_experiment
+
+    file = small_experiment(tmp_path)
+    record = {
+        "name": "small",
+        "source": str(file),
+        "digest": "x",
+        "code_version": "v",
+        "base_resolved": {},
+        "factors": [],
+    }
+    for spec, words in (("abc", "spec: damaged:"), ({"name": "s"}, "spec.base: damaged:")):
+        (tmp_path / "out").mkdir(exist_ok=True)
+        (tmp_path / "out" / "experiment.json").write_text(json.dumps({**record, "spec": spec}))
+        assert main(["reproduce", str(tmp_path / "out")]) == 2
+        err = capsys.readouterr().err
+        assert "experiment.json" in err and words in err and len(err.strip().splitlines()) == 1, err
+    (tmp_path / "out" / "experiment.json").write_text('{"name": ')
+    assert main(["sweep", str(file), "--out", str(tmp_path / "out"), "--status"]) == 2  # a resume reads it too
+    assert "experiment.json:1: damaged: not valid JSON" in capsys.readouterr().err
+
+
+def test_reproducing_a_sweep_simulates_each_seeds_past_once_in_a_cache_of_its_own(tmp_path, monkeypatch):
+    from sim import cache
+    from sim.experiment import load_experiment
+    from sim.model import MigrationModel
+    from sim.sweep import sweep
+    from tests.test_sweep import _counting, small_experiment
+
+    monkeypatch.setenv("MIGSIM_CACHE", str(tmp_path / "users-cache"))
+    drought = "conditions.drought.severity: {range: [0, 1]}"
+    experiment = load_experiment(small_experiment(tmp_path, replications=2, samples=3, second=drought))
+    sweep(experiment, tmp_path / "out", workers=1)
+    fresh, folders = [], []
+    monkeypatch.setattr(MigrationModel, "__init__", _counting(MigrationModel.__init__, fresh))
+    load = cache.load
+    monkeypatch.setattr(cache, "load", lambda name: folders.append(cache.usable_dir()) or load(name))
+    report = reproduce(tmp_path / "out", workers=1)
+    assert report.identical and len(report.rows) == 6 + 1  # six parts and results.parquet
+    assert sum(fresh) == 2, "one past per seed, each run continuing from it, as the sweep did"
+    assert folders and tmp_path / "users-cache" not in folders, "a rerun never reads what the sweep stored"

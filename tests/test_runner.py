@@ -120,7 +120,7 @@ def test_editing_a_third_party_rule_invalidates_the_cached_past(tmp_path, monkey
     assert cache.extension_digest(shortened("baseline")) == {}  # built-in rules, levers and conditions only
 
     def pasts() -> int:
-        return len(list((tmp_path / "cache").glob("*.pickle")))
+        return len(list((tmp_path / "cache").glob("*.entry")))
 
     first = run_many(scenarios, 0, households_per_agent=2000)
     run_many(scenarios, 0, households_per_agent=2000)
@@ -163,11 +163,11 @@ def test_the_cache_drops_the_least_recently_used_files_beyond_its_size(tmp_path,
     blob = bytes(100_000)
     cache.store("a", blob)
     cache.store("b", blob)
-    os.utime(tmp_path / "a.pickle", (1, 1))
-    os.utime(tmp_path / "b.pickle", (2, 2))
+    os.utime(tmp_path / "a.entry", (1, 1))
+    os.utime(tmp_path / "b.entry", (2, 2))
     assert cache.load("a") == blob  # now the most recently used
     cache.store("c", blob)
-    assert sorted(p.stem for p in tmp_path.glob("*.pickle")) == ["a", "c"]
+    assert sorted(p.stem for p in tmp_path.glob("*.entry")) == ["a", "c"]
 
 
 def test_plugin_sources_are_hashed_for_packages_namespace_packages_and_modules(tmp_path, monkeypatch):

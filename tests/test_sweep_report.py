@@ -28,6 +28,12 @@ def sobol_points(f, d: int = 3, n: int = 256) -> pd.DataFrame:
     return points.assign(y=f(x), cost_usd=0.0), names
 
 
+def sweep_record(factors: list[str]) -> str:
+    """The least ``experiment.json`` a report reads: checked as a sweep's record, factors in design order."""
+    record = {"code_version": "test", "name": "t", "source": "t.yaml", "digest": "0", "spec": {}, "factors": factors}
+    return json.dumps(record)
+
+
 def test_sobol_indices_belong_to_their_own_factor():
     # y depends mostly on x1, a little on x0, not at all on x2; the table's rows come in any order
     points, names = sobol_points(lambda x: x[:, 0] + 4 * x[:, 1])
@@ -39,7 +45,7 @@ def test_sobol_indices_belong_to_their_own_factor():
 
 
 def test_outcomes_are_summed_averaged_or_taken_at_the_end_by_their_kind(tmp_path):
-    (tmp_path / "experiment.json").write_text(json.dumps({"factors": ["f"]}))
+    (tmp_path / "experiment.json").write_text(sweep_record(["f"]))
     rows = [
         {"run_id": "r", "point": 0, "replication": 0, "block": "point", "f": 1.0, "department": "national",
          "year": year, "departures_irregular": 10.0 * k, "smuggling_fee": 1000.0 + k, "stock_abroad": 5.0 * k,
@@ -74,7 +80,7 @@ def test_runs_keep_their_design_order_through_the_report(tmp_path):
     table = runs.assign(replication=0, department="national").merge(years, how="cross")
     table["departures_irregular"] /= len(years)
     table.sort_values(["year", "point"]).to_parquet(tmp_path / "results.parquet")  # years first, as gathered
-    (tmp_path / "experiment.json").write_text(json.dumps({"factors": names}))
+    (tmp_path / "experiment.json").write_text(sweep_record(names))
     per_run, factors = report.outcome_by_run(tmp_path, "departures_irregular")
     first = report.sobol(report.by_point(per_run, factors, "departures_irregular"), factors, "departures_irregular")
     first = first.set_index("factor").first_order

@@ -28,9 +28,9 @@ def _add_options(p: argparse.ArgumentParser) -> None:
         default="default",
         help="search effort: quick checks the machinery, default takes minutes at 1:200, long takes hours",
     )
-    p.add_argument("--seeds", type=options.count, default=1, help="seeds every parameter vector runs with (default 1)")
+    p.add_argument("--seeds", type=options.seeds, default=1, help="seeds every parameter vector runs with (default 1)")
     p.add_argument(
-        "--workers", type=options.count, default=os.cpu_count() or 1, help="worker processes (default: cores)"
+        "--workers", type=options.workers, default=os.cpu_count() or 1, help="worker processes (default: cores)"
     )
     p.add_argument(
         "--households-per-agent",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT
@@ -26,11 +25,21 @@ def _whole(text: str, low: int, high: int | None = None) -> int:
 
 
 def seed(text: str) -> int:
-    return _whole(text, 0)  # seeds number the runs' random streams
+    from sim import limits
+
+    return _whole(text, 0, limits.MAX_SEED)  # seeds number the runs' random streams; tables hold them in 64 bits
 
 
-def count(text: str) -> int:
-    return _whole(text, 1)  # seeds to run, worker processes
+def seeds(text: str) -> int:
+    from sim import limits
+
+    return _whole(text, 1, limits.MAX_SEEDS)  # seeds to run
+
+
+def workers(text: str) -> int:
+    from sim import limits
+
+    return _whole(text, 1, limits.MAX_WORKERS)  # worker processes, all started at once
 
 
 def worlds(text: str) -> int:
@@ -45,14 +54,12 @@ def port(text: str) -> int:
 
 def output_folder(text: str) -> Path:
     """An --out folder that exists or can be made: checked before any simulation, not after it."""
-    folder = Path(text)
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
-    if not existing.is_dir():
-        where = "is a file" if existing == folder else f"is inside {existing}, which is a file"
-        raise argparse.ArgumentTypeError(f"{text} {where}: give a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"cannot write in {existing}: give a folder you can write to")
-    return folder
+    from sim.files import unwritable_folder
+
+    problem = unwritable_folder(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return Path(text)
 
 
 def households_per_agent(text: str) -> float:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
+from sim.cli import options
 from sim.cli.console import err, say
 from sim.cli.options import UserError
 
@@ -19,6 +21,12 @@ def add_reproduce(sub) -> None:
         "Exit code 0 when identical, 1 when anything differs.",
     )
     p.add_argument("run", metavar="FOLDER", help="e.g. results/baseline-seed0, results/compare or a sweep folder")
+    p.add_argument(
+        "--workers",
+        type=options.workers,
+        default=os.cpu_count() or 1,
+        help="a sweep's runs: local worker processes (default: one per core; 1 runs in this process)",
+    )
     p.set_defaults(func=cmd_reproduce)
 
 
@@ -26,7 +34,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from sim.reproduce import reproduce
 
     try:
-        report = reproduce(args.run)
+        report = reproduce(args.run, workers=args.workers)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
     for note in report.notes:

@@ -56,7 +56,7 @@ def add_compare(sub) -> None:
         "tables and a chart. Without files: " + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON) + ".",
     )
     p.add_argument("scenarios", nargs="*", help="scenario files; the first is the baseline")
-    p.add_argument("--seeds", type=options.count, default=10, help="number of seeds (default 10)")
+    p.add_argument("--seeds", type=options.seeds, default=10, help="number of seeds (default 10)")
     p.add_argument("--first-seed", type=options.seed, default=0, help="first seed (default 0)")
     p.add_argument(
         "--worlds",
@@ -73,7 +73,7 @@ def add_compare(sub) -> None:
     )
     p.add_argument(
         "--workers",
-        type=options.count,
+        type=options.workers,
         help="worker processes for the seeds (default: one per core when 4 seeds or more are not in the cache, "
         "where starting them pays off; else 1, in this process, where the step itself uses every core)",
     )
@@ -167,10 +167,13 @@ def cmd_compare(args: argparse.Namespace) -> None:
     years = _years(args.years, scenarios, fork // 12 if differ else 2026)
     scale = args.households_per_agent
 
+    from sim import limits
     from sim.compare import compare, posterior_draws_for
     from sim.comparison_report import CHART, comparison_report
     from sim.worlds import sample
 
+    if limits.seeds_problem(args.first_seed, args.seeds):
+        raise UserError(limits.seeds_problem(args.first_seed, args.seeds))
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
     began = time.perf_counter()

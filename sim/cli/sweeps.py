@@ -6,6 +6,7 @@ import argparse
 import json
 import numbers
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def add_sweep(sub) -> None:
     p.add_argument("--out", type=options.output_folder, required=True, help="folder for the runs and results")
     p.add_argument(
         "--workers",
-        type=options.count,
+        type=options.workers,
         default=os.cpu_count() or 1,
         help="local worker processes (default: one per core; 1 runs in this process, the step on every core)",
     )
@@ -81,7 +82,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         for run_id, error in list(st.failed.items())[:20]:
             say(f"  failed {run_id}: {error}")
         return 0
-    executor = _dask_executor(args.scheduler) if args.scheduler else None
+    from sim import cluster
+
+    executor = client = None
+    if args.scheduler:
+        try:
+            client = cluster.connect(args.scheduler)
+        except cluster.ClusterProblem as exc:
+            raise UserError(str(exc)) from None
+        executor = client.get_executor()
     runs = len(experiment.runs())
     began = time.perf_counter()
     try:
@@ -91,6 +100,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             )
     except StoreMismatch as exc:
         raise UserError(str(exc)) from None
+    except cluster.ClusterLost as exc:
+        cluster.close(client)
+        print(f"{exc}; run the same command to go on (without --scheduler: on this machine)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         st = status(experiment, folder)
         err().print(f"interrupted: {st.done} of {st.total} runs are stored in {folder}; run the same command to go on")
@@ -104,19 +117,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for run_id, error in list(result.failed.items())[:10]:
         say(f"  failed {run_id}: {error}")
     return 1 if result.failed else 0  # a script running sweeps should notice runs that failed
-
-
-def _dask_executor(address: str):
-    """An executor on the Dask scheduler at ``address``, or one line saying why there is none."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise UserError("--scheduler needs Dask: pip install 'migsim[cluster]'") from None
-    try:
-        client = Client(address, timeout="10s")
-    except OSError as exc:
-        raise UserError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-    return client.get_executor()
 
 
 def cmd_sweep_report(args: argparse.Namespace) -> None:
