@@ -94,6 +94,7 @@ SEIZURES = Column(
     _target("seizure_growth", signed_percent),
 )
 
+
 def _in_words(row: Row, key: str) -> str:
     from sim.worlds import sentence
 

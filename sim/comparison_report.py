@@ -115,8 +115,8 @@ def _world_tables(worlds: Comparison, years: tuple[int, int]) -> dict[str, pd.Da
     if worlds.inputs is None or worlds.inputs.worlds is None:
         raise ValueError("plausible worlds are a comparison run with compare(..., worlds=sim.worlds.sample(...))")
     return {
-        "worlds.csv": shares(worlds, years).round(4),
-        "beats.csv": beats(worlds, years).round(4).reset_index(),
+        "worlds.csv": rounded(shares(worlds, years)),
+        "beats.csv": beats(worlds, years).round(4).reset_index(),  # shares of worlds
         "worlds.parquet": worlds.inputs.worlds.table(),
         "worlds_yearly.parquet": worlds.yearly,
     }
@@ -168,8 +168,11 @@ _DIGITS = {"engagement_change": 4, "seizure_growth_per_year": 4, "key_arrests_pe
         "arrivals_averted_low", "arrivals_averted_high", "departures_legal", "cost_usd", "cost_per_averted_usd",
         "remittances_change_usd",
         "mean", "low", "high", "departures_irregular",
+        "journeys_averted", "journeys_averted_low", "journeys_averted_high",
     )
-}  # fmt: skip
+} | dict.fromkeys(  # shares of plausible worlds
+    ("averts_journeys", "averts_arrivals", "key_arrests_met", "seizure_growth_met", "engagement_met"), 4
+)  # fmt: skip
 
 
 def rounded(table: pd.DataFrame) -> pd.DataFrame:

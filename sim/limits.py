@@ -10,6 +10,7 @@ from __future__ import annotations
 
 MAX_SEED = 2**63 - 1  # seeds are stored as signed 64-bit integers in every table and record
 MAX_SEEDS = 1_000  # a comparison keeps each seed's yearly tables in memory: about 0.7 GB at 1,000 x 4 scenarios
+MAX_WORLDS = 1_000  # plausible worlds of a comparison: each runs every scenario, as a seed does
 MAX_RUNS = 100_000  # a sweep lists its runs (each with its scenario) in memory: about 0.3 GB at 100,000
 MAX_WORKERS = 256  # worker processes are started all at once
 

@@ -13,12 +13,12 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import COARSEST
 from sim.errors import ScenarioError
 from sim.files import FileProblem, read_regular
-from sim.limits import MAX_SEED, MAX_SEEDS
+from sim.limits import MAX_SEED, MAX_SEEDS, MAX_WORLDS
 from sim.parameters import Parameters, build_parameters, default_parameters, section_schemas
 
 MAX_BYTES = 100_000_000  # a record holds scenarios and parameter draws: megabytes at most
@@ -53,6 +53,23 @@ class ScenarioEntry(BaseModel):
     resolved: dict[str, Any]
 
 
+class WorldsRecord(BaseModel):
+    """The plausible worlds of a comparison (:meth:`sim.worlds.Worlds.record`): row ``i`` is world ``i``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first_seed: Seed
+    sampling_seed: int
+    names: list[str] = Field(min_length=1)
+    values: list[list[float]] = Field(min_length=1, max_length=MAX_WORLDS)
+
+    @model_validator(mode="after")
+    def _one_value_per_name(self) -> WorldsRecord:
+        if any(len(row) != len(self.names) for row in self.values):
+            raise ValueError(f"every world needs one value for each of the {len(self.names)} names")
+        return self
+
+
 class ComparisonRecord(Record):
     """``metadata.json`` of ``migsim compare``."""
 
@@ -62,6 +79,8 @@ class ComparisonRecord(Record):
     years: tuple[int, int]
     parameters: dict[str, dict[str, Any]]
     parameter_draws: dict[Seed, dict[str, dict[str, float | int]]] = {}
+    worlds: WorldsRecord | None = None  # with --worlds: each world's numbers, and its posterior draw below
+    world_parameter_draws: dict[Seed, dict[str, dict[str, float | int]]] = {}
 
 
 class SweepRecord(Record):

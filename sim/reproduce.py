@@ -90,7 +90,8 @@ def _reproduce_comparison(folder: Path, meta: ComparisonRecord) -> Reproduction:
     """A ``migsim compare`` folder: rerun every scenario with the recorded seeds and scale."""
     from sim import cache
     from sim.compare import compare
-    from sim.comparison_report import CSV_FILES, comparison_report
+    from sim.comparison_report import CSV_FILES, WORLD_CSV_FILES, comparison_report
+    from sim.worlds import Worlds
 
     report = Reproduction(folder, {})
     scenarios = []
@@ -112,14 +113,29 @@ def _reproduce_comparison(folder: Path, meta: ComparisonRecord) -> Reproduction:
             parameters=parameters,
             draws=meta.parameter_draws,
         )
+        worlds = Worlds.from_record(meta.worlds.model_dump()) if meta.worlds else None
+        in_worlds = None
+        if worlds is not None:
+            in_worlds = compare(
+                scenarios,
+                worlds.seeds,
+                households_per_agent=meta.households_per_agent,
+                parameters=parameters,
+                draws=meta.world_parameter_draws,
+                worlds=worlds,
+            )
     _note_versions(meta, report)
     report.rows["yearly.parquet"] = _compare_table(folder / "yearly.parquet", fresh.yearly, report.differences)
     report.rows["departments_yearly.parquet"] = _compare_table(
         folder / "departments_yearly.parquet", fresh.departments, report.differences
     )
     years = tuple(meta.years)
-    tables = comparison_report(fresh, years).tables
-    for name in CSV_FILES:  # the summaries people read, number for number
+    tables = comparison_report(fresh, years, worlds=in_worlds).tables
+    if in_worlds is not None:
+        report.rows["worlds_yearly.parquet"] = _compare_table(
+            folder / "worlds_yearly.parquet", in_worlds.yearly, report.differences
+        )
+    for name in CSV_FILES + (WORLD_CSV_FILES if in_worlds is not None else ()):  # the summaries people read
         report.rows[name] = _compare_table(
             folder / name, _as_written(tables[name]), report.differences, reader=_rounded_csv
         )

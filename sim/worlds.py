@@ -22,12 +22,11 @@ import pandas as pd
 from scipy.stats import qmc
 
 from sim.agreement_targets import ENGAGEMENT_GROWTH, KEY_ARRESTS, SEIZURE_GROWTH, engagement_share
+from sim.limits import MAX_WORLDS
 
 if TYPE_CHECKING:
     from sim.compare import Comparison
     from sim.uncertainties import Uncertainty
-
-MAX_WORLDS = 1_000  # as for seeds: a typo of 100000 should not start 100,000 runs per scenario
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from sim.compare import Comparison
-from sim.worlds import MAX_WORLDS, Worlds, beats, per_world, sample, sentence, shares
+from sim.limits import MAX_WORLDS
+from sim.worlds import Worlds, beats, per_world, sample, sentence, shares
 
 
 @dataclass(frozen=True)
@@ -158,3 +159,45 @@ def test_worlds_change_the_numbers_and_every_scenario_shares_each_world(pair):
     numbers = early.select_dtypes("number").unstack("scenario")
     for column in ("departures_irregular", "arrivals"):
         assert numbers[column]["baseline"].equals(numbers[column]["agreement package"]), column
+
+
+def test_compare_with_worlds_writes_them_and_reproduce_checks_every_number(tmp_path, capsys):
+    import json
+
+    from sim import cache
+    from sim.cli import main
+
+    out = tmp_path / "out"
+    command = ["compare", "scenarios/baseline.yaml", "scenarios/agreement_package.yaml", "--seeds", "1"]
+    with cache.bypassed():
+        assert main([*command, "--worlds", "2", "--households-per-agent", "5000", "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "in 2 plausible worlds" in printed and "of 2 plausible worlds; averts arrivals in" in printed
+    written = pd.read_csv(out / "worlds.csv")
+    assert list(written.scenario) == ["agreement package"] and written.worlds.tolist() == [2]
+    assert len(pd.read_parquet(out / "worlds.parquet")) == 2
+    assert main(["reproduce", str(out)]) == 0
+    assert "worlds.csv (1 rows)" in capsys.readouterr().out.replace("\n", " ")
+
+    record = json.loads((out / "metadata.json").read_text())
+    record["worlds"]["values"][1][0] = record["worlds"]["values"][1][0] * 0.5 + 1e-3  # another world
+    (out / "metadata.json").write_text(json.dumps(record))
+    assert main(["reproduce", str(out)]) == 1
+    assert "worlds_yearly.parquet: column" in capsys.readouterr().err
+
+    record["worlds"]["values"][1] = record["worlds"]["values"][1][:-1]
+    (out / "metadata.json").write_text(json.dumps(record))
+    assert main(["reproduce", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "metadata.json" in error and "worlds" in error and "one value for each" in error, error
+
+
+@pytest.mark.parametrize("worlds", ["-1", "1001", "x"])
+def test_a_bad_number_of_worlds_is_one_line(worlds, capsys):
+    from sim.cli import main
+
+    with pytest.raises(SystemExit) as exited:  # argparse's usage error
+        main(["compare", "--worlds", worlds])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "--worlds" in error and "0 to 1000" in error and "Traceback" not in error

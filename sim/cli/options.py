@@ -43,9 +43,9 @@ def workers(text: str) -> int:
 
 
 def worlds(text: str) -> int:
-    from sim.worlds import MAX_WORLDS
+    from sim import limits
 
-    return _whole(text, 0, MAX_WORLDS)  # plausible worlds; 0: none
+    return _whole(text, 0, limits.MAX_WORLDS)  # plausible worlds; 0: none
 
 
 def port(text: str) -> int:

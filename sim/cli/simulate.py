@@ -172,8 +172,9 @@ def cmd_compare(args: argparse.Namespace) -> None:
     from sim.comparison_report import CHART, comparison_report
     from sim.worlds import sample
 
-    if limits.seeds_problem(args.first_seed, args.seeds):
-        raise UserError(limits.seeds_problem(args.first_seed, args.seeds))
+    problem = limits.seeds_problem(args.first_seed, max(args.seeds, args.worlds))  # worlds take seeds too
+    if problem:
+        raise UserError(problem)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
     began = time.perf_counter()
