@@ -28,7 +28,7 @@ from sim.metrics import NAMES, Collector, security_levels
 from sim.parameters import Parameters, default_parameters
 from sim.population import block_layout, poverty_line_usd, synthesise
 from sim.ruleset import build_rules
-from sim.scenario import Scenario
+from sim.scenario import Scenario, shipped_scenario
 from sim.step import advance
 
 
@@ -107,14 +107,25 @@ class MigrationModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: Scenario,
-        seed: int = 0,
+        scenario: Scenario | None = None,
+        seed: int | None = None,
         households_per_agent: float = DEFAULT_HOUSEHOLDS_PER_AGENT,
         parameters: Parameters | None = None,
         *,
+        rng: int | None = None,
         population: Households | None = None,
     ) -> None:
-        """Synthesise the population (unless ``population`` is given) and set the scenario up."""
+        """Synthesise the population (unless ``population`` is given) and set the scenario up.
+
+        Every argument has a default, as Mesa's tools expect (``mesa.batch_run`` passes ``seed``, others
+        ``rng``): the shipped baseline scenario, at the default scale, with the calibrated parameters. Without
+        a seed the run draws one, as a Mesa model does, and keeps it in ``seed`` so the run can be repeated.
+        """
+        if seed is None:
+            seed = rng if rng is not None else int(np.random.SeedSequence().entropy % 2**63)
+        elif rng is not None and rng != seed:
+            raise ValueError(f"seed={seed} and rng={rng} disagree: give one of them")
+        scenario = scenario if scenario is not None else shipped_scenario("baseline")
         super().__init__(rng=seed)
         self.seed = seed
         self.spec = scenario

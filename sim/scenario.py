@@ -88,6 +88,14 @@ class Scenario:
         return [label for label, _ in self.levers]
 
 
+SHIPPED = FilePath(__file__).resolve().parent.parent / "scenarios"  # the repository's scenarios (editable install)
+
+
+def shipped_scenario(name: str) -> Scenario:
+    """One of the scenarios migsim ships (``scenarios/NAME.yaml``), e.g. the baseline."""
+    return load_scenario(SHIPPED / f"{name}.yaml")
+
+
 def load_scenario(file: str | FilePath) -> Scenario:
     """Read, overlay and validate a scenario file; raise :class:`ScenarioError` on any problem."""
     data, lines, origin = _resolve(FilePath(file), ())

@@ -19,10 +19,10 @@ from sim.comparison_report import comparison_report, rounded
 from sim.departments import load_departments
 from sim.levers import LEVERS
 from sim.levers.base import TargetedConfig
-from sim.scenario import Scenario, load_scenario, validate_scenario
+from sim.scenario import SHIPPED, Scenario, load_scenario, validate_scenario
 from sim.schema import field_range
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = SHIPPED
 CUSTOM = "custom scenario"
 BASELINE = "baseline"
 _SHARED_KEYS = set(TargetedConfig.model_fields)

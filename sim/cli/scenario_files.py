@@ -8,11 +8,12 @@ from sim.cli.options import UserError
 from sim.errors import ScenarioError
 
 DEFAULT_COMPARISON = ("baseline.yaml", "agreement_package.yaml", "enforcement_only.yaml", "root_causes.yaml")
-SHIPPED = Path(__file__).resolve().parents[2] / "scenarios"  # the repository's scenarios (editable install)
 
 
 def scenario_folders() -> list[Path]:
     """Where bare scenario names are looked up: ./scenarios, then the shipped folder."""
+    from sim.scenario import SHIPPED
+
     return [f for f in dict.fromkeys([Path("scenarios"), SHIPPED]) if f.is_dir()]
 
 
