@@ -189,3 +189,13 @@ def test_a_parameter_the_scenario_sets_keeps_its_value_in_every_world():
     model = MigrationModel(scenario, seed=0, households_per_agent=20_000, parameters=params)
     assert model.params.journey.fee_enforcement_elasticity == 0  # the scenario's own assumption
     assert model.params.journey.p_death == 0.004  # the world's, where the scenario says nothing
+
+
+def test_params_lists_plausible_ranges_and_every_uncertainty(capsys):
+    assert main(["params", "--status", "assumed"]) == 0
+    listed = capsys.readouterr().out
+    assert "0.1 to 0.6" in listed and "Gathmann 2008" in listed and "plausible" in listed
+    assert main(["params", "--uncertain"]) == 0
+    listed = capsys.readouterr().out
+    assert "lever.border_enforcement.effect_scale" in listed and "journey.p_us" not in listed
+    assert f"{len(uncertainties())} uncertainties" in listed
