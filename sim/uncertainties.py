@@ -90,7 +90,7 @@ def _check_scale(name: str, scale: Scale, settings: Mapping[str, object]) -> Non
 def apply(values: Mapping[str, float], parameters: Parameters, scenario: Scenario) -> tuple[Parameters, Scenario]:
     """A world: ``values`` (any subset of :func:`uncertainties`' names) applied to ``parameters`` and ``scenario``.
 
-    Parameters named get the value (a whole-number parameter is rounded); levers of the scenario whose
+    Parameters named get the value (a whole-number parameter is rounded half up); levers of the scenario whose
     type has a named factor get their effect sizes or unit costs scaled. Names left out keep what
     ``parameters`` and ``scenario`` say (the defaults, unless the caller changed them), so an empty world,
     or one at every default, runs exactly as without it. A value may lie outside its plausible range but
@@ -114,7 +114,7 @@ def apply(values: Mapping[str, float], parameters: Parameters, scenario: Scenari
             low, high = field_range(section_schemas()[section].model_fields[key])
             if (low is not None and value < low) or (high is not None and value > high):
                 raise ValueError(f"{name} = {value:g} is outside its allowed range {low:g} to {high:g}")
-            overrides.setdefault(section, {})[key] = round(value) if u.integer else float(value)
+            overrides.setdefault(section, {})[key] = math.floor(value + 0.5) if u.integer else float(value)
         else:
             low, high = FACTOR_ALLOWED
             if not low <= value <= high:

@@ -55,6 +55,18 @@ def test_every_lever_cost_setting_is_declared_a_unit_cost():
         assert costs == declared, name
 
 
+def test_a_lever_declaring_a_bad_factor_is_named(monkeypatch):
+    from sim.levers.base import cost_scale, effect_scale
+    from sim.levers.border_enforcement import BorderEnforcement
+
+    monkeypatch.setattr(BorderEnforcement, "uncertain", (effect_scale({"apprehension_multiplier": 1}, 1.1, 2, "x"),))
+    with pytest.raises(ValueError, match=r"lever.border_enforcement.effect_scale: .* must contain 1"):
+        uncertainties()
+    monkeypatch.setattr(BorderEnforcement, "uncertain", (cost_scale(("cost_usd_per_yer",), 0.5, 2, "x"),))
+    with pytest.raises(ValueError, match=r"lever.border_enforcement.cost_scale: no setting cost_usd_per_yer"):
+        uncertainties()
+
+
 ENTRY = """journey:
   p_death:
     value: 0.002
@@ -159,13 +171,19 @@ def test_lever_scales_move_effects_towards_none_and_costs_up():
         assert moved, f"{name} changes nothing in the agreement package"
 
 
-def test_a_world_at_every_default_runs_bit_identically():
+def test_a_world_at_every_default_runs_bit_identically_and_cost_factors_scale_every_cost():
     scenario, params = shortened("agreement_package", "2018-01", "2027-12"), default_parameters()
     world_params, world = apply({u.name: u.default for u in uncertainties()}, params, scenario)
     assert world.digest == scenario.digest
     plain = run(scenario, 3, households_per_agent=SCALE, parameters=params)
     applied = run(world, 3, households_per_agent=SCALE, parameters=world_params)
     assert plain.monthly.equals(applied.monthly) and plain.costs.equals(applied.costs)
+    dearer = apply({u.name: 2.0 for u in uncertainties() if u.kind == "lever_cost"}, params, scenario)[1]
+    doubled = run(dearer, 3, households_per_agent=SCALE, parameters=params)
+    assert doubled.monthly.equals(plain.monthly)  # costs change no behaviour
+    by_lever = plain.costs.groupby("lever_label").cost_usd.sum()
+    assert (by_lever > 0).all() and len(by_lever) == len(scenario.levers)
+    assert doubled.costs.groupby("lever_label").cost_usd.sum().to_dict() == pytest.approx((2 * by_lever).to_dict())
 
 
 def test_a_smaller_border_effect_lowers_apprehensions_and_a_higher_cost_scale_raises_the_cost():
