@@ -2,7 +2,8 @@
 
 The schema (meaning, unit, allowed range) lives here and in each rule's ``Params``; the values and
 the evidence for each live in ``sim/data/parameters.yaml``. A scenario may override values under
-``parameters:``; the same ranges apply.
+``parameters:``; the same ranges apply. Every assumed value also has a plausible range with its reason
+(``plausible:``, ``plausible_source:``), which plausible worlds sample (:mod:`sim.uncertainties`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -17,7 +20,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.errors import Problem, ScenarioError, nearest
 from sim.rules import RULES
+from sim.schema import field_range
 
 
 class Section(BaseModel):
@@ -224,11 +229,98 @@ def read_parameter_file(text: str) -> tuple[dict[str, dict[str, Any]], dict[str,
     return values, sources
 
 
+PARAMETER_FILE = "sim/data/parameters.yaml"
+ENTRY_KEYS = ("value", "source", "plausible", "plausible_source")
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """A parameter's plausible range and why: what plausible worlds sample, inside the schema's allowed range."""
+
+    low: float
+    high: float
+    why: str
+
+
+def read_plausible(text: str, file: str = PARAMETER_FILE) -> dict[str, Plausible]:
+    """Each parameter's plausible range (``section.name`` -> :class:`Plausible`), checked against its entry.
+
+    Assumed values must have one (the intervals would otherwise pretend to know them), calibrated ones must
+    not (their posterior is their uncertainty), values from data may. The range lies inside the schema's
+    allowed range, contains the value and says why; each problem is one line naming the parameter
+    (:class:`~sim.errors.ScenarioError`).
+    """
+    from sim.provenance import parameter_status
+
+    raw = yaml.safe_load(text)
+    schemas = section_schemas()
+    ranges: dict[str, Plausible] = {}
+    problems: list[Problem] = []
+    for section, body in raw.items():
+        for name, entry in body.items():
+            path = (section, name)
+            unknown = [key for key in entry if key not in ENTRY_KEYS]
+            for key in unknown:
+                hint = nearest(str(key), ENTRY_KEYS)
+                message = "unknown key" + (f"; did you mean '{hint}'?" if hint else "")
+                problems.append(Problem(file, (*path, key), None, f"{message} (allowed: {', '.join(ENTRY_KEYS)})"))
+            info = schemas[section].model_fields.get(name) if section in schemas else None
+            if info is None or unknown:
+                continue  # an unknown parameter is the schema's error (build_parameters)
+            found = _plausible(entry, parameter_status(str(entry.get("source", ""))), info)
+            if isinstance(found, str):
+                problems.append(Problem(file, (*path, "plausible"), None, found))
+            elif found is not None:
+                ranges[f"{section}.{name}"] = found
+    if problems:
+        raise ScenarioError(problems)
+    return ranges
+
+
+def _plausible(entry: dict[str, Any], status: str, info: Any) -> Plausible | str | None:
+    """One entry's range, None if it has none (and need not), or what is wrong with it."""
+    bounds, why = entry.get("plausible"), entry.get("plausible_source")
+    if bounds is None:
+        if status == "assumed":
+            return "an assumed value needs a plausible range: plausible: [low, high] and plausible_source: why"
+        return "plausible_source without plausible: [low, high]" if why is not None else None
+    if status == "calibrated":
+        return "a calibrated value takes no plausible range: its uncertainty is the posterior (posterior.csv)"
+    numbers = isinstance(bounds, list) and len(bounds) == 2
+    if not numbers or any(
+        isinstance(b, bool) or not isinstance(b, int | float) or not math.isfinite(b) for b in bounds
+    ):
+        return f"must be [low, high], two numbers; got {bounds!r}"
+    low, high = bounds
+    if not isinstance(why, str) or not why.strip():
+        return "needs plausible_source: the reason for the range (evidence, or 'judgement: ...')"
+    if low > high:
+        return f"[{low:g}, {high:g}]: low is above high"
+    if info.annotation is int and not (float(low).is_integer() and float(high).is_integer()):
+        return f"[{low:g}, {high:g}]: the parameter is a whole number, so are its bounds"
+    allowed_low, allowed_high = field_range(info)
+    if (allowed_low is not None and low < allowed_low) or (allowed_high is not None and high > allowed_high):
+        return f"[{low:g}, {high:g}] is outside the allowed range {allowed_low:g} to {allowed_high:g}"
+    value = entry["value"]
+    if not low <= value <= high:
+        return f"[{low:g}, {high:g}] does not contain the value {value:g}"
+    return Plausible(float(low), float(high), why.strip())
+
+
+def _parameter_text() -> str:
+    return resources.files("sim.data").joinpath("parameters.yaml").read_text(encoding="utf-8")
+
+
 @cache
 def default_parameters() -> Parameters:
     """The model's default parameters, from ``sim/data/parameters.yaml``."""
-    text = resources.files("sim.data").joinpath("parameters.yaml").read_text(encoding="utf-8")
-    return build_parameters(*read_parameter_file(text))
+    return build_parameters(*read_parameter_file(_parameter_text()))
+
+
+@cache
+def plausible_ranges() -> dict[str, Plausible]:
+    """The plausible range of every parameter that has one (all assumed ones), from ``sim/data/parameters.yaml``."""
+    return read_plausible(_parameter_text())
 
 
 def _data_text(name: str) -> str:

@@ -17,7 +17,8 @@ from sim.features import FEATURES
 from sim.households import COLUMNS
 from sim.levers import LEVERS
 from sim.metrics import outputs_table
-from sim.parameters import default_parameters, section_schemas
+from sim.parameters import default_parameters, plausible_ranges, section_schemas
+from sim.provenance import parameter_status
 from sim.rules import RULES
 from sim.scenario import RuleChoice
 from sim.schema import field_range
@@ -76,6 +77,18 @@ def _environment_fields() -> list[tuple[str, str, str]]:
     return fields
 
 
+def _scales(name: str, lever: Any) -> list[str]:
+    """What plausible worlds vary of a lever: its effect sizes and unit costs, each group by one factor."""
+    if not lever.uncertain:
+        return []
+    lines = ["Uncertain in plausible worlds (a factor on what the scenario states; see `sim/uncertainties.py`):", ""]
+    for scale in lever.uncertain:
+        settings = ", ".join(f"`{key}`" for key in scale.settings)
+        what = f"the distance from no effect of {settings}" if scale.kind == "effect" else settings
+        lines.append(f"- `lever.{name}.{scale.kind}_scale`, {scale.low:g} to {scale.high:g}: {what} ({scale.why})")
+    return [*lines, ""]
+
+
 def render(plugins: bool = False) -> str:
     """The whole page, as Markdown; with ``plugins``, also the installed third-party rules and levers."""
     out = [
@@ -96,6 +109,7 @@ def render(plugins: bool = False) -> str:
         rules |= {name: entry.load() for name, entry in RULES.installed().items()}
     for name, lever in levers.items():
         out += [f"### `{name}`", "", f"*{lever.summary}.*", "", _doc_of(lever), "", *_settings_table(lever.Config), ""]
+        out += _scales(name, lever)
     out += ["## Conditions (`conditions:`)", ""]
     for name, condition in CONDITIONS.items():
         out += [
@@ -153,19 +167,25 @@ def render(plugins: bool = False) -> str:
             for name, feature in features.items()
         ),
     ]
-    params = default_parameters()
+    params, ranges = default_parameters(), plausible_ranges()
     out += [
         "",
         "## Parameters (`parameters:` in a scenario; defaults in `sim/data/parameters.yaml`)",
         "",
-        "| parameter | default | allowed | meaning | source |",
-        "|---|---|---|---|---|",
+        "Plausible: the range plausible worlds sample, and why. Every assumed value has one; calibrated values",
+        "have none, since their posterior (`sim/data/posterior.csv`) is their uncertainty.",
+        "",
+        "| parameter | default | allowed | plausible | meaning | source |",
+        "|---|---|---|---|---|---|",
     ]
     for section, schema in section_schemas().items():
         for key, info in schema.model_fields.items():
             low, high = field_range(info)
+            r = ranges.get(f"{section}.{key}")
+            calibrated = parameter_status(params.sources[section][key]) == "calibrated"
+            plausible = f"{r.low:g} to {r.high:g}: {_cell(r.why)}" if r else "posterior" if calibrated else ""
             out.append(
-                f"| `{section}.{key}` | {getattr(params[section], key):g} | {low:g} to {high:g} | "
+                f"| `{section}.{key}` | {getattr(params[section], key):g} | {low:g} to {high:g} | {plausible} | "
                 f"{_cell(info.description or '')} | {_cell(params.sources[section][key])} |"
             )
     out += [

@@ -36,9 +36,16 @@ def add_params(sub) -> None:
         "params",
         help="list model parameters, values and sources",
         description="List every model parameter with its status (calibrated, from data, assumed), value, allowed "
-        "range, meaning and source.",
+        "range, plausible range (with its reason), meaning and source. With --uncertain, list instead every "
+        "uncertain number plausible worlds vary: the parameters with a plausible range and each lever's effect "
+        "and cost factors.",
     )
     p.add_argument("--status", choices=PARAMETER_STATUSES, help="only the parameters of this status, e.g. assumed")
+    p.add_argument(
+        "--uncertain",
+        action="store_true",
+        help="list every uncertainty (parameters and levers' effect and cost factors)",
+    )
     p.set_defaults(func=cmd_params)
 
 
@@ -108,12 +115,14 @@ def cmd_levers(args: argparse.Namespace) -> None:
 def cmd_params(args: argparse.Namespace) -> None:
     from rich.table import Table
 
-    from sim.parameters import default_parameters, section_schemas
+    from sim.parameters import default_parameters, plausible_ranges, section_schemas
     from sim.schema import allowed_text
 
-    params = default_parameters()
+    if args.uncertain:
+        return _uncertainties(args)
+    params, ranges = default_parameters(), plausible_ranges()
     table = Table(title="Model parameters (sim/data/parameters.yaml); override under `parameters:` in a scenario")
-    for label in ("parameter", "status", "value", "allowed", "meaning", "source"):
+    for label in ("parameter", "status", "value", "allowed", "plausible", "meaning", "source"):
         table.add_column(label, overflow="fold")
     counts: dict[str, int] = {}
     for section, schema in section_schemas().items():
@@ -122,20 +131,42 @@ def cmd_params(args: argparse.Namespace) -> None:
             counts[status] = counts.get(status, 0) + 1
             if args.status and status != args.status:
                 continue
+            r = ranges.get(f"{section}.{key}")
             table.add_row(
                 f"{section}.{key}",
                 status,
                 f"{getattr(params[section], key):g}",
                 allowed_text(info, with_meaning=False),
+                f"{r.low:g} to {r.high:g}: {r.why}" if r else "posterior" if status == "calibrated" else "",
                 info.description or "",
                 params.sources[section][key],
             )
     out().print(table)
     say(
         ", ".join(f"{counts.get(s, 0)} {s}" for s in PARAMETER_STATUSES)
-        + " (calibrated: fitted to data by `migsim calibrate`; from data: a Guatemalan figure or a cited estimate; "
-        "assumed: no Guatemalan estimate found, the intervals do not cover them)"
+        + " (calibrated: fitted to data by `migsim calibrate`, the intervals cover their posterior; from data: a "
+        "Guatemalan figure or a cited estimate; assumed: no Guatemalan estimate found, each has a plausible range "
+        "that plausible worlds sample; `migsim params --uncertain` lists them with the levers' factors)"
     )
+
+
+def _uncertainties(args: argparse.Namespace) -> None:
+    from rich.table import Table
+
+    from sim.uncertainties import uncertainties
+
+    found = uncertainties()
+    table = Table(
+        title="Uncertainties: what plausible worlds vary (parameters: the value; levers: a factor on the scenario's "
+        "effect sizes or unit costs, 1 = as stated)"
+    )
+    for label in ("name", "kind", "default", "plausible", "why"):
+        table.add_column(label, overflow="fold")
+    for u in found:
+        table.add_row(u.name, u.kind, f"{u.default:g}", f"{u.low:g} to {u.high:g}", u.why)
+    out().print(table)
+    kinds = {kind: sum(u.kind == kind for u in found) for kind in ("parameter", "lever_effect", "lever_cost")}
+    say(f"{len(found)} uncertainties: " + ", ".join(f"{n} {kind}" for kind, n in kinds.items()))
 
 
 def cmd_departments(args: argparse.Namespace) -> None:

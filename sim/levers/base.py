@@ -3,11 +3,19 @@
 A lever edits the month's :class:`~sim.environment.Environment` and returns what it cost that month in
 USD. A lever that reaches households rather than whole departments also declares a
 :class:`~sim.programs.Program` and asks, through ``env.enrol``, how many households to enrol.
+
+A lever also declares which of its settings are *effect sizes* (what the money buys: an aspiration
+shift, a factor on apprehension) and which are *unit costs*, each group with a plausible range of a
+relative factor (:class:`Scale`). A scenario states the values (a policy choice); a plausible world
+multiplies the effect's distance from "no effect", or the cost, by a factor drawn from that range
+(:mod:`sim.uncertainties`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
@@ -30,12 +38,43 @@ class TargetedConfig(LeverConfig, PlacedConfig):
     """A lever that acts in chosen departments."""
 
 
+@dataclass(frozen=True)
+class Scale:
+    """A relative uncertainty on some of a lever's settings, one factor for the group.
+
+    In a world each setting becomes ``neutral + (stated - neutral) * factor``, clipped to its allowed range.
+    ``settings`` maps each setting to its neutral value, the value at which it does nothing (0 for a shift
+    or a cost, 1 for a factor), so a factor of 0.5 halves the effect whatever its sign or form. ``low`` and
+    ``high`` bound the factor (they contain 1: the scenario as stated); ``why`` gives the reason.
+    """
+
+    kind: Literal["effect", "cost"]
+    settings: Mapping[str, float]
+    low: float
+    high: float
+    why: str
+
+
+def effect_scale(settings: Mapping[str, float], low: float, high: float, why: str) -> Scale:
+    """The lever's effect sizes (setting -> its neutral value), scaled together by one factor."""
+    return Scale("effect", settings, low, high, why)
+
+
+def cost_scale(settings: tuple[str, ...], low: float, high: float, why: str) -> Scale:
+    """The lever's unit costs, multiplied together by one factor."""
+    return Scale("cost", dict.fromkeys(settings, 0.0), low, high, why)
+
+
+COST_WHY = "judgement: unit costs of public programs are uncertain, and overruns are more common than savings"
+
+
 class Lever(Activity):
-    """A configured lever. Subclasses set ``name``, ``summary``, ``Config`` and ``apply``."""
+    """A configured lever. Subclasses set ``name``, ``summary``, ``Config``, ``apply`` and ``uncertain``."""
 
     name: ClassVar[str]
     summary: ClassVar[str]
     Config: ClassVar[type[LeverConfig]]
+    uncertain: ClassVar[tuple[Scale, ...]] = ()  # its effect sizes and unit costs with plausible factors
 
     def apply(self, env: Environment, params: Parameters) -> float:
         """Edit ``env`` for its month; return the cost of this month in USD."""

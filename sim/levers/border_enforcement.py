@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from sim.levers.base import Lever, LeverConfig, register
+from sim.levers.base import Lever, LeverConfig, cost_scale, effect_scale, register
 
 P_MAX = 0.95
 
@@ -38,6 +38,17 @@ class BorderEnforcement(Lever):
     name = "border_enforcement"
     summary = "apprehension at the US border (and in Mexico) rises; fees rise; fewer return home"
     Config = BorderEnforcementConfig
+    uncertain = (
+        effect_scale(
+            {"apprehension_multiplier": 1.0, "mexico_multiplier": 1.0},
+            0.3,
+            1.2,
+            "issue #22: US$1 billion a year buys about 5,800 agents at about US$171,000 per agent-year (CBO), +35% "
+            "on the 16,731 southwest-border agents of FY2019, a multiplier near 1.16 through the staffing elasticity "
+            "(0.5): about 0.3 of the excess of the shipped 1.5; up to 1.2 for technology beyond agents (judgement)",
+        ),
+        cost_scale(("cost_usd_per_year",), 0.8, 1.5, "judgement: what the stated effect costs; overruns likelier"),
+    )
 
     def apply(self, env, params):
         c = self.config

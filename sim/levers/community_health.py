@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.levers.base import register
+from sim.levers.base import COST_WHY, cost_scale, effect_scale, register
 from sim.levers.enrolment import EnrolmentConfig, EnrolmentLever, Target
 from sim.programs import Effect
 
@@ -32,6 +32,15 @@ class CommunityHealth(EnrolmentLever):
     Config = CommunityHealthConfig
     per_year_field = "households_per_year"
     unit_cost_field = "cost_usd_per_household"
+    uncertain = (
+        effect_scale(
+            {"aspiration_shift": 0.0},
+            0.0,
+            2.0,
+            "judgement: health is rarely a stated reason to leave (OIM 2016), so from none to twice the small default",
+        ),
+        cost_scale(("cost_usd_per_household",), 0.7, 2.0, COST_WHY),
+    )
 
     def effect(self):
         return Effect(aspiration=self.config.aspiration_shift)

@@ -10,9 +10,18 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.levers.base import register
+from sim.levers.base import COST_WHY, cost_scale, effect_scale, register
 from sim.levers.enrolment import EnrolmentConfig, EnrolmentLever, Target
 from sim.programs import Effect
+
+PREVENTION = (
+    effect_scale(
+        {"aspiration_shift": 0.0},
+        0.0,
+        1.5,
+        "judgement: no evaluation of prevention programs' effect on migration was found",
+    ),
+)
 
 
 class CommunityProgramsConfig(EnrolmentConfig):
@@ -32,6 +41,7 @@ class CommunityPrograms(EnrolmentLever):
     Config = CommunityProgramsConfig
     per_year_field = "households_per_year"
     unit_cost_field = "cost_usd_per_household"
+    uncertain = (*PREVENTION, cost_scale(("cost_usd_per_household",), 0.7, 2.0, COST_WHY))
 
     def effect(self):
         return Effect(engaged=True, aspiration=self.config.aspiration_shift)
@@ -55,6 +65,7 @@ class NgoPartnerships(EnrolmentLever):
     name = "ngo_partnerships"
     summary = "partnerships with NGOs that run prevention programs: engagement rises, aspiration falls a little"
     Config = NgoPartnershipsConfig
+    uncertain = (*PREVENTION, cost_scale(("cost_usd_per_partnership_per_year",), 0.7, 2.0, COST_WHY))
 
     def households_per_year(self):
         return self.config.partnerships * self.config.households_per_partnership

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from sim.departments import facts, load_departments
-from sim.levers.base import register
+from sim.levers.base import COST_WHY, cost_scale, effect_scale, register
 from sim.levers.enrolment import EnrolmentConfig, EnrolmentLever
 from sim.programs import Effect
 
@@ -51,6 +51,10 @@ class EducationInvestment(EnrolmentLever):
     Config = EducationInvestmentConfig
     per_year_field = "mentored_per_year"
     unit_cost_field = "cost_usd_per_mentee"
+    uncertain = (
+        effect_scale({"mentoring_shift": 0.0}, 0.0, 1.5, "judgement: no evaluation of mentoring's effect was found"),
+        cost_scale(("cost_usd_per_place", "cost_usd_per_mentee"), 0.7, 2.0, COST_WHY),
+    )
 
     def apply(self, env, params):
         c = self.config

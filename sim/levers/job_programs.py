@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.levers.base import register
+from sim.levers.base import COST_WHY, cost_scale, effect_scale, register
 from sim.levers.enrolment import EnrolmentConfig, EnrolmentLever, Target
 from sim.programs import Effect
 from sim.schedule import occupied_population
@@ -55,6 +55,16 @@ class JobPrograms(EnrolmentLever):
     unit_cost_field = "cost_usd_per_job"
     months_field = "job_duration_months"
     needs_worker = True
+    uncertain = (
+        effect_scale(
+            {"aspiration_shift": 0.0},
+            0.0,
+            1.5,
+            "judgement: the shift beyond the wage is assumed and decides the size of the effect; no Guatemalan "
+            "evaluation was found, so from none (the wage alone) to half as much again",
+        ),
+        cost_scale(("cost_usd_per_job",), 0.7, 2.0, COST_WHY),
+    )
 
     def share_by(self):
         return occupied_population()

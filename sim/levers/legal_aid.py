@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.levers.base import register
+from sim.levers.base import COST_WHY, cost_scale, effect_scale, register
 from sim.levers.enrolment import EnrolmentConfig, EnrolmentLever
 from sim.programs import Effect
 
@@ -34,6 +34,15 @@ class LegalAid(EnrolmentLever):
     Config = LegalAidConfig
     per_year_field = "households_per_year"
     unit_cost_field = "cost_usd_per_household"
+    uncertain = (
+        effect_scale(
+            {"reattempt_factor": 1.0, "aspiration_shift": 0.0, "visa_priority": 1.0},
+            0.0,
+            1.5,
+            "judgement: no evaluation of legal aid or reintegration on re-migration was found",
+        ),
+        cost_scale(("cost_usd_per_household",), 0.7, 2.0, COST_WHY),
+    )
 
     def target(self):
         return "returnees"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from sim.environment import VisaPool
-from sim.levers.base import Lever, TargetedConfig, register
+from sim.levers.base import COST_WHY, Lever, TargetedConfig, cost_scale, effect_scale, register
 
 
 class LegalPathwaysConfig(TargetedConfig):
@@ -28,6 +28,15 @@ class LegalPathways(Lever):
     name = "legal_pathways"
     summary = "temporary work visas per year for aspiring households: legal, circular departures replace irregular ones"
     Config = LegalPathwaysConfig
+    uncertain = (
+        effect_scale(
+            {"uptake": 0.0},
+            0.6,
+            1.2,
+            "judgement: recruitment, paperwork and costs leave from about half to nearly all offered visas used",
+        ),
+        cost_scale(("cost_usd_per_visa",), 0.7, 2.0, COST_WHY),
+    )
 
     def apply(self, env, params):
         c = self.config

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.levers.base import register
+from sim.levers.base import COST_WHY, cost_scale, effect_scale, register
 from sim.levers.enrolment import EnrolmentConfig, EnrolmentLever, Target
 from sim.programs import Effect
 
@@ -39,6 +39,15 @@ class Microfinance(EnrolmentLever):
     Config = MicrofinanceConfig
     per_year_field = "loans_per_year"
     unit_cost_field = "cost_usd_per_loan"
+    uncertain = (
+        effect_scale(
+            {"monthly_return": 0.0},
+            0.0,
+            1.5,
+            "judgement: the return on a small loan's investment may be near zero; no Guatemalan estimate was found",
+        ),
+        cost_scale(("cost_usd_per_loan",), 0.7, 2.0, COST_WHY),
+    )
 
     def effect(self):
         c = self.config

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from sim.departments import load_departments
-from sim.levers.base import register
+from sim.levers.base import COST_WHY, cost_scale, effect_scale, register
 from sim.levers.enrolment import EnrolmentConfig, EnrolmentLever, Target
 from sim.programs import Effect
 
@@ -36,6 +36,16 @@ class PublicAwareness(EnrolmentLever):
     Config = PublicAwarenessConfig
     per_year_field = "people_reached_per_year"
     unit_cost_field = "cost_usd_per_person"
+    uncertain = (
+        effect_scale(
+            {"risk_shift": 0.0},
+            0.0,
+            1.5,
+            "awareness of US deterrence had no effect on considering emigration (Hiskey et al. 2018), so from none; "
+            "no evaluation of campaigns on the journey's dangers was found",
+        ),
+        cost_scale(("cost_usd_per_person",), 0.7, 2.0, COST_WHY),
+    )
 
     def households_per_year(self):
         d = load_departments()

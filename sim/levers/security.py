@@ -11,7 +11,9 @@ See ``sim/crime.py`` for what organisations do in return.
   share of the police trained (``crime.training_gain``), which also slows organisations' recovery.
 
 The agreement's targets these work towards: 10 arrests of key criminal figures a year and 30% more drug
-seizures a year. All effect sizes are assumed: no evaluation of such operations in Guatemala was found.
+seizures a year. All effect sizes are assumed: no evaluation of such operations in Guatemala was found. They are model
+parameters (``crime.*``), so their plausible ranges are in ``sim/data/parameters.yaml``; these levers
+declare only their unit costs as uncertain.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from sim.levers.base import Lever, LeverConfig, TargetedConfig, register
+from sim.levers.base import COST_WHY, Lever, LeverConfig, TargetedConfig, cost_scale, register
 
 
 class JointTaskForcesConfig(TargetedConfig):
@@ -50,6 +52,7 @@ class JointTaskForces(Operations):
     summary = "joint operations against criminal organisations: arrests of leaders and members, seizures"
     Config = JointTaskForcesConfig
     counted_in = "task_force_ops"
+    uncertain = (cost_scale(("cost_usd_per_operation",), 0.7, 2.0, COST_WHY),)
 
 
 class AntiSmugglingConfig(TargetedConfig):
@@ -65,6 +68,7 @@ class AntiSmuggling(Operations):
     summary = "operations on smuggling routes: smuggling networks lose capacity, fees and route risk rise"
     Config = AntiSmugglingConfig
     counted_in = "anti_smuggling_ops"
+    uncertain = (cost_scale(("cost_usd_per_operation",), 0.7, 2.0, COST_WHY),)
 
 
 class InformationSharingConfig(LeverConfig):
@@ -80,6 +84,7 @@ class InformationSharing(Lever):
         "without operations it changes nothing"
     )
     Config = InformationSharingConfig
+    uncertain = (cost_scale(("cost_usd_per_year",), 0.7, 2.0, COST_WHY),)
 
     def apply(self, env, params):
         strength = self.intensity(env.month)
@@ -98,6 +103,7 @@ class CapacityBuilding(Lever):
     name = "capacity_building"
     summary = "training Guatemalan agencies: operations grow more effective over time, organisations recover slower"
     Config = CapacityBuildingConfig
+    uncertain = (cost_scale(("cost_usd_per_officer",), 0.7, 2.0, COST_WHY),)
 
     def apply(self, env, params):
         c = self.config

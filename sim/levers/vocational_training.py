@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.levers.base import register
+from sim.levers.base import COST_WHY, cost_scale, effect_scale, register
 from sim.levers.enrolment import EnrolmentConfig, EnrolmentLever, Target
 from sim.programs import Effect
 
@@ -42,6 +42,16 @@ class VocationalTraining(EnrolmentLever):
     unit_cost_field = "cost_usd_per_trainee"
     needs_worker = True
     lag_field = "course_months"
+    uncertain = (
+        effect_scale(
+            {"earnings_gain": 0.0, "aspiration_shift": 0.0},
+            0.25,
+            1.5,
+            "Latin American youth-training evaluations find modest earnings gains, some none (e.g. Attanasio, "
+            "Kugler & Meghir 2011, Colombia); none for Guatemala (judgement)",
+        ),
+        cost_scale(("cost_usd_per_trainee",), 0.7, 2.0, COST_WHY),
+    )
 
     def effect(self):
         c = self.config
