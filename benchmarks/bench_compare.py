@@ -1,7 +1,8 @@
 """The default comparison (`make demo`: four scenarios x 10 seeds at default scale), cold and cached, and its floor.
 
-Usage: python benchmarks/bench_compare.py [--seeds 10] [--repeat 2] [--avx2]
-Cold is `migsim compare` on an empty cache folder, so every past and every run is simulated; cached is the same
+Usage: python benchmarks/bench_compare.py [--seeds 10] [--worlds 0] [--repeat 2] [--avx2]
+`--worlds 10` times `make demo` as it runs now (its seeds, then 10 plausible worlds); the default 0 times the seeds
+alone, as the earlier records did. Cold is `migsim compare` on an empty cache folder, so every past and every run is simulated; cached is the same
 command again on that folder. The floor is what the compiled step alone costs: one seed's passes timed on one
 core, in this process, times the seeds, over the cores. `--avx2` compiles the step for a Haswell-class processor
 (AVX2, no AVX-512, as most laptops), so a machine with AVX-512 can say what such a laptop would do. Writes
@@ -24,9 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSES = ("count_pass", "enrol_pass", "main_pass", "leave_pass")  # the compiled passes of sim/kernel.py
 
 
-def wall(seeds: int, cache: str, out: str, scale: float = 50) -> float:
+def wall(seeds: int, cache: str, out: str, scale: float = 50, worlds: int = 0) -> float:
     """Seconds for `migsim compare` (the default scenarios) in a fresh process, `cache` as its cache folder."""
     command = [sys.executable, "-m", "sim.cli", "compare", "--seeds", str(seeds), "--quiet", "--out", out]
+    command += ["--worlds", str(worlds)]
     command += ["--households-per-agent", str(scale)]
     began = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env={**os.environ, "MIGSIM_CACHE": cache}, check=True, capture_output=True)
@@ -66,6 +68,7 @@ def one_seed_on_one_core() -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--worlds", type=int, default=0, help="plausible worlds besides the seeds (make demo: 10)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--avx2", action="store_true", help="compile the step for AVX2 (no AVX-512)")
     args = parser.parse_args()
@@ -76,13 +79,14 @@ def main() -> None:
         wall(2, f"{scratch}/cache", f"{scratch}/out", scale=2000)
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as scratch:
-            cold.append(wall(args.seeds, f"{scratch}/cache", f"{scratch}/out"))
-            cached.append(wall(args.seeds, f"{scratch}/cache", f"{scratch}/out"))
+            cold.append(wall(args.seeds, f"{scratch}/cache", f"{scratch}/out", worlds=args.worlds))
+            cached.append(wall(args.seeds, f"{scratch}/cache", f"{scratch}/out", worlds=args.worlds))
     seed = one_seed_on_one_core()
     compiled = sum(seed[name] for name in PASSES)
     cores = os.cpu_count() or 1
     floor = compiled * args.seeds / cores
-    print(f"cold   {min(cold):6.1f} - {max(cold):6.1f} s  ({args.seeds} seeds x 4 scenarios, empty cache)")
+    worlds = f" and {args.worlds} worlds" if args.worlds else ""
+    print(f"cold   {min(cold):6.1f} - {max(cold):6.1f} s  ({args.seeds} seeds{worlds} x 4 scenarios, empty cache)")
     print(f"cached {min(cached):6.1f} - {max(cached):6.1f} s")
     print(
         f"one seed on one core: {seed['total']:.2f} s, of which compiled passes {compiled:.2f} s "
@@ -94,6 +98,7 @@ def main() -> None:
         "compare-avx2" if compiled_for_avx2() else "compare",
         {
             "seeds": args.seeds,
+            "worlds": args.worlds,
             "cold_s": cold,
             "cached_s": cached,
             "one_seed_one_core_s": seed,
