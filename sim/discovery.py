@@ -7,7 +7,7 @@ finds boxes (a range per input) where cases of interest are dense, and says so i
 check: "fails to avert journeys in worlds where a < 0.2 and b > 0.6 (coverage 81%, density 92%)". Coverage is
 the share of all cases of interest that fall in the box; density the share of the box's worlds that are cases.
 
-Why our own ~200 lines rather than a package: the ``prim`` package (1.0.0) works with numpy 2 and pandas 3 but
+Why our own implementation rather than a package: the ``prim`` package (1.0.0) works with numpy 2 and pandas 3 but
 is GPL-3 (migsim is MIT), and EMA Workbench's PRIM (BSD, 3.0.0) pulls in scikit-learn, statsmodels and
 seaborn and takes seconds to import. This follows both: peel, then paste, then cover (Friedman and Fisher's
 sections 4-6), stopping the peel as EMA Workbench does when no peel raises the density; the tests check it
