@@ -201,11 +201,13 @@ def _paste(
     highs: np.ndarray,
     alpha: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Widen the peeled box one face at a time, adding ``alpha`` of its worlds, while the density rises.
+    """Widen the peeled box one face at a time, adding ``alpha`` of its worlds, while the density does not fall.
 
     Peeling is greedy: an early peel may have cut too deep. Each step tries every restricted face, moving it
     outwards past the nearest worlds just outside (within the other faces' limits), and keeps the paste that
-    raises the density most; a face with no world beyond it is lifted entirely.
+    raises the density most. Friedman and Fisher paste while the density rises; pasting also when it stays
+    the same lets a box of density 100% take in the cases just beyond its faces. A face with no more than a
+    paste's worth of worlds beyond it is lifted entirely.
     """
     lows, highs = lows.copy(), highs.copy()
     while True:
@@ -233,7 +235,7 @@ def _paste(
                 gain = cases[trial].mean() - density
                 if best is None or gain > best[0]:
                     best = (gain, j, upper, edge)
-        if best is None or best[0] <= 0:
+        if best is None or best[0] < 0:
             return lows, highs
         _, j, upper, edge = best
         (highs if upper else lows)[j] = edge

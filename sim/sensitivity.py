@@ -41,12 +41,12 @@ class Sensitivity:
     runs: int
 
     def describe(self, outcome: str, shown: int = 3) -> str:
-        """One sentence: ``journeys averted hinge most on a (total index 0.45), b (0.20) and c (0.05)``."""
+        """One line: ``journeys averted: most sensitive to a (total index 0.45), b (0.20) and c (0.05)``."""
         top = self.indices.head(shown)
         parts = [f"{name} ({st:.2f})" for name, st in zip(top.name, top.ST, strict=True)]
         parts[0] = parts[0].replace("(", "(total index ", 1)
         listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        return f"{outcome} hinge most on {listed}"
+        return f"{outcome}: most sensitive to {listed}"
 
 
 def morris(

@@ -47,7 +47,7 @@ def test_screening_then_sobol_measures_the_top_inputs_and_fixes_the_rest_at_thei
     assert (seen[1].unused == 0.25).all() and (seen[1].small == 0.5).all()
     assert found.runs == sum(len(X) for X in seen) == 20 * 6 + 256 * 5
     assert re.fullmatch(
-        r"y hinge most on x1 \(total index 0\.\d\d\), x2 \(0\.\d\d\) and x3 \(0\.\d\d\)", found.describe("y")
+        r"y: most sensitive to x1 \(total index 0\.\d\d\), x2 \(0\.\d\d\) and x3 \(0\.\d\d\)", found.describe("y")
     )
 
 
