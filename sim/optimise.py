@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +61,7 @@ def optimise(
     evaluate: Evaluate,
     objectives: Mapping[str, str],
     *,
+    integers: Collection[str] = (),
     population: int = 40,
     generations: int = 25,
     seed: int = 0,
@@ -72,13 +73,14 @@ def optimise(
 
     ``evaluate`` gets a DataFrame of portfolios (one column per lever) and returns a DataFrame with one row per
     portfolio and at least one column per objective. ``population`` portfolios per generation, ``generations``
-    generations (the first is the random start): about ``population * generations`` evaluations.
+    generations (the first is the random start): about ``population * generations`` evaluations. Levers
+    named in ``integers`` take whole values within their bounds; one with bounds (0, 1) is a switch, off or on.
     ``progress(done, total)`` is called after each generation. With ``folder``, evaluations are stored there
     (and re-read on a re-run) and the front is written as ``front.csv`` and ``front.png``.
     """
-    names, low, high = _checked(bounds, objectives, population, generations)
-    store = _Store(Path(folder), names, objectives, fingerprint) if folder is not None else None
-    problem = _Portfolios(names, low, high, evaluate, objectives, store)
+    names, low, high, whole = _checked(bounds, objectives, integers, population, generations)
+    store = _Store(Path(folder), names, sorted(integers), objectives, fingerprint) if folder is not None else None
+    problem = _Portfolios(names, low, high, whole, evaluate, objectives, store)
     algorithm = NSGA2(pop_size=population, eliminate_duplicates=True)
     minimize(
         problem,
@@ -124,9 +126,9 @@ def plot_front(evaluated: pd.DataFrame, front: pd.DataFrame, objectives: Mapping
 
 
 def _checked(
-    bounds: Bounds, objectives: Mapping[str, str], population: int, generations: int
-) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The levers' names and bounds as arrays, or a ValueError naming the bad setting."""
+    bounds: Bounds, objectives: Mapping[str, str], integers: Collection[str], population: int, generations: int
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The levers' names, bounds and which are integers as arrays, or a ValueError naming the bad setting."""
     if population < 2:
         raise ValueError(f"population must be at least 2, not {population}")
     if generations < 1:
@@ -143,8 +145,13 @@ def _checked(
             raise ValueError(f"objective {name!r}: direction must be 'min' or 'max', not {direction!r}")
     if clash := sorted(set(bounds) & set(objectives)):
         raise ValueError(f"names both a lever and an objective: {', '.join(clash)}")
+    if unknown := sorted(set(integers) - set(bounds)):
+        raise ValueError(f"integers names no lever: {', '.join(unknown)}")
+    if fractional := [name for name in integers if not all(float(b).is_integer() for b in bounds[name])]:
+        raise ValueError(f"integer levers need whole-number bounds: {', '.join(fractional)}")
     names = list(bounds)
-    return names, np.array([bounds[n][0] for n in names], float), np.array([bounds[n][1] for n in names], float)
+    low, high = (np.array([bounds[n][i] for n in names], float) for i in (0, 1))
+    return names, low, high, np.array([name in integers for name in names])
 
 
 def _key(vector: np.ndarray) -> str:
@@ -154,10 +161,12 @@ def _key(vector: np.ndarray) -> str:
 class _Store:
     """Evaluated portfolios on disk: ``search.json`` saying whose, and one Parquet file per batch."""
 
-    def __init__(self, folder: Path, names: list[str], objectives: Mapping[str, str], fingerprint: str) -> None:
+    def __init__(
+        self, folder: Path, names: list[str], integers: list[str], objectives: Mapping[str, str], fingerprint: str
+    ) -> None:
         self.folder = folder
         (folder / "evaluations").mkdir(parents=True, exist_ok=True)
-        record = {"levers": names, "objectives": dict(objectives), "fingerprint": fingerprint}
+        record = {"levers": names, "integers": integers, "objectives": dict(objectives), "fingerprint": fingerprint}
         file = folder / "search.json"
         if file.exists():
             theirs = json.loads(file.read_text(encoding="utf-8"))
@@ -192,11 +201,14 @@ class _Portfolios(Problem):
         names: list[str],
         low: np.ndarray,
         high: np.ndarray,
+        whole: np.ndarray,
         evaluate: Evaluate,
         objectives: Mapping[str, str],
         store: _Store | None,
     ) -> None:
-        super().__init__(n_var=len(names), n_obj=len(objectives), xl=low, xu=high)
+        # an integer lever searches [low, high + 1) and takes the floor: every whole value gets an equal share
+        super().__init__(n_var=len(names), n_obj=len(objectives), xl=low, xu=np.where(whole, high + 1, high))
+        self.whole, self.high = whole, high
         self.names, self.outcomes_of, self.objectives, self.store = names, evaluate, dict(objectives), store
         self.known: dict[str, dict] = store.read() if store else {}
         self.asked: dict[str, dict] = {}  # this search's portfolios, in the order first asked
@@ -204,6 +216,7 @@ class _Portfolios(Problem):
         self.generation = 1
 
     def _evaluate(self, x: np.ndarray, out: dict, *args: object, **kwargs: object) -> None:
+        x = np.where(self.whole, np.minimum(np.floor(x), self.high), x)
         keys = [_key(row) for row in x]
         new = {key: row for key, row in zip(keys, x, strict=True) if key not in self.known}
         if new:

@@ -53,6 +53,24 @@ def test_the_front_holds_the_known_cheapest_portfolio_that_meets_a_threshold():
     assert found.front.cost.is_monotonic_increasing and found.front.effect.is_monotonic_increasing
 
 
+def test_a_switch_lever_is_off_or_on_and_on_in_the_cheapest_portfolio_when_it_pays():
+    """At effect 5 a switch costing 1.5 for an effect of 2 beats the other levers' margin.
+
+    So it is on, the rest supply an effect of 3 at their cheapest (2 * 3^2 / 19): the portfolio costs 18/19 + 1.5.
+    ``count`` (0 to 3) does nothing: it shows an integer lever takes every whole value in its bounds.
+    """
+
+    def with_switch(portfolios: pd.DataFrame) -> pd.DataFrame:
+        found = toy(portfolios.assign(waste=0.0))
+        return found.assign(cost=found.cost + 1.5 * portfolios.switch, effect=found.effect + 2 * portfolios.switch)
+
+    levers = {"a": (0.0, 1.0), "b": (0.0, 1.0), "c": (0.0, 1.0), "switch": (0, 1), "count": (0, 3)}
+    found = optimise(levers, with_switch, OBJECTIVES, integers=["switch", "count"], population=60, generations=60)
+    cheapest = found.front[found.front.effect >= 5].iloc[0]
+    assert cheapest.switch == 1 and cheapest.cost == pytest.approx(18 / 19 + 1.5, rel=0.03)
+    assert set(found.evaluated.switch) == {0, 1} and set(found.evaluated["count"]) == {0, 1, 2, 3}
+
+
 def test_the_front_is_the_non_dominated_part_of_what_was_evaluated():
     found = optimise(LEVERS, toy, OBJECTIVES, population=10, generations=5, seed=3)
     assert len(found.evaluated) == found.evaluations <= 10 * 5
@@ -130,6 +148,8 @@ def test_a_folder_holding_another_search_is_refused(tmp_path):
         ({"objectives": {"costs": "min"}}, "unknown objective 'costs': evaluate returns cost, effect"),
         ({"objectives": {"a": "min"}}, "names both a lever and an objective: a"),
         ({"evaluate": lambda p: toy(p).head(1)}, "one row per portfolio"),
+        ({"integers": ["d"]}, "integers names no lever: d"),
+        ({"integers": ["a"], "bounds": {"a": (0, 0.5)}}, "integer levers need whole-number bounds: a"),
         ({"evaluate": lambda p: toy(p) / 0}, "non-finite objective"),
     ],
 )
