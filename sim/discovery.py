@@ -216,10 +216,11 @@ def _peel(
         density, count = cases[inside].mean(), inside.sum()
         best: tuple[tuple[float, bool], int, bool, float, np.ndarray] | None = None
         restricted = np.isfinite(lows) | np.isfinite(highs)
+        ranked = np.sort(values[inside], axis=0)  # the alpha and 1 - alpha quantiles, as data values
+        lowest, highest = ranked[math.floor(alpha * (count - 1))], ranked[math.ceil((1 - alpha) * (count - 1))]
         for j in range(dims):
-            column = values[inside, j]
             for upper in (False, True):
-                edge = np.quantile(column, 1 - alpha if upper else alpha, method="lower" if not upper else "higher")
+                edge = highest[j] if upper else lowest[j]
                 kept = inside & ((values[:, j] <= edge) if upper else (values[:, j] >= edge))
                 removed = count - kept.sum()
                 if removed == 0 or kept.sum() < mass_min * n:
@@ -304,18 +305,17 @@ def _prune(
     while True:
         faces = [(lows, j, (values[:, j] < lows[j]).astype(int)) for j in np.flatnonzero(np.isfinite(lows))]
         faces += [(highs, j, (values[:, j] > highs[j]).astype(int)) for j in np.flatnonzero(np.isfinite(highs))]
-        failed = sum((outside for _, _, outside in faces), np.zeros(len(cases), int))  # faces each world is beyond
+        if not faces:
+            return lows, highs
+        failed = sum(outside for _, _, outside in faces)  # how many faces each world is beyond
         inside = remaining & (failed == 0)
         count, hits = inside.sum(), cases[inside].sum()
-        worst: tuple[float, np.ndarray, int] | None = None
-        for limits, j, outside in faces:
-            wider = remaining & (failed - outside == 0)
-            p_value = float(binom.sf(hits - 1, count, cases[wider].mean()))
-            if p_value > significance and (worst is None or p_value > worst[0]):
-                worst = (p_value, limits, j)
-        if worst is None:
+        wider = [cases[remaining & (failed - outside == 0)].mean() for _, _, outside in faces]
+        p_values = binom.sf(hits - 1, count, wider)
+        worst = int(np.argmax(p_values))
+        if p_values[worst] <= significance:
             return lows, highs
-        _, limits, j = worst
+        limits, j, _ = faces[worst]
         limits[j] = -np.inf if limits is lows else np.inf
 
 
