@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from sim.cli import app, cache, calibration, listings, reproduce, simulate, sweeps
+from sim.cli import app, cache, calibration, exploring, listings, reproduce, simulate, sweeps
 from sim.cli.console import err
 from sim.cli.options import UserError
 from sim.errors import RuleError, ScenarioError
@@ -20,6 +20,8 @@ __all__ = ["UserError", "build_parser", "main"]
 COMMANDS = (  # in the order `migsim --help` lists them
     simulate.add_run,
     simulate.add_compare,
+    exploring.add_hinges,
+    exploring.add_optimise,
     listings.add_check,
     calibration.add_calibrate,
     calibration.add_validate,

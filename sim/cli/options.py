@@ -101,14 +101,13 @@ def years_option(text: str | None) -> tuple[int, int] | None:
     return window
 
 
-def add_scale(parser: argparse.ArgumentParser) -> None:
-    """--households-per-agent (the model's default scale) and --quiet, for the commands that simulate."""
+def add_scale(parser: argparse.ArgumentParser, default: float = DEFAULT_HOUSEHOLDS_PER_AGENT) -> None:
+    """--households-per-agent (the model's default scale unless said) and --quiet, for the commands that simulate."""
     parser.add_argument(
         "--households-per-agent",
         type=households_per_agent,
-        default=DEFAULT_HOUSEHOLDS_PER_AGENT,
+        default=default,
         metavar="H",
-        help=f"real households each agent stands for (default {DEFAULT_HOUSEHOLDS_PER_AGENT}; 1 = full scale, "
-        "3,275,931 agents)",
+        help=f"real households each agent stands for (default {default:g}; 1 = full scale, 3,275,931 agents)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -1,0 +1,86 @@
+"""migsim hinges and migsim optimise on the model, tiny: what they write, resuming, and bad settings."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim import cache
+from sim.cli import main
+from sim.scenario import load_scenario
+
+SCALE = ["--households-per-agent", "20000", "--quiet"]
+
+
+def test_hinges_writes_boxes_and_sensitivities_for_each_scenario(tmp_path, capsys):
+    out = tmp_path / "hinges"
+    files = ["scenarios/baseline.yaml", "scenarios/enforcement_only.yaml"]
+    tiny = ["--worlds", "8", "--trajectories", "2", "--top", "2", "--samples", "2", "--workers", "1"]
+    with cache.bypassed():
+        assert main(["hinges", *files, *tiny, *SCALE, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "enforcement only fails to avert journeys in" in printed and "most sensitive to" in printed
+    report = (out / "hinges.md").read_text()
+    assert "## enforcement only: journeys averted" in report and "Sobol' indices" in report
+    screening = pd.read_csv(out / "screening.csv")
+    from sim.uncertainties import uncertainties
+
+    assert set(screening.name) == {u.name for u in uncertainties()}  # every uncertain number screened
+    assert len(pd.read_csv(out / "indices.csv")) == 2
+    effects = pd.read_parquet(out / "world_effects.parquet")
+    assert len(effects) == 2 * 8 and "journey.fee_enforcement_elasticity" in effects.columns
+    assert json.loads((out / "metadata.json").read_text())["worlds"]["first_seed"] == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--samples", "3"], "power of 2"),
+        (["--worlds", "0"], "--worlds"),
+    ],
+)
+def test_bad_hinges_settings_are_one_line(option, message, capsys):
+    with pytest.raises(SystemExit):
+        main(["hinges", *option])
+    assert message in capsys.readouterr().err
+
+
+def test_optimise_writes_a_front_of_scenario_files_and_resumes_without_evaluating_again(tmp_path, capsys):
+    out = tmp_path / "optimise"
+    command = ["optimise", "--levers", "job_programs,border_enforcement", "--worlds", "2", "--population", "4"]
+    command += ["--generations", "2", "--workers", "1", *SCALE, "--out", str(out)]
+    with cache.bypassed():
+        assert main(command) == 0
+    first = capsys.readouterr().out
+    assert "8 portfolios evaluated now (8 in all)" in first.replace("\n", " ")
+    front = pd.read_csv(out / "front.csv")
+    files = sorted((out / "front").glob("front-*.yaml"))
+    assert len(files) == len(front) >= 1 and (out / "front.png").stat().st_size > 0
+    assert front.cost_usd.is_monotonic_increasing  # sorted by cost: front-01 is the cheapest
+    scenario = load_scenario(files[-1])  # a scenario compare and the app can open
+    assert {config.lever for _, config in scenario.levers} <= {"job_programs", "border_enforcement"}
+    assert "Found by migsim optimise" in scenario.description
+    with cache.bypassed():
+        assert main(command) == 0  # the same search again: everything read back from its folder
+    assert "0 portfolios evaluated now (8 in all)" in capsys.readouterr().out.replace("\n", " ")
+    pd.testing.assert_frame_equal(pd.read_csv(out / "front.csv"), front)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--levers", "jobs"], "no lever 'jobs' to search"),
+        (["--quantile", "1.5"], "between 0 and 1"),
+        (["--population", "0"], "--population"),
+    ],
+)
+def test_bad_optimise_settings_are_one_line(option, message, tmp_path, capsys):
+    try:
+        code = main(["optimise", *option, "--out", str(tmp_path / "o")])
+    except SystemExit as exited:  # argparse's usage errors
+        code = exited.code
+    assert code == 2
+    error = capsys.readouterr().err
+    assert message in error and "Traceback" not in error
