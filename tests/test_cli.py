@@ -17,6 +17,8 @@ from sim.cli import build_parser, main
 COMMANDS = [
     "run",
     "compare",
+    "hinges",
+    "optimise",
     "check",
     "calibrate",
     "validate",
