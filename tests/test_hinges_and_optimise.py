@@ -62,6 +62,10 @@ def test_optimise_writes_a_front_of_scenario_files_and_resumes_without_evaluatin
     scenario = load_scenario(files[-1])  # a scenario compare and the app can open
     assert {config.lever for _, config in scenario.levers} <= {"job_programs", "border_enforcement"}
     assert "Found by migsim optimise" in scenario.description
+    from viz.viewmodel import offered_scenarios
+
+    offered = offered_scenarios(str(out / "front"))  # what `migsim app --scenarios DIR` offers
+    assert list(offered)[0] == "baseline" and "front-01" in offered and "agreement package" in offered
     with cache.bypassed():
         assert main(command) == 0  # the same search again: everything read back from its folder
     assert "0 portfolios evaluated now (8 in all)" in capsys.readouterr().out.replace("\n", " ")
@@ -84,3 +88,14 @@ def test_bad_optimise_settings_are_one_line(option, message, tmp_path, capsys):
     assert code == 2
     error = capsys.readouterr().err
     assert message in error and "Traceback" not in error
+
+
+def test_the_app_refuses_a_folder_of_scenarios_it_could_not_offer(tmp_path, capsys):
+    assert main(["app", "--scenarios", str(tmp_path / "nowhere")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert main(["app", "--scenarios", str(tmp_path)]) == 2
+    assert "no scenario files" in capsys.readouterr().err
+    (tmp_path / "bad.yaml").write_text("name: bad\nstart: 2002-01\nend: 2035-12\nlevers:\n  job_program: {}\n")
+    assert main(["app", "--scenarios", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert "bad.yaml" in error and "job_programs" in error

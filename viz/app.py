@@ -25,7 +25,7 @@ from viz import viewmodel as vm
 from viz.results import STORE
 from viz.worlds_view import WorldsResults
 
-SCENARIOS = vm.shipped_scenarios()
+SCENARIOS = vm.offered_scenarios(os.environ.get("MIGSIM_APP_SCENARIOS", ""))
 CONTROLS = vm.lever_controls(SCENARIOS)
 DEPARTMENTS = list(load_departments().name)
 YEARS = (2026, 2035)

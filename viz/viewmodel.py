@@ -7,7 +7,9 @@ lever's range (from a slider or sent straight to the server) is refused with the
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -25,6 +27,17 @@ from sim.portfolio import (  # noqa: F401  (the app's custom scenario: the pages
     lever_controls,
     shipped_scenarios,
 )
+from sim.scenario import Scenario
+
+
+def offered_scenarios(folders: str = "") -> dict[str, Scenario]:
+    """The shipped scenarios, then those of ``folders`` (``os.pathsep``-separated, e.g. an optimisation's front)."""
+    offered = shipped_scenarios()
+    for folder in filter(None, folders.split(os.pathsep)):
+        for name, scenario in shipped_scenarios(Path(folder)).items():
+            offered.setdefault(name, scenario)  # a shipped scenario keeps its name
+    return offered
+
 
 PREVIEW_AFTER = 1.0  # seconds: a comparison done sooner shows only its answer
 PREVIEW_EVERY = 2.0  # seconds between two previews

@@ -21,6 +21,14 @@ def add_app(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=options.port, default=8765, help="port (default 8765)")
     p.add_argument("--open", action="store_true", help="open a browser on the page")
+    p.add_argument(
+        "--scenarios",
+        action="append",
+        default=[],
+        metavar="FOLDER",
+        help="another folder of scenario files to offer beside the shipped ones, e.g. results/optimise/front "
+        "(the Pareto front `migsim optimise` writes); repeatable",
+    )
     p.set_defaults(func=cmd_app)
 
 
@@ -39,6 +47,26 @@ def cmd_app(args: argparse.Namespace) -> None:
             f"cannot serve on {args.host}:{args.port} ({exc.strerror or exc}); choose another with --port, "
             f"e.g. --port {args.port + 1 if args.port < 65535 else 8765}"
         ) from None
+    folders = [os.path.abspath(folder) for folder in args.scenarios]
+    for folder in folders:
+        if not os.path.isdir(folder):
+            raise UserError(f"--scenarios {folder}: no such folder of scenario files")
+        _check_folder(folder)
+    if folders:
+        os.environ["MIGSIM_APP_SCENARIOS"] = os.pathsep.join(folders)  # read by viz.app as the server starts
     command = [sys.executable, "-m", "viz", "--host", args.host, "--port", str(args.port)]
     sys.stdout.flush()
     os.execv(sys.executable, command + (["--open"] if args.open else []))
+
+
+def _check_folder(folder: str) -> None:
+    """Every scenario file of ``folder`` loads (a mistake is said here, not as a server that does not start)."""
+    from pathlib import Path
+
+    from sim.scenario import load_scenario
+
+    files = sorted(Path(folder).glob("*.yaml"))
+    if not files:
+        raise UserError(f"--scenarios {folder}: no scenario files (*.yaml) in it")
+    for file in files:
+        load_scenario(file)  # a ScenarioError names the file, the key and the nearest valid one
