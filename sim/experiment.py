@@ -32,6 +32,7 @@ from sim.limits import runs_problem
 from sim.parameters import default_parameters, section_schemas
 from sim.scenario import Scenario, explain_validation, load_scenario, locate_problems, validate_scenario
 from sim.schema import NumbersNotBooleans, field_range
+from sim.worlds import Worlds, sample
 from sim.yamlio import load_yaml
 
 OUTCOMES = ("national", "departments")
@@ -89,6 +90,12 @@ class ExperimentFile(NumbersNotBooleans):
         description="replication r runs the calibration's posterior draw r, as compare's seeds do (false: the "
         "calibrated point); a parameter named as a factor overrides its draw",
     )
+    plausible_worlds: bool = Field(
+        False,
+        description="replication r runs in plausible world r: every assumed number drawn from its range (a Latin "
+        "hypercube over the replications, from entropy), the same worlds for every design point, so that "
+        "replications meeting a target count plausible worlds (see sim.worlds)",
+    )
 
 
 # how a design's points are drawn, when that changed since the first version (its digest then changes too)
@@ -135,6 +142,13 @@ class Experiment:
         """One seed per replication, the same for every design point."""
         root = np.random.SeedSequence(self.spec.entropy)
         return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in root.spawn(self.spec.replications)]
+
+    @cached_property
+    def worlds(self) -> Worlds | None:
+        """With ``plausible_worlds``: replication r's assumed numbers are row r (seeds are the replications')."""
+        if not self.spec.plausible_worlds:
+            return None
+        return sample(self.spec.replications, sampling_seed=self.spec.entropy)
 
     def points(self) -> tuple[list[dict[str, Any]], list[str]]:
         """Design points (factor values) and, for Sobol', the block each belongs to."""
@@ -196,16 +210,15 @@ class Experiment:
             for name, value in values.items():
                 _set(scenario, name, value)
             for r, seed in enumerate(self.seeds()):
-                text = json.dumps(
-                    {
-                        "scenario": scenario,
-                        "seed": seed,
-                        "scale": self.spec.households_per_agent,
-                        "draw": r if self.spec.parameter_draws else None,
-                    },
-                    sort_keys=True,
-                    default=str,
-                )
+                identity = {
+                    "scenario": scenario,
+                    "seed": seed,
+                    "scale": self.spec.households_per_agent,
+                    "draw": r if self.spec.parameter_draws else None,
+                }
+                if self.worlds is not None:  # only then: the runs of earlier stores keep their ids
+                    identity["world"] = self.worlds.world(r)
+                text = json.dumps(identity, sort_keys=True, default=str)
                 run_id = hashlib.sha256(text.encode()).hexdigest()[:20]
                 out.append(Run(run_id, p, r, seed, block, values, scenario))
         return out

@@ -56,6 +56,7 @@ class Task:
     parameter_draws: bool = True
     past: dict | None = None  # the past every run shares (see shared_past_of): scenario (plain data) and fork month
     cache: str | None = None  # where that past is kept (a folder of sim.cache); None: the user's cache
+    world: dict | None = None  # the replication's plausible world (experiment files' plausible_worlds)
 
 
 def shared_past_of(experiment: Experiment) -> dict | None:
@@ -139,9 +140,16 @@ def _simulate(run: Run, task: Task):
     scenario = validate_scenario(run.scenario, source=f"run {run.run_id}")
     parameters = parameter_draw(run.replication) if task.parameter_draws else None
     scale = task.households_per_agent
+    if task.world is not None:  # every assumed number as in the replication's plausible world
+        from sim.parameters import default_parameters
+        from sim.uncertainties import apply
+
+        parameters, scenario = apply(task.world, parameters or default_parameters(), scenario)
     if task.past is None:
         return run_scenario(scenario, run.seed, households_per_agent=scale, parameters=parameters)
     prefix = validate_scenario(task.past["scenario"], source="the sweep's shared past")
+    if task.world is not None:
+        prefix = apply(task.world, parameters, prefix)[1]
     return run_from_shared_past(
         scenario, prefix, task.past["fork"], run.seed, households_per_agent=scale, parameters=parameters
     )
@@ -351,6 +359,7 @@ def tasks_for(
             spec.parameter_draws,
             past,
             cache,
+            experiment.worlds.world(r.replication) if experiment.worlds is not None else None,
         )
         for r in runs
     }

@@ -12,9 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from sim import cache
 from sim.errors import ScenarioError
 from sim.experiment import load_experiment
 from sim.sweep import part_path, status, sweep
@@ -354,3 +356,31 @@ def test_settings_a_design_does_not_use_are_refused(tmp_path):
     assert [
         r.values["levers.job_programs.job_duration_months"] for r in load_experiment(tmp_path / "e.yaml").runs()
     ] == [6, 10, 13]
+
+
+def test_replications_as_plausible_worlds_differ_by_their_assumptions_and_resume(tmp_path, capsys):
+    from sim.cli import main
+
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "worlds").mkdir()
+    plain_file = small_experiment(tmp_path / "plain", replications=2, samples=2)
+    worlds_file = small_experiment(tmp_path / "worlds", replications=2, samples=2, extra="plausible_worlds: true\n")
+    plain, experiment = load_experiment(plain_file), load_experiment(worlds_file)
+    assert plain.worlds is None and experiment.worlds is not None and len(experiment.worlds.values) == 2
+    assert {r.run_id for r in experiment.runs()}.isdisjoint({r.run_id for r in plain.runs()})
+    first, second = (experiment.worlds.world(r) for r in (0, 1))
+    assert first != second and set(first) == set(experiment.worlds.names)
+
+    national = {}
+    with cache.bypassed():
+        for name, file in (("plain", plain_file), ("worlds", worlds_file)):
+            out = tmp_path / f"out-{name}"
+            assert main(["sweep", str(file), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+            results = pd.read_parquet(out / "results.parquet")
+            national[name] = results[results.department == "national"].sort_values(["point", "replication", "year"])
+    assert not np.array_equal(
+        national["plain"].departures_irregular.to_numpy(), national["worlds"].departures_irregular.to_numpy()
+    )  # the same seeds and design points: the worlds' assumed numbers make the difference
+    capsys.readouterr()
+    assert main(["sweep-report", str(tmp_path / "out-worlds"), "--target", "1e12"]) == 0
+    assert "plausible worlds meeting it" in capsys.readouterr().out

@@ -163,11 +163,16 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
         written / "main_effects.csv", index=False
     )
     spread = (points[f"{args.outcome}_max"] - points[f"{args.outcome}_min"]).median()
+    in_worlds = _in_plausible_worlds(folder)
     if points["replications"].max() > 1 and spread > 0:
+        each = (
+            "each is a plausible world: its seed, parameter draw and every assumed number drawn from its range"
+            if in_worlds
+            else "each has its own seed, and its own parameter draw unless the experiment says parameter_draws: false"
+        )
         say(
-            f"Replications of one design point differ by {whole(spread)} (median of max - min; each has its own "
-            "seed, and its own parameter draw unless the experiment says parameter_draws: false): two points closer "
-            "than that may differ by chance (by_point.csv has each point's range)"
+            f"Replications of one design point differ by {whole(spread)} (median of max - min; {each}): two points "
+            "closer than that may differ by chance or by the assumptions (by_point.csv has each point's range)"
         )
     for first, second, r in report.correlated_factors(points, factors):
         say(
@@ -189,7 +194,8 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
         best = report.cheapest(points, per_run, factors, args.outcome, args.target, args.at_least)
         bound = f"{'at least' if args.at_least else 'at most'} {args.target:,.0f}"
         table = Table(title=f"Settings with mean {args.outcome} {bound}, cheapest first")
-        for label in ("point", *factors, args.outcome, "replications meeting it", "cost USD"):
+        meeting = "plausible worlds meeting it" if in_worlds else "replications meeting it"
+        for label in ("point", *factors, args.outcome, meeting, "cost USD"):
             table.add_column(label, justify="right")
         for _, row in best.head(10).iterrows():
             table.add_row(
@@ -208,6 +214,14 @@ def cmd_sweep_report(args: argparse.Namespace) -> None:
         + (", sobol_indices.csv" if indices is not None else "")
         + (", meets_target.csv" if args.target is not None else "")
     )
+
+
+def _in_plausible_worlds(folder: Path) -> bool:
+    """Whether the sweep's replications are plausible worlds (its experiment file's ``plausible_worlds``)."""
+    try:
+        return bool(json.loads((folder / "experiment.json").read_text())["spec"].get("plausible_worlds"))
+    except (OSError, ValueError, KeyError, AttributeError):
+        return False
 
 
 def _expected_runs(folder: Path) -> int | None:
