@@ -347,7 +347,7 @@ def compare(
     own = executor is None and workers > 1
     pool = process_pool(workers) if own else executor
     try:
-        if pool is None:
+        if pool is None or not pending:
             for seed in pending:
                 tables[seed] = seed_tables(
                     scenarios,

@@ -201,3 +201,20 @@ def test_a_bad_number_of_worlds_is_one_line(worlds, capsys):
     assert exited.value.code == 2
     error = capsys.readouterr().err
     assert "--worlds" in error and "0 to 1000" in error and "Traceback" not in error
+
+
+def test_worlds_on_a_dask_cluster_are_identical_to_local_ones(pair):
+    from distributed import Client, LocalCluster
+
+    from sim import cache
+    from sim.compare import compare, posterior_draws_for
+
+    worlds = sample(2, first_seed=5)
+    run = {"households_per_agent": SCALE, "draws": posterior_draws_for(worlds.seeds), "worlds": worlds}
+    with cache.bypassed():
+        local = compare(pair, worlds.seeds, **run)
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            with Client(cluster) as client:
+                remote = compare(pair, worlds.seeds, executor=client.get_executor(), **run)
+    pd.testing.assert_frame_equal(local.yearly, remote.yearly)
+    pd.testing.assert_frame_equal(local.departments, remote.departments)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import time
+from concurrent.futures import CancelledError
 from pathlib import Path
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, DEFAULT_WORLDS
@@ -76,6 +77,11 @@ def add_compare(sub) -> None:
         type=options.workers,
         help="worker processes for the seeds (default: one per core when 4 seeds or more are not in the cache, "
         "where starting them pays off; else 1, in this process, where the step itself uses every core)",
+    )
+    p.add_argument(
+        "--scheduler",
+        help="address of a Dask scheduler to run the seeds and worlds on, e.g. tcp://127.0.0.1:8786 (needs "
+        "migsim[cluster]); the results are identical to a local run",
     )
     p.add_argument(
         "--set",
@@ -168,35 +174,33 @@ def cmd_compare(args: argparse.Namespace) -> None:
     scale = args.households_per_agent
 
     from sim import limits
-    from sim.compare import compare, posterior_draws_for
+    from sim.compare import posterior_draws_for
     from sim.comparison_report import CHART, comparison_report
-    from sim.worlds import sample
 
     problem = limits.seeds_problem(args.first_seed, max(args.seeds, args.worlds))  # worlds take seeds too
     if problem:
         raise UserError(problem)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
-    began = time.perf_counter()
-    with progress(f"{len(scenarios)} scenarios x {len(seeds)} seeds", args.quiet) as update:
-        result = compare(
-            scenarios, seeds, households_per_agent=scale, workers=args.workers, progress=update, draws=draws
-        )
-    in_worlds = None
-    if args.worlds:
-        worlds = sample(args.worlds, first_seed=args.first_seed)
-        world_draws = None if args.fixed_parameters else posterior_draws_for(worlds.seeds)
-        with progress(f"{len(scenarios)} scenarios x {args.worlds} plausible worlds", args.quiet) as update:
-            in_worlds = compare(
-                scenarios,
-                worlds.seeds,
-                households_per_agent=scale,
-                workers=args.workers,
-                progress=update,
-                draws=world_draws,
-                worlds=worlds,
-            )
-    seconds = time.perf_counter() - began
+    client = executor = None
+    if args.scheduler:
+        from sim import cluster
+
+        try:
+            client = cluster.connect(args.scheduler)
+        except cluster.ClusterProblem as exc:
+            raise UserError(str(exc)) from None
+        executor = client.get_executor()
+    try:
+        result, in_worlds, seconds = _simulate_comparison(args, scenarios, seeds, draws, executor)
+    except CancelledError:  # only an executor cancels: the Dask scheduler went away
+        raise UserError(
+            f"the Dask scheduler at {args.scheduler} was lost; run the same command to go on (seeds and worlds its "
+            "workers cached are not run again; without --scheduler: on this machine)"
+        ) from None
+    finally:
+        if client is not None:
+            cluster.close(client)
     if in_worlds is not None:
         _print_worlds(in_worlds, years)
     _print_comparison(result, years, fixed_parameters=args.fixed_parameters)
@@ -217,6 +221,41 @@ def cmd_compare(args: argparse.Namespace) -> None:
             else "."
         )
     )
+
+
+def _simulate_comparison(args: argparse.Namespace, scenarios: list, seeds: list[int], draws, executor):
+    """The seeds' comparison, then the plausible worlds' (None without --worlds), and the seconds both took."""
+    from sim.compare import compare, posterior_draws_for
+    from sim.worlds import sample
+
+    began = time.perf_counter()
+    scale = args.households_per_agent
+    with progress(f"{len(scenarios)} scenarios x {len(seeds)} seeds", args.quiet) as update:
+        result = compare(
+            scenarios,
+            seeds,
+            households_per_agent=scale,
+            workers=args.workers,
+            executor=executor,
+            progress=update,
+            draws=draws,
+        )
+    in_worlds = None
+    if args.worlds:
+        worlds = sample(args.worlds, first_seed=args.first_seed)
+        world_draws = None if args.fixed_parameters else posterior_draws_for(worlds.seeds)
+        with progress(f"{len(scenarios)} scenarios x {args.worlds} plausible worlds", args.quiet) as update:
+            in_worlds = compare(
+                scenarios,
+                worlds.seeds,
+                households_per_agent=scale,
+                workers=args.workers,
+                executor=executor,
+                progress=update,
+                draws=world_draws,
+                worlds=worlds,
+            )
+    return result, in_worlds, time.perf_counter() - began
 
 
 def _print_worlds(in_worlds, years: tuple[int, int]) -> None:
