@@ -122,9 +122,9 @@ def run_world(
     if unknown:
         asked, everything = identifier(unknown[0]), [*controls, *map(identifier, known)]
         raise ValueError(f"no lever or uncertainty {asked!r}; did you mean {nearest(asked, everything)!r}?")
+    _check_ranges(known, values)
     scenario = portfolio({name: v for name, v in values.items() if name in controls})
     world = Worlds(tuple(known), np.array([[float(values.get(name, u.default)) for name, u in known.items()]]), seed)
-    _check_ranges(known, values)
     result = compare(
         [shipped_scenarios()[BASELINE], scenario],
         [seed],

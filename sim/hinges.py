@@ -123,7 +123,7 @@ class _WorldRuns:
         try:
             if pool is None:
                 for done, row in enumerate(todo, 1):
-                    self.kept[row] = self._effects(self._tables(dict(zip(names, row, strict=True)), None))
+                    self.kept[row] = self._effects(self._tables(dict(zip(names, row, strict=True))))
                     if self.progress:
                         self.progress("sensitivity", done, len(todo))
             else:
@@ -141,8 +141,8 @@ class _WorldRuns:
         threads = max(1, (os.cpu_count() or 1) // self.workers)
         return (seed_tables, self.scenarios, self.seed, self.scale, threads, None, self.draw, (), world)
 
-    def _tables(self, world: dict[str, float], threads: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return seed_tables(self.scenarios, self.seed, self.scale, threads, draw=self.draw, world=world)
+    def _tables(self, world: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return seed_tables(self.scenarios, self.seed, self.scale, draw=self.draw, world=world)
 
     def _effects(self, tables: tuple[pd.DataFrame, pd.DataFrame]) -> np.ndarray:
         national = tables[0]
