@@ -85,7 +85,21 @@ def test_a_comparison_reproduces_and_tampering_is_caught(tmp_path, capsys):
     files = [str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "task_forces.yaml")]
     out = tmp_path / "cmp"
     assert (
-        main(["compare", *files, "--seeds", "2", "--households-per-agent", str(SCALE), "--quiet", "--out", str(out)])
+        main(
+            [
+                "compare",
+                *files,
+                "--seeds",
+                "2",
+                "--worlds",
+                "0",
+                "--households-per-agent",
+                str(SCALE),
+                "--quiet",
+                "--out",
+                str(out),
+            ]
+        )
         == 0
     )
     assert reproduce(out).identical
@@ -115,9 +129,34 @@ def test_an_interrupted_comparison_leaves_nothing_that_reads_as_finished(tmp_pat
     """Ctrl-C, then SIGKILL, while `migsim compare` runs into a folder holding an earlier, finished comparison."""
     files = [str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "task_forces.yaml")]
     out = tmp_path / "cmp"
-    command = [sys.executable, "-m", "sim.cli", "compare", *files, "--households-per-agent", str(SCALE), "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "sim.cli",
+        "compare",
+        *files,
+        "--worlds",
+        "0",
+        "--households-per-agent",
+        str(SCALE),
+        "--quiet",
+    ]
     assert (
-        main(["compare", *files, "--seeds", "1", "--households-per-agent", str(SCALE), "--quiet", "--out", str(out)])
+        main(
+            [
+                "compare",
+                *files,
+                "--seeds",
+                "1",
+                "--worlds",
+                "0",
+                "--households-per-agent",
+                str(SCALE),
+                "--quiet",
+                "--out",
+                str(out),
+            ]
+        )
         == 0
     )
     for stop, delay in ((signal.SIGINT, 2.0), (signal.SIGKILL, 4.0)):
