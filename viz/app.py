@@ -11,7 +11,6 @@ import html
 import os
 import time
 
-import markdown
 import solara
 import solara.widgets
 from solara.lab import task
@@ -22,6 +21,7 @@ from sim.errors import ScenarioError
 from sim.worlds import sample
 from viz import charts
 from viz import viewmodel as vm
+from viz.components import Md
 from viz.results import STORE
 from viz.worlds_view import WorldsResults
 
@@ -140,12 +140,6 @@ div:has(> b > a[href="https://solara.dev"]) { display: none; }  /* a badge over 
 .migsim-md th, .migsim-md td { border-bottom: 1px solid #ddd; padding: 4px 10px; }
 .migsim-md td { text-align: right; } .migsim-md td:first-child { text-align: left; }
 """
-
-
-@solara.component
-def Md(text: str):
-    """Markdown as plain HTML (solara.Markdown would load mermaid and KaTeX from the CDN on every page)."""
-    solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text, extensions=["tables"]), classes=["migsim-md"])
 
 
 @solara.component

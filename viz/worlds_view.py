@@ -13,6 +13,7 @@ import solara
 from sim.compare import Comparison
 from sim.comparison_columns import WORLDS, markdown_table
 from sim.worlds import beats, shares
+from viz.components import Md
 
 
 def worlds_markdown(in_worlds: Comparison, years: tuple[int, int]) -> str:
@@ -36,13 +37,13 @@ def WorldsResults(in_worlds: Comparison, years: tuple[int, int], seconds: float)
     shown = solara.use_memo(
         lambda: (worlds_markdown(in_worlds, years), beats_markdown(in_worlds, years)), dependencies=[in_worlds]
     )
-    solara.Markdown(f"### Across {len(in_worlds.seeds)} plausible worlds, {years[0]}-{years[1]}")
-    solara.Markdown(
+    Md(f"### Across {len(in_worlds.seeds)} plausible worlds, {years[0]}-{years[1]}")
+    Md(
         "<small>The totals above carry chance and the calibrated parameters. Most of the model's numbers are "
         "assumed instead, each with a plausible range: here every scenario runs again in worlds that draw all of "
         "them at once (a Latin hypercube, the same worlds for every scenario), each against the first scenario "
         f"in the same world. {seconds:.1f} s.</small>"
     )
-    solara.Markdown(shown[0])
-    solara.Markdown("<small>Chance that the row's scenario averts more journeys than the column's:</small>")
-    solara.Markdown(shown[1])
+    Md(shown[0])
+    Md("<small>Chance that the row's scenario averts more journeys than the column's:</small>")
+    Md(shown[1])
