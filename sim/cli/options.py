@@ -111,3 +111,19 @@ def add_scale(parser: argparse.ArgumentParser, default: float = DEFAULT_HOUSEHOL
         help=f"real households each agent stands for (default {default:g}; 1 = full scale, 3,275,931 agents)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def dask_executor(address: str | None):
+    """(client, executor) of the Dask scheduler at ``--scheduler address``; (None, None) without one.
+
+    A bad address or a scheduler out of reach is a UserError (one line, exit 2).
+    """
+    if not address:
+        return None, None
+    from sim import cluster
+
+    try:
+        client = cluster.connect(address)
+    except cluster.ClusterProblem as exc:
+        raise UserError(str(exc)) from None
+    return client, client.get_executor()

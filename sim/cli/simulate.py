@@ -182,15 +182,7 @@ def cmd_compare(args: argparse.Namespace) -> None:
         raise UserError(problem)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
-    client = executor = None
-    if args.scheduler:
-        from sim import cluster
-
-        try:
-            client = cluster.connect(args.scheduler)
-        except cluster.ClusterProblem as exc:
-            raise UserError(str(exc)) from None
-        executor = client.get_executor()
+    client, executor = options.dask_executor(args.scheduler)
     try:
         result, in_worlds, seconds = _simulate_comparison(args, scenarios, seeds, draws, executor)
     except CancelledError:  # only an executor cancels: the Dask scheduler went away
@@ -200,6 +192,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
         ) from None
     finally:
         if client is not None:
+            from sim import cluster
+
             cluster.close(client)
     if in_worlds is not None:
         _print_worlds(in_worlds, years)

@@ -84,13 +84,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     from sim import cluster
 
-    executor = client = None
-    if args.scheduler:
-        try:
-            client = cluster.connect(args.scheduler)
-        except cluster.ClusterProblem as exc:
-            raise UserError(str(exc)) from None
-        executor = client.get_executor()
+    client, executor = options.dask_executor(args.scheduler)
     runs = len(experiment.runs())
     began = time.perf_counter()
     try:
