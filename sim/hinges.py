@@ -2,8 +2,9 @@
 
 A scenario's effect is paired against the reference scenario in the same world (seed, posterior draw and
 assumed numbers), never its level. Scenario discovery runs every scenario in a Latin hypercube of plausible
-worlds (:mod:`sim.worlds`) and asks PRIM (:mod:`sim.discovery`) where the scenario fails to avert journeys
-or arrivals. Sensitivity screens every uncertain number with Morris and measures the few that matter with
+worlds (:mod:`sim.worlds`) and asks PRIM (:mod:`sim.discovery`), for each conclusion (it averts journeys,
+averts arrivals, meets each of the agreement's targets), where the rarer outcome happens: where the scenario
+fails when it mostly holds, where it holds when it mostly fails. Sensitivity screens every uncertain number with Morris and measures the few that matter with
 Sobol' (:mod:`sim.sensitivity`); there every design point runs with one seed and one posterior draw, so
 that the differences between points are the uncertain numbers' and not chance's.
 """
@@ -26,23 +27,51 @@ from sim.uncertainties import uncertainties
 from sim.workers import close_pool, process_pool
 from sim.worlds import Worlds, per_world, sample
 
-CASES = {"journeys_averted": "fails to avert journeys", "arrivals_averted": "fails to avert arrivals"}
+# per_world's column -> (what holds, what fails)
+CONCLUSIONS = {
+    "journeys_averted": ("averts journeys", "fails to avert journeys"),
+    "arrivals_averted": ("averts arrivals", "fails to avert arrivals"),
+    "key_arrests_met": ("meets the arrests target", "misses the arrests target"),
+    "seizure_growth_met": ("meets the seizures target", "misses the seizures target"),
+    "engagement_met": ("meets the engagement target", "misses the engagement target"),
+}
+
+OPPOSITE = {a: b for pair in CONCLUSIONS.values() for a, b in (pair, pair[::-1])}
+
+
+def holds(effects: pd.DataFrame, column: str) -> np.ndarray:
+    """Whether each world's row of ``per_world`` has the conclusion ``column`` hold (averts more than 0, or met)."""
+    values = effects[column].to_numpy()
+    return values > 0 if column.endswith("_averted") else values.astype(bool)
+
+
+def rarer_case(held: np.ndarray, column: str) -> tuple[str, np.ndarray]:
+    """The outcome PRIM should look for, and its worlds: failing where the conclusion mostly holds, else holding.
+
+    A box around the rare outcome is what a reader can use ("the package misses the seizures target unless X");
+    a box around the common one would cover nearly every world.
+    """
+    held_text, failed_text = CONCLUSIONS[column]
+    return (held_text, held) if held.mean() < 0.5 else (failed_text, ~held)
 
 
 @dataclass(frozen=True)
 class Hinges:
-    """Per scenario (after the reference): its PRIM boxes for each failure, and its sensitivity."""
+    """Per scenario (after the reference): PRIM's boxes for each conclusion's rarer outcome, and its sensitivity."""
 
     worlds: Worlds
     effects: pd.DataFrame  # per_world's table: scenario, seed, what it averts, targets met
-    discoveries: dict[tuple[str, str], Discovery]  # (scenario, outcome) -> PRIM's answer
+    discoveries: dict[tuple[str, str], Discovery]  # (scenario, the rarer outcome in words) -> PRIM's answer
     sensitivities: dict[str, Sensitivity]  # scenario -> Morris and Sobol' tables of journeys averted
 
     def sentences(self) -> list[str]:
         """Plain lines: where each scenario fails, and what its effect on journeys is most sensitive to."""
         lines = []
-        for (name, outcome), found in self.discoveries.items():
-            lines.append(f"{name} {found.describe(CASES[outcome])}")
+        for (name, case), found in self.discoveries.items():
+            if found.base_rate == 0:  # the rarer outcome never happened: its opposite did in every world
+                lines.append(f"{name} {OPPOSITE[case]} in all {len(self.worlds.seeds)} worlds")
+            else:
+                lines.append(f"{name} {found.describe(case)}")
         for name, found in self.sensitivities.items():
             lines.append(f"{name}: {found.describe('journeys averted')}")
         return lines
@@ -84,8 +113,9 @@ def hinges(
     discoveries = {}
     for name in in_worlds.scenarios[1:]:
         mine = effects[effects.scenario == name].set_index("seed").reindex(found.seeds)
-        for outcome in CASES:
-            discoveries[(name, outcome)] = discover(inputs, (mine[outcome] <= 0).to_numpy())
+        for column in CONCLUSIONS:
+            case, cases = rarer_case(holds(mine, column), column)
+            discoveries[(name, case)] = discover(inputs, cases)
     every = uncertainties()
     bounds = {u.name: (u.low, u.high) for u in every}
     defaults = {u.name: u.default for u in every}

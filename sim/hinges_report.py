@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.hinges import CASES, Hinges
+from sim.hinges import Hinges
 from sim.provenance import code_version
 from sim.runner import write_atomic
 
@@ -18,7 +18,7 @@ def tables(found: Hinges) -> dict[str, pd.DataFrame]:
     boxes = [
         {
             "scenario": name,
-            "case": CASES[outcome],
+            "case": case,
             "box": rank,
             "coverage": box.coverage,
             "density": box.density,
@@ -27,7 +27,7 @@ def tables(found: Hinges) -> dict[str, pd.DataFrame]:
             "low": low,
             "high": high,
         }
-        for (name, outcome), discovery in found.discoveries.items()
+        for (name, case), discovery in found.discoveries.items()
         for rank, box in enumerate(discovery.boxes, 1)
         for key, (low, high) in box.limits.items()
     ]

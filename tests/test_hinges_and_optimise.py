@@ -107,3 +107,27 @@ def test_the_app_refuses_a_folder_of_scenarios_it_could_not_offer(tmp_path, caps
     assert main(["app", "--scenarios", str(tmp_path)]) == 2
     error = capsys.readouterr().err
     assert "bad.yaml" in error and "job_programs" in error
+
+
+def test_prim_looks_for_the_rarer_outcome_of_each_conclusion_and_says_when_it_never_happened():
+    from sim.discovery import Discovery
+    from sim.hinges import Hinges, holds, rarer_case
+    from sim.worlds import sample
+
+    effects = pd.DataFrame({"journeys_averted": [5.0, 3.0, -1.0, 2.0], "seizure_growth_met": [False, True] * 2})
+    case, cases = rarer_case(holds(effects, "journeys_averted"), "journeys_averted")
+    assert case == "fails to avert journeys" and cases.tolist() == [False, False, True, False]
+    case, cases = rarer_case(holds(effects.iloc[:3], "seizure_growth_met"), "seizure_growth_met")
+    assert case == "meets the seizures target" and cases.tolist() == [False, True, False]
+    never = Discovery((), 0.0, pd.DataFrame())
+    rare = Discovery((), 0.25, pd.DataFrame())
+    found = Hinges(
+        sample(4),
+        effects,
+        {("package", "fails to avert journeys"): never, ("package", "meets the seizures target"): rare},
+        {},
+    )
+    assert found.sentences() == [
+        "package averts journeys in all 4 worlds",
+        "package meets the seizures target in 25% of worlds, in no region of the inputs in particular",
+    ]
