@@ -1,9 +1,10 @@
-"""``migsim hinges``' report: the sentences, PRIM's boxes and the sensitivity tables, as Markdown and tables."""
+"""``migsim hinges``' report: the sentences, PRIM's boxes and the sensitivity tables, written and read back."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -93,3 +94,31 @@ def write_report(found: Hinges, folder: Path, years: tuple[int, int], files: Seq
     record = {"files": [str(f) for f in files], "years": list(years), "households_per_agent": scale}
     record |= {"worlds": found.worlds.record(), "code_version": code_version()}
     write_atomic(folder / "metadata.json", lambda p: Path(p).write_text(json.dumps(record, indent=2)))
+
+
+@dataclass(frozen=True)
+class Report:
+    """A finished ``migsim hinges`` folder as the app shows it: the Markdown, the tables and the settings."""
+
+    text: str
+    boxes: pd.DataFrame
+    indices: pd.DataFrame
+    metadata: dict
+
+
+def read_report(folder: Path) -> Report:
+    """Read a report ``write_report`` finished; FileNotFoundError if there is none (or it is unfinished)."""
+    folder = Path(folder)
+    record = folder / "metadata.json"  # written last: without it the folder holds no finished report
+    if not record.is_file():
+        raise FileNotFoundError(f"no finished report in {folder} (`migsim hinges --out {folder}` writes one)")
+    try:
+        metadata = json.loads(record.read_text())
+        return Report(
+            (folder / "hinges.md").read_text(),
+            pd.read_csv(folder / "boxes.csv"),
+            pd.read_csv(folder / "indices.csv"),
+            metadata,
+        )
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"the report in {folder} cannot be read ({exc}); run `migsim hinges` again") from None

@@ -24,6 +24,7 @@ import yaml
 
 from sim.compare import Comparison, posterior_draws_for, seed_tables
 from sim.portfolio import BASELINE, lever_controls, shipped_scenarios
+from sim.provenance import code_version
 from sim.runner import write_atomic
 from sim.workers import close_pool, process_pool
 from sim.worlds import Worlds, per_world, sample
@@ -54,8 +55,8 @@ def search(
     """Search portfolios of ``levers`` (each from off to its schema's top) for the Pareto front of OBJECTIVES.
 
     Writes into ``folder``: every evaluation (``evaluations/``, re-read on a re-run with the same settings),
-    ``front.csv``, ``front.png`` and ``front/front-NN.yaml``, one scenario file per point. Returns
-    :class:`sim.optimise.Optimisation`.
+    ``front.csv``, ``front.png``, ``front/front-NN.yaml``, one scenario file per point, and last
+    ``front.json`` (the settings, for a reader of the front). Returns :class:`sim.optimise.Optimisation`.
     """
     from sim.optimise import optimise  # pymoo: imported when a search runs
 
@@ -82,7 +83,25 @@ def search(
         progress=progress,
     )
     _write_scenarios(Path(folder) / "front", result.front, chosen, quantile)
+    about = {"levers": chosen, "worlds_count": worlds, **settings, "code_version": code_version()}
+    write_atomic(Path(folder) / "front.json", lambda path: Path(path).write_text(json.dumps(about, indent=2)))
     return result
+
+
+def read_front(folder: Path | str) -> tuple[pd.DataFrame, dict]:
+    """A finished search's front (with each point's scenario name, ``front-NN``) and its settings.
+
+    FileNotFoundError if ``folder`` holds no finished search (``front.json`` is written last).
+    """
+    folder = Path(folder)
+    if not (folder / "front.json").is_file():
+        raise FileNotFoundError(f"no finished search in {folder} (`migsim optimise --out {folder}` writes one)")
+    try:
+        about = json.loads((folder / "front.json").read_text())
+        front = pd.read_csv(folder / "front.csv")
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"the front in {folder} cannot be read ({exc}); run `migsim optimise` again") from None
+    return front.assign(scenario=[f"front-{rank:02d}" for rank in range(1, len(front) + 1)]), about
 
 
 class _Evaluations:

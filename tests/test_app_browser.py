@@ -51,6 +51,8 @@ def server(tmp_path_factory):
         "MIGSIM_APP_SEEDS": str(SEEDS),
         "MIGSIM_APP_SCALE": str(SCALE),
         "MIGSIM_APP_WORLDS": str(WORLDS),
+        "MIGSIM_APP_HINGES": str(tmp_path_factory.mktemp("hinges")),  # empty: the page says how to fill it
+        "MIGSIM_APP_FRONT": str(tmp_path_factory.mktemp("optimise")),
     }
     log = tmp_path_factory.mktemp("app") / "server.log"
     with log.open("w") as out:
@@ -188,6 +190,10 @@ def test_sessions_are_separate_and_every_view_renders(server, browser):
     assert (
         second.locator("path[aria-roledescription='geoshape']").count() == 22
     )  # every department, with or without a value
+
+    second.get_by_text("What it hinges on").first.click()
+    second.wait_for_selector("text=migsim hinges --out", timeout=60_000)  # no report yet: which command writes one
+    assert second.get_by_text("migsim optimise --out").count() == 1
 
     second.get_by_text("Watch one run").first.click()
     second.wait_for_selector("text=press Step or Play", timeout=60_000)  # says what to do, not empty axes

@@ -74,6 +74,10 @@ def test_optimise_writes_a_front_of_scenario_files_and_resumes_without_evaluatin
 
     offered = offered_scenarios(str(out / "front"))  # what `migsim app --scenarios DIR` offers
     assert list(offered)[0] == "baseline" and "front-01" in offered and "agreement package" in offered
+    from sim.robust_package import read_front
+
+    shown, about = read_front(out)  # what the app's page shows
+    assert list(shown.scenario) == [f.stem for f in files] and about["levers"] == ["job_programs", "border_enforcement"]
     with cache.bypassed():
         assert main(command) == 0  # the same search again: everything read back from its folder
     assert "0 portfolios evaluated now (8 in all)" in capsys.readouterr().out.replace("\n", " ")
@@ -107,6 +111,10 @@ def test_the_app_refuses_a_folder_of_scenarios_it_could_not_offer(tmp_path, caps
     assert main(["app", "--scenarios", str(tmp_path)]) == 2
     error = capsys.readouterr().err
     assert "bad.yaml" in error and "job_programs" in error
+    assert main(["app", "--hinges", str(tmp_path / "nowhere")]) == 2
+    assert "migsim hinges --out" in capsys.readouterr().err
+    assert main(["app", "--front", str(tmp_path / "nowhere")]) == 2
+    assert "migsim optimise --out" in capsys.readouterr().err
 
 
 def test_prim_looks_for_the_rarer_outcome_of_each_conclusion_and_says_when_it_never_happened():

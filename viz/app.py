@@ -12,20 +12,21 @@ import os
 import time
 
 import solara
-import solara.widgets
 from solara.lab import task
 
 from sim.comparison_columns import SUMMARY, markdown_table, whole
 from sim.departments import load_departments
 from sim.errors import ScenarioError
 from sim.worlds import sample
-from viz import charts
+from viz import charts, hinges_page
 from viz import viewmodel as vm
-from viz.components import Md
+from viz.components import Chart, Md
 from viz.results import STORE
 from viz.worlds_view import WorldsResults
 
-SCENARIOS = vm.offered_scenarios(os.environ.get("MIGSIM_APP_SCENARIOS", ""))
+SCENARIOS = vm.offered_scenarios(
+    os.pathsep.join(filter(None, [os.environ.get("MIGSIM_APP_SCENARIOS", ""), str(hinges_page.front_folder() or "")]))
+)
 CONTROLS = vm.lever_controls(SCENARIOS)
 DEPARTMENTS = list(load_departments().name)
 YEARS = (2026, 2035)
@@ -140,16 +141,6 @@ div:has(> b > a[href="https://solara.dev"]) { display: none; }  /* a badge over 
 .migsim-md th, .migsim-md td { border-bottom: 1px solid #ddd; padding: 4px 10px; }
 .migsim-md td { text-align: right; } .migsim-md td:first-child { text-align: left; }
 """
-
-
-@solara.component
-def Chart(spec: dict):
-    """An Altair chart from its spec (``chart.to_dict()``).
-
-    solara.FigureAltair switches Altair's global renderer while it renders, which breaks when two sessions draw
-    at once.
-    """
-    return solara.widgets.VegaLite.element(spec=spec, listen_to_click=False, listen_to_hover=False)
 
 
 def _view(result, years: tuple[int, int]) -> tuple:
@@ -431,8 +422,31 @@ def warm_up() -> None:
     STORE.comparison([SCENARIOS[n] for n in DEFAULT_SCENARIOS], range(DEFAULT_SEEDS), DEFAULT_SCALE)
 
 
+@solara.component
+def HingesPage():
+    solara.Title("migsim: what the answers hinge on")
+    solara.Style(CSS)
+    Navigation()
+    router = solara.use_router()
+
+    def compare_with_baseline(name: str) -> None:
+        use_custom.set(False)
+        chosen.set(["baseline", name])
+        start_comparison()
+        router.push("/")
+
+    Explained(
+        "The Compare page's answers rest on numbers the model assumes. Here: in which plausible worlds each "
+        "conclusion fails (PRIM), which assumed numbers each effect is most sensitive to (Sobol'), and the "
+        "cheapest packages that still avert journeys in the worst worlds (`migsim optimise`). The commands that "
+        "write these reports run for minutes, so the page shows what they last wrote."
+    )
+    hinges_page.page(set(SCENARIOS), compare_with_baseline)
+
+
 routes = [
     solara.Route(path="/", component=ComparePage, label="Compare"),
     solara.Route(path="map", component=MapPage, label="By department"),
+    solara.Route(path="hinges", component=HingesPage, label="What it hinges on"),
     solara.Route(path="watch", component=WatchPage, label="Watch one run"),
 ]

@@ -121,3 +121,53 @@ def department_map(values: pd.DataFrame, column: str, title: str, diverging: boo
         .project(type="mercator")
         .properties(width="container", height=460, usermeta=SVG)
     )
+
+
+def sensitivity_chart(indices: pd.DataFrame) -> alt.LayerChart:
+    """Sobol' total indices of the inputs kept (bars, with their 95% interval), grouped by scenario."""
+    data = indices.assign(
+        low=lambda t: (t.ST - t.ST_conf).clip(lower=0),
+        high=lambda t: t.ST + t.ST_conf,
+        row=lambda t: t.scenario + ": " + t.name,
+    )
+    base = alt.Chart(data).encode(y=alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelLimit=420)))
+    bars = base.mark_bar().encode(
+        x=alt.X("ST:Q", title="part in the variance of journeys averted (Sobol' total index)"),
+        color=alt.Color("scenario:N", scale=alt.Scale(range=PALETTE[1:]), legend=None),
+        tooltip=[
+            "scenario:N",
+            "name:N",
+            alt.Tooltip("ST:Q", format=".2f", title="total index"),
+            alt.Tooltip("ST_conf:Q", format=".2f", title="± (95%)"),
+            alt.Tooltip("S1:Q", format=".2f", title="first-order index"),
+        ],
+    )
+    rules = base.mark_rule().encode(x="low:Q", x2="high:Q")
+    return (bars + rules).properties(width="container", height=26 * len(data) + 40, usermeta=SVG)
+
+
+def front_chart(front: pd.DataFrame, quantile: float) -> alt.Chart:
+    """The Pareto front: cost against journeys averted in the worst worlds, coloured by worlds meeting targets."""
+    data = front.assign(cost_busd=front.cost_usd / 1e9)
+    return (
+        alt.Chart(data)
+        .mark_circle(size=90)
+        .encode(
+            x=alt.X("cost_busd:Q", title="cost over the years (US$ billion)"),
+            y=alt.Y("robust_journeys_averted:Q", title=f"journeys averted in the worst {quantile:.0%} of worlds"),
+            color=alt.Color(
+                "worlds_meeting_targets:Q",
+                title="worlds meeting all three targets",
+                scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+                legend=alt.Legend(format=".0%", orient="bottom"),
+            ),
+            tooltip=[
+                "scenario:N",
+                alt.Tooltip("cost_busd:Q", format=",.1f", title="cost (US$ billion)"),
+                alt.Tooltip("robust_journeys_averted:Q", format=",.0f", title="averted, worst worlds"),
+                alt.Tooltip("mean_journeys_averted:Q", format=",.0f", title="averted, mean over worlds"),
+                alt.Tooltip("worlds_meeting_targets:Q", format=".0%", title="worlds meeting all targets"),
+            ],
+        )
+        .properties(width="container", height=320, usermeta=SVG)
+    )

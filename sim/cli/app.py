@@ -29,6 +29,17 @@ def add_app(sub) -> None:
         help="another folder of scenario files to offer beside the shipped ones, e.g. results/optimise/front "
         "(the Pareto front `migsim optimise` writes); repeatable",
     )
+    p.add_argument(
+        "--hinges",
+        metavar="FOLDER",
+        help="the `migsim hinges` report the page 'What it hinges on' shows (default results/hinges, if there)",
+    )
+    p.add_argument(
+        "--front",
+        metavar="FOLDER",
+        help="the `migsim optimise` search whose Pareto front that page shows, its points offered for comparison "
+        "(default results/optimise, if there)",
+    )
     p.set_defaults(func=cmd_app)
 
 
@@ -54,6 +65,11 @@ def cmd_app(args: argparse.Namespace) -> None:
         _check_folder(folder)
     if folders:
         os.environ["MIGSIM_APP_SCENARIOS"] = os.pathsep.join(folders)  # read by viz.app as the server starts
+    for option, command, default in (("hinges", "hinges", "results/hinges"), ("front", "optimise", "results/optimise")):
+        given = getattr(args, option)
+        if given is not None and not os.path.isdir(given):
+            raise UserError(f"--{option} {given}: no such folder (`migsim {command} --out {given}` writes one)")
+        os.environ[f"MIGSIM_APP_{option.upper()}"] = os.path.abspath(given or default)  # read by the app's page
     command = [sys.executable, "-m", "viz", "--host", args.host, "--port", str(args.port)]
     sys.stdout.flush()
     os.execv(sys.executable, command + (["--open"] if args.open else []))
