@@ -14,11 +14,11 @@ import time
 import solara
 from solara.lab import task
 
-from sim.comparison_columns import SUMMARY, markdown_table, whole
+from sim.comparison_columns import SUMMARY, markdown_table
 from sim.departments import load_departments
 from sim.errors import ScenarioError
 from sim.worlds import sample
-from viz import charts, hinges_page
+from viz import charts, hinges_page, map_page
 from viz import viewmodel as vm
 from viz.components import Chart, Md
 from viz.results import STORE
@@ -53,8 +53,6 @@ n_worlds = solara.reactive(DEFAULT_WORLDS)
 scale_label = solara.reactive(next(label for label, scale in SCALES.items() if scale == DEFAULT_SCALE))
 preview = solara.reactive(None)  # while a comparison runs: (its seeds done so far, seconds, context, seeds asked)
 started = solara.reactive(0.0)  # when the current comparison was asked for (time.perf_counter)
-map_scenario = solara.reactive("")
-map_measure = solara.reactive("change against the first scenario (%)")
 
 
 def custom_scenario():
@@ -348,27 +346,6 @@ def ComparePage():
     Md(vm.READ_ME)
 
 
-def department_markdown(values, scenario: str, reference: str) -> str:
-    """The map's numbers as a table with units, departments in INE order."""
-    head = (
-        f"| department | irregular departures {YEARS[0]}-{YEARS[1]} ('{html.escape(scenario)}') "
-        f"| change against '{html.escape(reference)}' | change (%) | departures a year per 1,000 households |\n"
-        "|---|---:|---:|---:|---:|\n"
-    )
-    rows = [
-        f"| {html.escape(r.department)} | {whole(r.departures)} | {_signed(r.change)} | {_signed(r.change_percent, 1)} "
-        f"| {r.departures_per_1000_households:.1f} |"
-        for r in values.itertuples()
-    ]
-    return head + "\n".join(rows)
-
-
-def _signed(value: float, digits: int = 0) -> str:
-    if value != value:
-        return "-"
-    return f"{round(value, digits) + 0.0:+,.{digits}f}"  # + 0.0: a change that rounds to nothing is +0, not -0
-
-
 @solara.component
 def MapPage():
     solara.Title("migsim: by department")
@@ -378,25 +355,7 @@ def MapPage():
     if latest is None or latest[0] is None:
         solara.Info("Run a comparison on the Compare page first; the map shows its results by department.")
         return
-    result = latest[0]
-    names = result.scenarios
-    if map_scenario.value not in names:
-        map_scenario.set(names[-1])
-    measures = {
-        "change against the first scenario (%)": ("change_percent", True),
-        "irregular departures a year per 1,000 households": ("departures_per_1000_households", False),
-        "irregular departures (journeys)": ("departures", False),
-    }
-    with solara.Row():
-        solara.Select("scenario", values=names, value=map_scenario)
-        solara.Select("colour by", values=list(measures), value=map_measure)
-    Explained(
-        f"{YEARS[0]}-{YEARS[1]}, mean over {len(result.seeds)} seeds; hover a department for its numbers. Change is against '{names[0]}'."
-    )
-    values = vm.department_map_values(result, YEARS, map_scenario.value)
-    column, diverging = measures[map_measure.value]
-    Chart(charts.department_map(values, column, map_measure.value, diverging).to_dict())
-    Md(department_markdown(values, map_scenario.value, names[0]))
+    map_page.page(latest[0], YEARS)
 
 
 @solara.component
