@@ -157,3 +157,13 @@ def test_bad_settings_are_one_clear_error(settings, words):
     arguments = {"bounds": LEVERS, "evaluate": toy, "objectives": OBJECTIVES, "population": 4, "generations": 1}
     with pytest.raises(ValueError, match=words):
         optimise(**{**arguments, **settings})
+
+
+def test_the_search_starts_from_no_lever_and_from_portfolios_with_about_half_the_levers_off():
+    """So the front reaches down to the cheap portfolios even in a short search."""
+    counting = Counting()
+    optimise(LEVERS, counting, OBJECTIVES, population=40, generations=1, seed=3)
+    start = np.array(counting.seen[:40])
+    assert (start[0] == 0).all()  # the portfolio of nothing: the front's anchor at no cost
+    off = (start[1:] == 0).mean()
+    assert 0.35 < off < 0.65, off
