@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 from pymoo.algorithms.moo.nsga2 import NSGA2
 from pymoo.core.callback import Callback
 from pymoo.core.problem import Problem
@@ -68,6 +69,7 @@ def optimise(
     seed: int = 0,
     folder: Path | str | None = None,
     fingerprint: str = "",
+    labels: Mapping[str, str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Optimisation:
     """Search lever intensities within ``bounds`` for the Pareto front of ``objectives`` ({name: "min"/"max"}).
@@ -77,7 +79,8 @@ def optimise(
     generations (the first is the start, :class:`SparseStart`): about ``population * generations`` evaluations. Levers
     named in ``integers`` take whole values within their bounds; one with bounds (0, 1) is a switch, off or on.
     ``progress(done, total)`` is called after each generation. With ``folder``, evaluations are stored there
-    (and re-read on a re-run) and the front is written as ``front.csv`` and ``front.png``.
+    (and re-read on a re-run) and the front is written as ``front.csv`` and ``front.png`` (its axes named by
+    ``labels``).
     """
     names, low, high, whole = _checked(bounds, objectives, integers, population, generations)
     store = _Store(Path(folder), names, sorted(integers), objectives, fingerprint) if folder is not None else None
@@ -95,7 +98,7 @@ def optimise(
     front = pareto_front(evaluated, objectives)
     if store is not None:
         write_atomic(store.folder / "front.csv", lambda path: front.to_csv(path, index=False))
-        plot_front(evaluated, front, objectives, store.folder / "front.png")
+        plot_front(evaluated, front, objectives, store.folder / "front.png", labels)
     return Optimisation(front, evaluated, problem.evaluations)
 
 
@@ -107,8 +110,18 @@ def pareto_front(table: pd.DataFrame, objectives: Mapping[str, str]) -> pd.DataF
     return table.iloc[np.sort(best)].sort_values(first, kind="stable").reset_index(drop=True)
 
 
-def plot_front(evaluated: pd.DataFrame, front: pd.DataFrame, objectives: Mapping[str, str], target: Path) -> None:
-    """A PNG of the first two objectives: every portfolio evaluated in grey, the front in colour by the third."""
+def plot_front(
+    evaluated: pd.DataFrame,
+    front: pd.DataFrame,
+    objectives: Mapping[str, str],
+    target: Path,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """A PNG of the first two objectives: every portfolio evaluated in grey, the front in colour by the third.
+
+    ``labels`` names the objectives' axes in words (by default the column and its direction).
+    """
+    named = {name: f"{name} ({direction})" for name, direction in objectives.items()} | dict(labels or {})
     names = list(objectives)
     x, y = names[0], names[1] if len(names) > 1 else "generation"
     figure = Figure(figsize=(7, 4.5), layout="constrained")
@@ -117,13 +130,22 @@ def plot_front(evaluated: pd.DataFrame, front: pd.DataFrame, objectives: Mapping
     axes.scatter(evaluated[x], evaluated[y], s=8, color="0.8", label="evaluated")
     if len(names) > 2:
         shown = axes.scatter(front[x], front[y], s=24, c=front[names[2]], label="Pareto front", zorder=3)
-        figure.colorbar(shown, ax=axes, label=f"{names[2]} ({objectives[names[2]]})")
+        figure.colorbar(shown, ax=axes, label=named[names[2]])
     else:
         axes.scatter(front[x], front[y], s=24, color="tab:blue", label="Pareto front", zorder=3)
-    axes.set_xlabel(f"{x} ({objectives[x]})")
-    axes.set_ylabel(f"{y} ({objectives[y]})" if y in objectives else y)
+    axes.set_xlabel(named[x])
+    axes.set_ylabel(named.get(y, y))
+    for axis in (axes.xaxis, axes.yaxis):
+        axis.set_major_formatter(FuncFormatter(_compact))
     axes.legend(loc="best", frameon=False)
     write_atomic(target, lambda path: figure.savefig(path, format="png", dpi=120))
+
+
+def _compact(value: float, _position: object = None) -> str:
+    """Tick labels people read: 200,000 and 5 bn rather than 2e5 and 0.5 x 1e10."""
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.4g} bn"
+    return f"{value:,.0f}" if abs(value) >= 1000 or float(value).is_integer() else f"{value:.4g}"
 
 
 def _checked(

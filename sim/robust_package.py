@@ -80,6 +80,11 @@ def search(
         seed=seed,
         folder=folder,
         fingerprint=fingerprint,
+        labels={
+            "cost_usd": f"cost over {years[0]}-{years[1]} (US$)",
+            "robust_journeys_averted": f"journeys averted in the worst {quantile:.0%} of worlds",
+            "worlds_meeting_targets": "share of worlds meeting all three targets",
+        },
         progress=progress,
     )
     _write_scenarios(Path(folder) / "front", result.front, chosen, quantile)
