@@ -44,7 +44,7 @@ def search(
     levers: Sequence[str] | None = None,
     worlds: int = 8,
     population: int = 16,
-    generations: int = 8,
+    generations: int = 20,
     quantile: float = 0.1,
     households_per_agent: float = 2000.0,
     years: tuple[int, int] = (2026, 2035),

@@ -83,7 +83,7 @@ def _read_front(folder: Path) -> tuple[object, dict, dict | None]:
     try:
         front, about = read_front(folder)
     except (FileNotFoundError, ValueError) as exc:
-        return f"{exc}. Its defaults take about 6 minutes on 2 cores; restart the app when it is done.", {}, None
+        return f"{exc}. Its defaults take about 20 minutes on 2 cores; restart the app when it is done.", {}, None
     return front, about, charts.front_chart(front, about["quantile"]).to_dict()
 
 

@@ -70,7 +70,7 @@ def add_optimise(sub) -> None:
     )
     p.add_argument("--quantile", type=_fraction, default=0.1, help="the worst worlds' share (default 0.1)")
     p.add_argument("--population", type=options.seeds, default=16, help="portfolios per generation (default 16)")
-    p.add_argument("--generations", type=options.seeds, default=8, help="generations (default 8)")
+    p.add_argument("--generations", type=options.seeds, default=20, help="generations (default 20)")
     p.add_argument("--years", default="2026-2035", help="years over which effects and costs count")
     p.add_argument("--seed", type=options.seed, default=0, help="the worlds' first seed and the search's (default 0)")
     p.add_argument("--workers", type=options.workers, help="worker processes (default: one per core)")
