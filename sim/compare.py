@@ -303,6 +303,76 @@ def _keys(
     }
 
 
+@dataclass(frozen=True)
+class SeedRun:
+    """One seed's runs of every scenario, as :func:`seed_tables` takes them (a task for a worker)."""
+
+    scenarios: tuple[Scenario, ...]
+    seed: int
+    households_per_agent: float
+    parameters: Parameters | None = None
+    draw: dict[str, dict[str, float]] | None = None
+    world: Mapping[str, float] | None = None
+
+
+def run_seeds[K](
+    runs: Mapping[K, SeedRun],
+    *,
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[K, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each run's tables, run here, in ``workers`` processes or on ``executor`` (e.g. a Dask cluster's).
+
+    Here, runs go one after another, each month's step on every core. ``progress(done, total)`` after each
+    run. Comparisons, plausible worlds, sensitivity designs and portfolio searches all come down to this. Results
+    do not depend on where they ran: each run is seeded on its own.
+    """
+    if not runs:
+        return {}
+    workers = min(max(workers, 1), len(runs))
+    own = executor is None and workers > 1
+    pool = process_pool(workers) if own else executor
+    tables: dict[K, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    try:
+        if pool is None:
+            for key, run in runs.items():
+                tables[key] = seed_tables(
+                    run.scenarios,
+                    run.seed,
+                    run.households_per_agent,
+                    parameters=run.parameters,
+                    draw=run.draw,
+                    world=run.world,
+                )
+                if progress:
+                    progress(len(tables), len(runs))
+        else:
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            futures = {
+                pool.submit(
+                    seed_tables,
+                    list(run.scenarios),
+                    run.seed,
+                    run.households_per_agent,
+                    threads,
+                    run.parameters,
+                    run.draw,
+                    (),
+                    run.world,
+                ): key
+                for key, run in runs.items()
+            }
+            for future in as_completed(futures):
+                tables[futures[future]] = future.result()
+                if progress:
+                    progress(len(tables), len(runs))
+    finally:
+        if own:
+            close_pool(pool)
+    return tables
+
+
 def compare(
     scenarios: Sequence[Scenario],
     seeds: Sequence[int],
@@ -343,45 +413,19 @@ def compare(
     pending = [seed for seed in seeds if seed not in tables]
     if workers is None:  # automatic: worker processes only when there are enough seeds to simulate
         workers = (os.cpu_count() or 1) if len(pending) >= AUTO_WORKERS_FROM else 1
-    workers = min(max(workers, 1), len(pending))
-    own = executor is None and workers > 1
-    pool = process_pool(workers) if own else executor
-    try:
-        if pool is None or not pending:
-            for seed in pending:
-                tables[seed] = seed_tables(
-                    scenarios,
-                    seed,
-                    households_per_agent,
-                    parameters=parameters,
-                    draw=(draws or {}).get(seed),
-                    world=_world(worlds, seed),
-                )
-                if progress:
-                    progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
-        else:
-            threads = max(1, (os.cpu_count() or 1) // workers)
-            futures = {
-                pool.submit(
-                    seed_tables,
-                    list(scenarios),
-                    seed,
-                    households_per_agent,
-                    threads,
-                    parameters,
-                    (draws or {}).get(seed),
-                    (),
-                    _world(worlds, seed),
-                ): seed
-                for seed in pending
-            }
-            for future in as_completed(futures):
-                tables[futures[future]] = future.result()
-                if progress:
-                    progress(len(tables) * len(scenarios), len(seeds) * len(scenarios))
-    finally:
-        if own:
-            close_pool(pool)
+    runs = {
+        seed: SeedRun(
+            tuple(scenarios), seed, households_per_agent, parameters, (draws or {}).get(seed), _world(worlds, seed)
+        )
+        for seed in pending
+    }
+    done = len(tables)
+
+    def counted(finished: int, _total: int) -> None:
+        if progress:
+            progress((done + finished) * len(scenarios), len(seeds) * len(scenarios))
+
+    tables |= run_seeds(runs, workers=workers, executor=executor, progress=counted)
     yearly = pd.concat([tables[s][0] for s in seeds], ignore_index=True)
     departments = pd.concat([tables[s][1] for s in seeds], ignore_index=True)
     inputs = Inputs(tuple(scenarios), households_per_agent, parameters, dict(draws) if draws else None, worlds)

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sim.compare import compare, posterior_draws_for, seed_tables
+from sim.compare import SeedRun, compare, posterior_draws_for, run_seeds
 from sim.discovery import Discovery, discover
 from sim.scenario import Scenario
 from sim.sensitivity import Sensitivity, analyse
 from sim.uncertainties import uncertainties
-from sim.workers import close_pool, process_pool
 from sim.worlds import Worlds, per_world, sample
 
 # per_world's column -> (what holds, what fails)
@@ -88,12 +87,14 @@ def hinges(
     years: tuple[int, int] = (2026, 2035),
     seed: int = 0,
     workers: int | None = None,
+    executor: Executor | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Hinges:
     """Scenario discovery over ``worlds`` worlds, then sensitivity (Morris, then Sobol' on the ``top``).
 
     Sensitivity costs ``trajectories * (inputs + 1) + samples * (top + 2)`` world runs per scenario (with
-    83 uncertain numbers and the defaults, 400). ``progress(stage, done, total)`` follows each stage.
+    83 uncertain numbers and the defaults, 400). Runs go to ``workers`` processes or to ``executor`` (a Dask
+    cluster's), with the same results. ``progress(stage, done, total)`` follows each stage.
     """
     if len(scenarios) < 2:
         raise ValueError("what an effect hinges on needs a reference scenario and at least one other")
@@ -104,6 +105,7 @@ def hinges(
         found.seeds,
         households_per_agent=households_per_agent,
         workers=workers,
+        executor=executor,
         draws=posterior_draws_for(found.seeds),
         worlds=found,
         progress=(lambda done, total: progress("worlds", done, total)) if progress else None,
@@ -119,7 +121,7 @@ def hinges(
     every = uncertainties()
     bounds = {u.name: (u.low, u.high) for u in every}
     defaults = {u.name: u.default for u in every}
-    runs = _WorldRuns(scenarios, seed, households_per_agent, years, workers, progress)
+    runs = _WorldRuns(scenarios, seed, households_per_agent, years, workers, executor, progress)
     sensitivities = {
         scenario.name: analyse(
             bounds,
@@ -138,41 +140,26 @@ def hinges(
 class _WorldRuns:
     """Journeys each scenario averts in each design point's world, all with one seed; asked rows kept."""
 
-    def __init__(self, scenarios, seed, households_per_agent, years, workers, progress) -> None:
-        self.scenarios, self.seed, self.scale, self.years = list(scenarios), seed, households_per_agent, years
-        self.workers, self.progress = workers, progress
+    def __init__(self, scenarios, seed, households_per_agent, years, workers, executor, progress) -> None:
+        self.scenarios, self.seed, self.scale, self.years = tuple(scenarios), seed, households_per_agent, years
+        self.workers, self.executor, self.progress = workers, executor, progress
         self.draw = posterior_draws_for([seed])[seed]
         self.kept: dict[tuple[float, ...], np.ndarray] = {}
 
     def averted(self, X: pd.DataFrame) -> np.ndarray:
         """One row per design point, one column per scenario after the reference."""
         rows = [tuple(float(v) for v in row) for row in X.to_numpy()]
-        todo = list(dict.fromkeys(row for row in rows if row not in self.kept))
         names = list(X.columns)
-        pool = process_pool(min(self.workers, len(todo))) if self.workers > 1 and len(todo) > 1 else None
-        try:
-            if pool is None:
-                for done, row in enumerate(todo, 1):
-                    self.kept[row] = self._effects(self._tables(dict(zip(names, row, strict=True))))
-                    if self.progress:
-                        self.progress("sensitivity", done, len(todo))
-            else:
-                futures = {pool.submit(*self._task(dict(zip(names, row, strict=True)))): row for row in todo}
-                for done, future in enumerate(as_completed(futures), 1):
-                    self.kept[futures[future]] = self._effects(future.result())
-                    if self.progress:
-                        self.progress("sensitivity", done, len(todo))
-        finally:
-            if pool is not None:
-                close_pool(pool)
+        runs = {
+            row: SeedRun(
+                self.scenarios, self.seed, self.scale, draw=self.draw, world=dict(zip(names, row, strict=True))
+            )
+            for row in dict.fromkeys(row for row in rows if row not in self.kept)
+        }
+        report = (lambda done, total: self.progress("sensitivity", done, total)) if self.progress else None
+        found = run_seeds(runs, workers=self.workers, executor=self.executor, progress=report)
+        self.kept |= {row: self._effects(tables) for row, tables in found.items()}
         return np.array([self.kept[row] for row in rows])
-
-    def _task(self, world: dict[str, float]) -> tuple:
-        threads = max(1, (os.cpu_count() or 1) // self.workers)
-        return (seed_tables, self.scenarios, self.seed, self.scale, threads, None, self.draw, (), world)
-
-    def _tables(self, world: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return seed_tables(self.scenarios, self.seed, self.scale, draw=self.draw, world=world)
 
     def _effects(self, tables: tuple[pd.DataFrame, pd.DataFrame]) -> np.ndarray:
         national = tables[0]

@@ -228,6 +228,8 @@ class SparseStart(Sampling):
     def _do(self, problem, n_samples, *args, random_state=None, **kwargs):
         low, high = problem.bounds()
         on = random_state.random((n_samples, problem.n_var)) < 0.5
+        none = ~on.any(axis=1)  # the portfolio of nothing comes once, first: here one lever goes on instead
+        on[np.flatnonzero(none), random_state.integers(problem.n_var, size=int(none.sum()))] = True
         X = np.where(on, low + (high - low) * random_state.random((n_samples, problem.n_var)), low)
         X[0] = low
         return X

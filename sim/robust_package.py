@@ -15,18 +15,17 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import as_completed
+from concurrent.futures import Executor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from sim.compare import Comparison, posterior_draws_for, seed_tables
+from sim.compare import Comparison, SeedRun, posterior_draws_for, run_seeds
 from sim.portfolio import BASELINE, lever_controls, shipped_scenarios
 from sim.provenance import code_version
 from sim.runner import write_atomic
-from sim.workers import close_pool, process_pool
 from sim.worlds import Worlds, per_world, sample
 
 OBJECTIVES = {"cost_usd": "min", "robust_journeys_averted": "max", "worlds_meeting_targets": "max"}
@@ -50,6 +49,7 @@ def search(
     years: tuple[int, int] = (2026, 2035),
     seed: int = 0,
     workers: int | None = None,
+    executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ):
     """Search portfolios of ``levers`` (each from off to its schema's top) for the Pareto front of OBJECTIVES.
@@ -68,7 +68,7 @@ def search(
         raise ValueError(f"no lever {unknown[0]!r} to search (levers: {', '.join(controls)})")
     found = sample(worlds, first_seed=seed)
     bounds = {name: (controls[name].low, controls[name].high) for name in chosen}
-    runner = _Evaluations(found, quantile, households_per_agent, years, workers or os.cpu_count() or 1)
+    runner = _Evaluations(found, quantile, households_per_agent, years, workers or os.cpu_count() or 1, executor)
     settings = {"worlds": found.record(), "quantile": quantile, "scale": households_per_agent, "years": list(years)}
     fingerprint = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
     result = optimise(
@@ -112,8 +112,11 @@ def read_front(folder: Path | str) -> tuple[pd.DataFrame, dict]:
 class _Evaluations:
     """Each portfolio in every world, paired with the baseline there; the worlds' runs cached on disk."""
 
-    def __init__(self, worlds: Worlds, quantile: float, scale: float, years: tuple[int, int], workers: int) -> None:
-        self.worlds, self.quantile, self.scale, self.years, self.workers = worlds, quantile, scale, years, workers
+    def __init__(
+        self, worlds: Worlds, quantile: float, scale: float, years: tuple[int, int], workers: int, executor
+    ) -> None:
+        self.worlds, self.quantile, self.scale, self.years = worlds, quantile, scale, years
+        self.workers, self.executor = workers, executor
 
     def evaluate(self, portfolios: pd.DataFrame) -> pd.DataFrame:
         from sim.exploratory import portfolio
@@ -121,36 +124,12 @@ class _Evaluations:
         scenarios = [portfolio(row) for row in portfolios.to_dict("records")]
         baseline = shipped_scenarios()[BASELINE]
         draws = posterior_draws_for(self.worlds.seeds)
-        tasks = [(i, s) for i in range(len(scenarios)) for s in self.worlds.seeds]
-        threads = max(1, (os.cpu_count() or 1) // self.workers)
-        found: dict[tuple[int, int], tuple[pd.DataFrame, pd.DataFrame]] = {}
-        pool = process_pool(min(self.workers, len(tasks))) if self.workers > 1 else None
-        try:
-            if pool is None:
-                for i, s in tasks:
-                    found[(i, s)] = seed_tables(
-                        [baseline, scenarios[i]], s, self.scale, draw=draws[s], world=self.worlds.world(s)
-                    )
-            else:
-                futures = {
-                    pool.submit(
-                        seed_tables,
-                        [baseline, scenarios[i]],
-                        s,
-                        self.scale,
-                        threads,
-                        None,
-                        draws[s],
-                        (),
-                        self.worlds.world(s),
-                    ): (i, s)
-                    for i, s in tasks
-                }
-                for future in as_completed(futures):
-                    found[futures[future]] = future.result()
-        finally:
-            if pool is not None:
-                close_pool(pool)
+        runs = {
+            (i, s): SeedRun((baseline, scenario), s, self.scale, draw=draws[s], world=self.worlds.world(s))
+            for i, scenario in enumerate(scenarios)
+            for s in self.worlds.seeds
+        }
+        found = run_seeds(runs, workers=self.workers, executor=self.executor)
         rows = []
         for i, scenario in enumerate(scenarios):
             national = pd.concat([found[(i, s)][0] for s in self.worlds.seeds], ignore_index=True)

@@ -47,6 +47,7 @@ def add_hinges(sub) -> None:
     p.add_argument("--years", default="2026-2035", help="years over which effects are totalled (default 2026-2035)")
     p.add_argument("--seed", type=options.seed, default=0, help="first world's seed, and the designs' (default 0)")
     p.add_argument("--workers", type=options.workers, help="worker processes (default: one per core)")
+    options.add_scheduler(p, "the worlds and the design points")
     p.add_argument(
         "--out", type=options.output_folder, default="results/hinges", help="folder (default results/hinges)"
     )
@@ -74,6 +75,7 @@ def add_optimise(sub) -> None:
     p.add_argument("--years", default="2026-2035", help="years over which effects and costs count")
     p.add_argument("--seed", type=options.seed, default=0, help="the worlds' first seed and the search's (default 0)")
     p.add_argument("--workers", type=options.workers, help="worker processes (default: one per core)")
+    options.add_scheduler(p, "each generation's portfolios in their worlds")
     p.add_argument(
         "--out", type=options.output_folder, default="results/optimise", help="folder (default results/optimise)"
     )
@@ -91,7 +93,7 @@ def cmd_hinges(args: argparse.Namespace) -> None:
     from sim.hinges_report import write_report
 
     began = time.perf_counter()
-    with progress("hinges", args.quiet) as update:
+    with progress("hinges", args.quiet) as update, options.on_scheduler(args.scheduler) as executor:
         try:
             found = hinges(
                 scenarios,
@@ -103,6 +105,7 @@ def cmd_hinges(args: argparse.Namespace) -> None:
                 years=years,
                 seed=args.seed,
                 workers=args.workers,
+                executor=executor,
                 progress=(lambda stage, done, total: update(done, total)) if update else None,
             )
         except ValueError as exc:
@@ -119,7 +122,10 @@ def cmd_optimise(args: argparse.Namespace) -> None:
     from sim.robust_package import search
 
     began = time.perf_counter()
-    with progress(f"{args.generations} generations of {args.population} portfolios", args.quiet) as update:
+    with (
+        progress(f"{args.generations} generations of {args.population} portfolios", args.quiet) as update,
+        options.on_scheduler(args.scheduler) as executor,
+    ):
         try:
             result = search(
                 args.out,
@@ -132,6 +138,7 @@ def cmd_optimise(args: argparse.Namespace) -> None:
                 years=years,
                 seed=args.seed,
                 workers=args.workers,
+                executor=executor,
                 progress=update,
             )
         except ValueError as exc:

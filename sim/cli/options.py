@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from concurrent.futures import CancelledError, Executor
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT
@@ -127,3 +130,33 @@ def dask_executor(address: str | None):
     except cluster.ClusterProblem as exc:
         raise UserError(str(exc)) from None
     return client, client.get_executor()
+
+
+def add_scheduler(parser: argparse.ArgumentParser, what: str) -> None:
+    """--scheduler: a Dask scheduler's address to run ``what`` on."""
+    parser.add_argument(
+        "--scheduler",
+        help=f"address of a Dask scheduler to run {what} on, e.g. tcp://127.0.0.1:8786 (needs migsim[cluster]); "
+        "the results are identical to a local run",
+    )
+
+
+@contextmanager
+def on_scheduler(address: str | None) -> Iterator[Executor | None]:
+    """The executor of the Dask scheduler at ``--scheduler address`` (None without one), closed afterwards.
+
+    A scheduler lost on the way is one line saying how to go on: runs its workers finished are in the cache.
+    """
+    client, executor = dask_executor(address)
+    try:
+        yield executor
+    except CancelledError:  # only an executor cancels: the Dask scheduler went away
+        raise UserError(
+            f"the Dask scheduler at {address} was lost; run the same command to go on (runs its workers cached "
+            "are not run again; without --scheduler: on this machine)"
+        ) from None
+    finally:
+        if client is not None:
+            from sim import cluster
+
+            cluster.close(client)

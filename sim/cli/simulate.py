@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import re
 import time
-from concurrent.futures import CancelledError
 from pathlib import Path
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, DEFAULT_WORLDS
@@ -78,11 +77,7 @@ def add_compare(sub) -> None:
         help="worker processes for the seeds (default: one per core when 4 seeds or more are not in the cache, "
         "where starting them pays off; else 1, in this process, where the step itself uses every core)",
     )
-    p.add_argument(
-        "--scheduler",
-        help="address of a Dask scheduler to run the seeds and worlds on, e.g. tcp://127.0.0.1:8786 (needs "
-        "migsim[cluster]); the results are identical to a local run",
-    )
+    options.add_scheduler(p, "the seeds and worlds")
     p.add_argument(
         "--set",
         type=options.parameter_setting,
@@ -182,19 +177,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
         raise UserError(problem)
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     draws = None if args.fixed_parameters else posterior_draws_for(seeds)
-    client, executor = options.dask_executor(args.scheduler)
-    try:
+    with options.on_scheduler(args.scheduler) as executor:
         result, in_worlds, seconds = _simulate_comparison(args, scenarios, seeds, draws, executor)
-    except CancelledError:  # only an executor cancels: the Dask scheduler went away
-        raise UserError(
-            f"the Dask scheduler at {args.scheduler} was lost; run the same command to go on (seeds and worlds its "
-            "workers cached are not run again; without --scheduler: on this machine)"
-        ) from None
-    finally:
-        if client is not None:
-            from sim import cluster
-
-            cluster.close(client)
     if in_worlds is not None:
         _print_worlds(in_worlds, years)
     _print_comparison(result, years, fixed_parameters=args.fixed_parameters)
