@@ -144,9 +144,10 @@ def cmd_optimise(args: argparse.Namespace) -> None:
         except ValueError as exc:
             raise UserError(f"migsim optimise: {exc}") from None
     _print_front(result.front, args)
+    where = f"on {args.scheduler}" if args.scheduler else f"on {args.workers or os.cpu_count()} workers"
     say(
         f"{result.evaluations} portfolios evaluated now ({len(result.evaluated)} in all) in "
-        f"{time.perf_counter() - began:.0f} s on {args.workers or os.cpu_count()} workers; written to {args.out}/ "
+        f"{time.perf_counter() - began:.0f} s {where}; written to {args.out}/ "
         f"(front.csv, front.png, front/). Compare a point: migsim compare scenarios/baseline.yaml "
         f"{args.out}/front/front-01.yaml"
     )
