@@ -99,6 +99,8 @@ def us_border(folder: Path = DEFAULT_FOLDER) -> pd.DataFrame:
     a few dozen a year) or total. FY2007-FY2019 totals come from ``usbp_apprehensions.csv`` (the CBP PDF);
     single adults FY2014-FY2019 are ``derived`` (total minus family units minus children, from different
     releases). Partial-year news points in the CSV are left out; FY2025 (October-May) is kept and marked.
+    Not here: family units before FY2014 (FY2012's 340, Brookings/Duke, is in ``sim/data/national_series.csv``;
+    FY2013 was not found).
     """
     path = folder / WHO_CROSSES / "encounters_by_demographic.csv"
     found: list[dict[str, object]] = []
