@@ -116,9 +116,18 @@ def test_the_page_shows_the_sentences_the_sensitivities_and_the_front_and_opens_
     charts = [w.spec for w in rc.find(solara.widgets.VegaLite).widgets]
     assert len(charts) == 2  # the sensitivities and the front
     assert [row["ST"] for row in next(iter(charts[0]["datasets"].values()))] == [0.54, 0.39]
-    assert "Levers: border_enforcement 1.2." in shown  # the cheapest point: job programs off
+    assert "Levers: job_programs 50000, border_enforcement 1.5." in shown  # the only one near the best effect
     rc.find(v.Btn, children=["Compare with the baseline"]).widget.click()
-    assert asked == ["front-01"]
+    assert asked == ["front-02"]
+
+
+def test_the_point_shown_first_is_the_cheapest_near_the_best_effect():
+    from viz.hinges_page import first_pick
+
+    front = pd.DataFrame(
+        {"scenario": ["a", "b", "c", "d"], "cost_usd": [0, 1, 2, 9], "robust_journeys_averted": [0, 50, 95, 100]}
+    )
+    assert first_pick(front) == "c"
 
 
 def test_the_page_says_which_command_writes_a_missing_report(tmp_path, monkeypatch):

@@ -45,6 +45,15 @@ def front_markdown(front: pd.DataFrame, quantile: float) -> str:
     return "\n".join(lines)
 
 
+def first_pick(front: pd.DataFrame) -> str:
+    """The point shown first: the cheapest that averts, in the worst worlds, 90% of the most any point does.
+
+    The front's first point is the portfolio of nothing, and its last often pays much for little more.
+    """
+    enough = front[front.robust_journeys_averted >= 0.9 * front.robust_journeys_averted.max()]
+    return str(enough.sort_values("cost_usd", kind="stable").scenario.iloc[0])
+
+
 def levers_markdown(point: pd.Series, levers: list[str]) -> str:
     """One point's levers and how much of each (0: off)."""
     on = [f"{name} {point[name]:g}" for name in levers if point[name] > 0]
@@ -66,12 +75,7 @@ def HingesSection(folder: Path):
     if isinstance(report, str):
         solara.Info(report)
         return
-    worlds = len(report.metadata["worlds"]["values"])
-    Md(
-        f"<small>From `{folder}`: {worlds} plausible worlds, years {report.metadata['years'][0]}-"
-        f"{report.metadata['years'][1]}, 1 agent for {report.metadata['households_per_agent']:g} households. "
-        "Effects are paired: each scenario against the reference in the same world.</small>"
-    )
+    Md(f"<small>From `{folder}`.</small>")
     if spec is not None:
         Md("#### What journeys averted is most sensitive to (Sobol' total indices, with their 95% interval)")
         Chart(spec)
@@ -95,7 +99,7 @@ def FrontSection(folder: Path, offered: set[str], on_compare: Callable[[str], No
         solara.Info(front)
         return
     if picked.value not in set(front.scenario):
-        picked.set(front.scenario.iloc[0])
+        picked.set(first_pick(front))
         return
     quantile = about["quantile"]
     Md(
@@ -114,7 +118,11 @@ def FrontSection(folder: Path, offered: set[str], on_compare: Callable[[str], No
             disabled=picked.value not in offered,
             color="primary",
         )
-    Md(levers_markdown(front.set_index("scenario").loc[picked.value], about["levers"]))
+    Md(
+        levers_markdown(front.set_index("scenario").loc[picked.value], about["levers"])
+        + " <small>(Shown first: the cheapest point that averts, in the worst worlds, at least 90% of what the "
+        "best point does.)</small>"
+    )
     if picked.value not in offered:
         solara.Warning("The app started before this front was written: restart it to compare its points.")
 
