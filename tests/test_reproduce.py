@@ -81,27 +81,16 @@ def test_a_killed_run_leaves_nothing_that_reads_as_finished(tmp_path):
     assert finished >= 1, "the last run had time to finish"
 
 
+def compare_command(files: list[str], out, seeds: int) -> list[str]:
+    """`migsim compare` of ``files`` into ``out`` at the tests' scale, without plausible worlds."""
+    scale = ["--households-per-agent", str(SCALE)]
+    return ["compare", *files, "--seeds", str(seeds), "--worlds", "0", *scale, "--quiet", "--out", str(out)]
+
+
 def test_a_comparison_reproduces_and_tampering_is_caught(tmp_path, capsys):
     files = [str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "task_forces.yaml")]
     out = tmp_path / "cmp"
-    assert (
-        main(
-            [
-                "compare",
-                *files,
-                "--seeds",
-                "2",
-                "--worlds",
-                "0",
-                "--households-per-agent",
-                str(SCALE),
-                "--quiet",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert main(compare_command(files, out, seeds=2)) == 0
     assert reproduce(out).identical
     yearly = pd.read_parquet(out / "yearly.parquet")
     yearly.loc[5, "key_arrests"] += 1
@@ -141,24 +130,7 @@ def test_an_interrupted_comparison_leaves_nothing_that_reads_as_finished(tmp_pat
         str(SCALE),
         "--quiet",
     ]
-    assert (
-        main(
-            [
-                "compare",
-                *files,
-                "--seeds",
-                "1",
-                "--worlds",
-                "0",
-                "--households-per-agent",
-                str(SCALE),
-                "--quiet",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert main(compare_command(files, out, seeds=1)) == 0
     for stop, delay in ((signal.SIGINT, 2.0), (signal.SIGKILL, 4.0)):
         process = subprocess.Popen(
             [*command, "--seeds", "20", "--out", str(out)],
