@@ -71,8 +71,11 @@ def synthesise(
     share_children = f["population_share_age_0_14_census2018"] / (
         f["population_share_age_0_14_census2018"] + f["population_share_age_65plus_census2018"]
     )
-    np.greater(rng.binomial(size - working_age, share_children), 0, out=c["children"])
-    del working_age
+    minors = rng.binomial(size - working_age, share_children)
+    np.greater(minors, 0, out=c["children"])
+    c["minors"][:] = minors
+    c["elderly"][:] = size - working_age - minors
+    del working_age, minors
 
     # Head's schooling: literate with the department's adult literacy; literate heads reach 6, 9 and
     # 12 years with chances tied to the department's school attendance at 13-15 (assumed mapping).
@@ -128,7 +131,7 @@ def synthesise(
     below(rng.random(n), departments.agricultural_share, c["agricultural"])
     c["threshold"][:] = logit(rng.random(n))
     np.less(rng.random(n), params.engagement_baseline, out=c["engaged"])
-    for name in ("last_arrival", "legal_return", "legal_back"):
+    for name in ("last_arrival", "legal_return", "legal_back", "asylum_month"):
         c[name][:] = NEVER
     households = Households(start=start, count=count, weight=weight, columns=c)
     households.check()
