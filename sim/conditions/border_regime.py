@@ -20,7 +20,7 @@ ROWS = {"surrender": SURRENDER, "expel": EXPEL, "release": RELEASE}
 
 
 def _share(what: str) -> object:
-    return Field(None, ge=0, le=1, description=what + " (unset: as before this period)")
+    return Field(None, ge=0, le=1, description=what + "; unset: as before this period")
 
 
 class UsBorderRegimeConfig(ConditionConfig):
