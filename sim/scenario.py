@@ -188,7 +188,7 @@ def _outside_the_run(top: ScenarioFile, activities: list) -> list[tuple[Path, st
                     f"never act; start it earlier, end the scenario later, or remove it with `{label}: null`",
                 )
             )
-        elif config.end is not None and config.end < top.start:
+        elif config.end is not None and config.end < top.start and not config.history:
             out.append(
                 (
                     (section, label, "end"),

@@ -10,6 +10,8 @@ period (``end:``), remove it (``label: null``) or add one, e.g. no release of fa
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 
 from sim.border import EXPEL, RELEASE, SETTINGS, SURRENDER
@@ -24,6 +26,8 @@ def _share(what: str) -> object:
 
 
 class UsBorderRegimeConfig(ConditionConfig):
+    history: ClassVar[bool] = True  # a period over before a run starts is part of the record, not a wrong date
+
     surrender_adult: float | None = _share("share of single adults who surrender to claim asylum")
     surrender_family: float | None = _share("share of family units who surrender to claim asylum")
     surrender_child: float | None = _share("share of unaccompanied children who surrender")
