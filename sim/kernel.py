@@ -564,7 +564,7 @@ def leave_pass(key, h, rows, scalars, places):
         ),
         np.float32,
     )
-    rural_poor_coefficient, child_kin = scalars.family_rural_poor, scalars.child_kin
+    family_rural_poor, child_kin = scalars.family_rural_poor, scalars.child_kin
     removed_later = np.float32(scalars.removed_later)
     decided = np.int16(month + scalars.asylum_months)
     this_month = np.int16(month)
@@ -618,7 +618,7 @@ def leave_pass(key, h, rows, scalars, places):
                             e_family = math.exp(
                                 unit_family
                                 + unit_family_drought * agricultural[i]
-                                + rural_poor_coefficient * rural_poor
+                                + family_rural_poor * rural_poor
                             )
                         e_child = 0.0
                         if (kids_home >= 1) & (ties > 0):

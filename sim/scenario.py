@@ -180,6 +180,8 @@ def _outside_the_run(top: ScenarioFile, activities: list) -> list[tuple[Path, st
     """Levers and conditions that would never act between the scenario's start and end (a wrong date)."""
     out = []
     for section, label, config in activities:
+        if config.history:  # a dated period of history: a run may begin after it or end before it
+            continue
         if config.start > top.end:
             out.append(
                 (
@@ -188,7 +190,7 @@ def _outside_the_run(top: ScenarioFile, activities: list) -> list[tuple[Path, st
                     f"never act; start it earlier, end the scenario later, or remove it with `{label}: null`",
                 )
             )
-        elif config.end is not None and config.end < top.start and not config.history:
+        elif config.end is not None and config.end < top.start:
             out.append(
                 (
                     (section, label, "end"),

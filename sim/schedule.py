@@ -19,8 +19,8 @@ class TimedConfig(NumbersNotBooleans):
     """When: start, optional end, and a linear ramp-up."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-    # a dated period of history (the baseline's border regimes): a run that starts after it ends finds it over,
-    # which is no mistake; for everything else an end before the run's start is a wrong date
+    # a dated period of history (the baseline's border regimes): a run that starts after it or ends before it
+    # simply does not see it, which is no mistake; for everything else a window outside the run is a wrong date
     history: ClassVar[bool] = False
 
     start: Month = Field(description="first month it acts, YYYY-MM")

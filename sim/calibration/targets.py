@@ -22,6 +22,8 @@ class Targets:
     households: np.ndarray  # census 2018 households by department (INE order)
     emigrant_share: np.ndarray  # share of households with an emigrant since 2002, by department
     apprehensions: np.ndarray  # USBP southwest-border apprehensions of Guatemalans, FY2007-FY2019
+    # the shares of those apprehensions that were family-unit members and unaccompanied children (NaN: no data)
+    group_shares: dict[str, np.ndarray]
     intention: float  # share intending to emigrate (LAPOP 2012), as a fraction
     weights: dict[str, float]
     reasons: dict[str, str]
@@ -34,6 +36,19 @@ class Targets:
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+GROUP_COLUMNS = {"family": "family_unit_members", "child": "unaccompanied_children"}  # sim.units -> border_series
+
+
+def _group_shares(folder: Path, totals: np.ndarray) -> dict[str, np.ndarray]:
+    """Family-unit members' and unaccompanied children's shares of the USBP apprehensions, FY2007-FY2019."""
+    from sim.calibration.border_series import us_border
+
+    table = us_border(folder).query("measure == 'usbp_apprehensions'")
+    by_group = table.pivot_table(index="fiscal_year", columns="group", values="value")
+    by_group = by_group.reindex(APPREHENSION_YEARS)
+    return {group: by_group[column].to_numpy(dtype=float) / totals for group, column in GROUP_COLUMNS.items()}
 
 
 def load_targets(folder: Path = DEFAULT_FOLDER) -> Targets:
@@ -51,10 +66,12 @@ def load_targets(folder: Path = DEFAULT_FOLDER) -> Targets:
     survey = next(
         r for r in _rows(folder / spec["intention"]["file"]) if r["indicator"] == "intend_to_live_or_work_abroad"
     )
+    apprehensions = np.array([series[y] for y in APPREHENSION_YEARS])
     return Targets(
         households=households,
         emigrant_share=with_emigrants / households,
-        apprehensions=np.array([series[y] for y in APPREHENSION_YEARS]),
+        apprehensions=apprehensions,
+        group_shares=_group_shares(folder, apprehensions),
         intention=float(survey["value"]) / 100,
         weights={name: float(part["weight"]) for name, part in spec.items()},
         reasons={name: " ".join(part["reason"].split()) for name, part in spec.items()},

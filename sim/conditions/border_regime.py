@@ -26,7 +26,7 @@ def _share(what: str) -> object:
 
 
 class UsBorderRegimeConfig(ConditionConfig):
-    history: ClassVar[bool] = True  # a period over before a run starts is part of the record, not a wrong date
+    history: ClassVar[bool] = True  # a period outside a run's window is part of the record, not a wrong date
 
     surrender_adult: float | None = _share("share of single adults who surrender to claim asylum")
     surrender_family: float | None = _share("share of family units who surrender to claim asylum")
