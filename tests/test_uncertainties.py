@@ -191,6 +191,7 @@ def test_a_smaller_border_effect_lowers_apprehensions_and_a_higher_cost_scale_ra
     weaker = apply({"lever.border_enforcement.effect_scale": 0.3}, params, scenario)[1]
     dearer = apply({"lever.border_enforcement.cost_scale": 1.5}, params, scenario)[1]
     stated, weak, dear = run_many([scenario, weaker, dearer], 0, households_per_agent=SCALE)
+
     def caught(result):  # per person setting out: families travel and are counted together, so counts are noisy
         years = result.national().loc[2026:2029]
         return years.apprehended_us.sum() / years.departures_irregular.sum()
