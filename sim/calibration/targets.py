@@ -10,6 +10,7 @@ import numpy as np
 import yaml
 
 import sim
+from sim.departments import read_csv
 
 DEFAULT_FOLDER = Path(sim.__file__).resolve().parent.parent / "calibration" / "targets"
 APPREHENSION_YEARS = np.arange(2007, 2020)  # fiscal years FY2007-FY2019 (October to September)
@@ -38,6 +39,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+FAMILY_SERIES = "cbp_family_unit_apprehensions_guatemalans"
 GROUP_COLUMNS = {"family": "family_unit_members", "child": "unaccompanied_children"}  # sim.units -> border_series
 
 
@@ -48,7 +50,18 @@ def _group_shares(folder: Path, totals: np.ndarray) -> dict[str, np.ndarray]:
     table = us_border(folder).query("measure == 'usbp_apprehensions'")
     by_group = table.pivot_table(index="fiscal_year", columns="group", values="value")
     by_group = by_group.reindex(APPREHENSION_YEARS)
-    return {group: by_group[column].to_numpy(dtype=float) / totals for group, column in GROUP_COLUMNS.items()}
+    shares = {group: by_group[column].to_numpy(dtype=float) / totals for group, column in GROUP_COLUMNS.items()}
+    # FY2012's 340 family-unit members (Brookings/Duke 2022, in national_series.csv): the one count from before
+    # the releases of 2015, which dates the families' rise
+    for row in read_csv("national_series.csv"):
+        year = int(row["year"])
+        if (
+            row["series"] == FAMILY_SERIES
+            and year in APPREHENSION_YEARS
+            and np.isnan(shares["family"][year - APPREHENSION_YEARS[0]])
+        ):
+            shares["family"][year - APPREHENSION_YEARS[0]] = float(row["value"]) / totals[year - APPREHENSION_YEARS[0]]
+    return shares
 
 
 def load_targets(folder: Path = DEFAULT_FOLDER) -> Targets:
