@@ -616,9 +616,7 @@ def leave_pass(key, h, rows, scalars, places):
                         if family_ok:
                             rural_poor = rural[i] & ((f & F_POOR) > 0)
                             e_family = math.exp(
-                                unit_family
-                                + unit_family_drought * agricultural[i]
-                                + family_rural_poor * rural_poor
+                                unit_family + unit_family_drought * agricultural[i] + family_rural_poor * rural_poor
                             )
                         e_child = 0.0
                         if (kids_home >= 1) & (ties > 0):
