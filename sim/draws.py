@@ -18,8 +18,9 @@ MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 MIX2 = np.uint64(0x94D049BB133111EB)
 TO_UNIT = np.float32(2.0**-24)
 
-# Purposes (streams). Programs use PROGRAM + their position.
+# Purposes (streams). Programs use PROGRAM + their position; the border's draws come after any program's.
 JOB, CRIME, RETURN, LATENT, ACT, LEGAL, JOURNEY, PROGRAM = range(8)
+UNIT, BORDER, OUTCOME, ASYLUM = range(4096, 4100)  # who goes; surrender or evade; what the US does; asylum
 
 
 def run_key(seed: int) -> np.uint64:

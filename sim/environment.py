@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.border import default_regime
+
 
 @dataclass
 class VisaPool:
@@ -50,6 +52,8 @@ class Environment:
     intelligence: float = 0.0  # share of operations backed by shared intelligence (0-1)
     effectiveness: float = 1.0  # police effectiveness against organisations (capacity building raises it)
     criminal_capacity: np.ndarray = field(default_factory=lambda: np.ones(22))  # organisations' capacity, 1 = usual
+    # the US regime by group (sim.border): rows surrender, expel, release; columns adult, family, child
+    border: np.ndarray = field(default_factory=lambda: np.zeros((3, 3)))
 
     @property
     def perceived_failure(self) -> np.ndarray:
@@ -128,6 +132,7 @@ def build_environment(month, history, departments, params, conditions, levers, p
         remittance=float(history.remittance[i]),
         remittance_kept=1.0,
         visas=[VisaPool(params.legal.slots_per_year / 12, np.ones(len(prevalence), dtype=bool))],
+        border=default_regime(params),
     )
     for condition in conditions:
         condition.apply(env, params)

@@ -48,6 +48,14 @@ COLUMNS: dict[str, tuple[type, str]] = {
     "legal_return": (np.int16, "month index temporary workers come back (NEVER if none abroad)"),
     "legal_back": (np.int16, "month index temporary workers last came back (NEVER if never)"),
     "engaged": (np.bool_, "household takes part in prevention programs without any new measure"),
+    "minors": (np.int8, "members under 15 living at home (census 2018 age structure; nobody ages during a run)"),
+    "elderly": (np.int8, "members aged 65 and over (they do not migrate)"),
+    "minors_abroad": (np.int8, "members under 15 abroad, who left in a family unit or alone (in members_abroad)"),
+    "unit": (np.int8, "who went on the last irregular journey (sim.units: 0 an adult alone, 1 a family, 2 a child)"),
+    "expelled": (np.bool_, "the last journey ended in an expulsion (Title 42): the unit tries again soon"),
+    "asylum_month": (np.int16, "month index the asylum cases of released members are denied and they are removed"),
+    "asylum_adults": (np.int8, "adults abroad to be removed in asylum_month"),
+    "asylum_minors": (np.int8, "children abroad to be removed in asylum_month"),
 }
 # the columns as one named structure, as the compiled step (sim/kernel.py) takes them
 Columns = namedtuple("Columns", COLUMNS)

@@ -35,9 +35,25 @@ from enum import IntEnum
 import numpy as np
 from numba import njit, prange
 
-from sim.draws import ACT, CRIME, JOB, JOURNEY, LATENT, LEGAL, PROGRAM, RETURN, stream_key, uniform
+from sim.draws import (
+    ACT,
+    ASYLUM,
+    BORDER,
+    CRIME,
+    JOB,
+    JOURNEY,
+    LATENT,
+    LEGAL,
+    OUTCOME,
+    PROGRAM,
+    RETURN,
+    UNIT,
+    stream_key,
+    uniform,
+)
 from sim.features import LOG1P
 from sim.households import NEVER
+from sim.units import ADULT, CHILD, FAMILY, GROUPS
 
 CHUNK = 16384  # rows per parallel task; fixed, so results never depend on the thread count
 BLOCK = 256  # rows whose draws are made in one go before they are used
@@ -61,6 +77,12 @@ LEAVING = (
     "engaged_households",
     "population_home",
 )
+# and by group (sim.units): persons on journeys, encountered at the US border (an event per attempt),
+# arrived undetected, removed at the border (or returned to Mexico), expelled, released into proceedings
+BY_GROUP = ("journeys", "encounters", "arrivals", "removals", "expulsions", "releases")
+JOURNEYS, ENCOUNTERS, ARRIVALS, REMOVALS, EXPULSIONS, RELEASES = range(len(BY_GROUP))
+FIRST_BY_GROUP = len(LEAVING)
+LEAVING = (*LEAVING, *(f"{what}_{group}" for what in BY_GROUP for group in GROUPS))
 Leaving = IntEnum("Leaving", [(name, k) for k, name in enumerate(LEAVING)])
 N_LEAVING = len(LEAVING)
 # who comes home in pass 2 (metric names): the columns of its second result
@@ -98,7 +120,7 @@ def count_pass(h, rows, table, wanted, month, line):
     ``group`` are empty, and never read, without programs.
     """
     dept, bounds, program_until, busy, group = rows.dept, rows.bounds, rows.program_until, rows.busy, rows.group
-    members_abroad, working_age, legal_abroad, dead = h.members_abroad, h.working_age, h.legal_abroad, h.dead
+    members_abroad, minors, elderly = h.members_abroad, h.minors, h.elderly
     income, members_home, aspiring, children = h.income, h.members_home, h.aspiring, h.children
     deportations = h.deportations
     n = dept.shape[0]
@@ -128,7 +150,7 @@ def count_pass(h, rows, table, wanted, month, line):
             for row in range(lo, hi):
                 i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
                 targets = _targets(income[i], members_home[i], aspiring[i], children[i], deportations[i], line)
-                worker = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
+                worker = members_home[i] - minors[i] - elderly[i] >= 1
                 group[i] = targets | worker << 5
             for row in range(lo, hi):
                 classes[row & 3, group[np.uint64(row)]] += 1
@@ -238,19 +260,10 @@ def main_pass(
         rows.busy,
     )
     priority, flags, log_income, logged_income = rows.priority, rows.flags, rows.log_income, rows.logged_income
-    working_age, members_home, members_abroad, legal_abroad = (
-        h.working_age,
-        h.members_home,
-        h.members_abroad,
-        h.legal_abroad,
-    )
-    dead, head_education, children, employed, agricultural = (
-        h.dead,
-        h.head_education,
-        h.children,
-        h.employed,
-        h.agricultural,
-    )
+    members_home, members_abroad, legal_abroad = h.members_home, h.members_abroad, h.legal_abroad
+    minors, elderly, minors_abroad, expelled = h.minors, h.elderly, h.minors_abroad, h.expelled
+    asylum_month, asylum_adults, asylum_minors = h.asylum_month, h.asylum_adults, h.asylum_minors
+    head_education, children, employed, agricultural = h.head_education, h.children, h.employed, h.agricultural
     base_income, income, savings, debt, victim_month = h.base_income, h.income, h.savings, h.debt, h.victim_month
     relatives_abroad, remittances, aspiring, threshold = (
         h.relatives_abroad,
@@ -306,6 +319,7 @@ def main_pass(
     removed_share = np.float32(scalars.removal_rate / (scalars.return_rate + scalars.removal_rate))
     redraw = np.float32(scalars.redraw)
     reattempt_rate, act_rate = np.float32(scalars.reattempt), np.float32(scalars.act_rate)
+    expelled_rate = np.float32(scalars.expelled_reattempt)
     rehire_months, rehire_weight = scalars.rehire_months, np.float32(scalars.rehire_weight)
     victim_memory, credit_months, max_ties = np.int64(scalars.victim_memory), scalars.credit_months, scalars.max_ties
     n_chunks = (n + CHUNK - 1) // CHUNK
@@ -387,28 +401,46 @@ def main_pass(
                     # money: remittances, savings, debt
                     for row in range(lo, hi):
                         i = np.uint64(row)
-                        recent = (members_abroad[i] > 0) & (month - last_arrival[i] < lag)
-                        senders = members_abroad[i] - recent + legal_abroad[i]
+                        adults_abroad = members_abroad[i] - minors_abroad[i]  # children abroad send nothing
+                        recent = (adults_abroad > 0) & (month - last_arrival[i] < lag)
+                        senders = adults_abroad - recent + legal_abroad[i]
                         remittances[i] = remit_kept * (remittance * senders + kin_usd * relatives_abroad[i])
                         saved = saving * income[i] + remit_saving * remittances[i]
                         owed = debt[i] * interest
                         paid = min(owed, saved)
                         debt[i] = owed - paid
                         savings[i] += saved - paid
-                    # members abroad come home: at most one irregular migrant a month; temporary workers on time
+                    # members abroad come home: at most one irregular migrant a month (children after the
+                    # adults), and those denied asylum are removed when their cases are decided; temporary
+                    # workers come home on time
                     for row in range(lo, hi):
                         i = np.uint64(row)
                         if members_abroad[i] > 0:
                             p_any = p_return[members_abroad[i]]
                             u = uniform(s_return, i)
                             if u < p_any:
+                                child = minors_abroad[i] == members_abroad[i]
                                 members_abroad[i] -= 1
                                 members_home[i] += 1
+                                minors_abroad[i] -= int(child)
+                                minors[i] += int(child)
                                 if u < p_any * removed_share:
                                     deportations[i] += 1
                                     returns[c, d, Back.removals] += 1
                                 else:
                                     returns[c, d, Back.returns] += 1
+                            if asylum_month[i] == this_month:
+                                adults = min(asylum_adults[i], members_abroad[i] - minors_abroad[i])
+                                kids = min(asylum_minors[i], minors_abroad[i])
+                                members_abroad[i] -= adults + kids
+                                minors_abroad[i] -= kids
+                                members_home[i] += adults + kids
+                                minors[i] += kids
+                                deportations[i] += int(adults + kids > 0)
+                                returns[c, d, Back.removals] += adults + kids
+                                asylum_month[i] = NEVER
+                                asylum_adults[i] = 0
+                                asylum_minors[i] = 0
                         if legal_abroad[i] > 0 and legal_return[i] <= month:
                             returns[c, d, Back.legal_returns] += legal_abroad[i]
                             members_home[i] += legal_abroad[i]
@@ -452,10 +484,11 @@ def main_pass(
                     wants = aspiring[i]
                     left = attempts_left[i] > 0
                     ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
-                    worker = working_age[i] - members_abroad[i] - legal_abroad[i] - dead[i] >= 1
+                    worker = members_home[i] - minors[i] - elderly[i] >= 1
                     sendable = (members_home[i] >= 2) & worker
                     u_act = uniform(s_act, i) if sendable & (wants | left) else np.float32(1.0)
-                    reattempt = left & sendable & (u_act < reattempt_rate * np.float32(fx_reattempt[b]))
+                    again = expelled_rate if expelled[i] else reattempt_rate * np.float32(fx_reattempt[b])
+                    reattempt = left & sendable & (u_act < again)
                     rehire = month - legal_back[i] < rehire_months
                     eligible = (wants | rehire) & sendable & (not reattempt) & (legal_abroad[i] == 0)
                     weight = np.float32(fx_visa[b]) * (rehire_weight if rehire else np.float32(1.0))
@@ -500,8 +533,13 @@ def leave_pass(key, h, rows, scalars, places):
     savings, debt, remittances, aspiring = h.savings, h.debt, h.remittances, h.aspiring
     attempts, attempts_left, deportations = h.attempts, h.attempts_left, h.deportations
     last_arrival, legal_return = h.last_arrival, h.legal_return
+    minors, minors_abroad, unit, expelled = h.minors, h.minors_abroad, h.unit, h.expelled
+    asylum_month, asylum_adults, asylum_minors = h.asylum_month, h.asylum_adults, h.asylum_minors
+    relatives_abroad, agricultural, rural = h.relatives_abroad, h.agricultural, h.rural
     places_visa_rate, places_fee = places.visa_rate, places.fee
     places_cut_mexico, places_cut_death, places_cut_us = places.cut_mexico, places.cut_death, places.cut_us
+    places_unit_family, places_unit_child = places.unit_family, places.unit_child
+    places_unit_family_drought = places.unit_family_drought
     n = dept.shape[0]
     n_dept = bounds.shape[0] - 1
     n_prog = program_start.shape[1]
@@ -510,6 +548,26 @@ def leave_pass(key, h, rows, scalars, places):
     legal_until = np.int16(month + scalars.legal_months)
     s_legal = stream_key(key, month, LEGAL)
     s_journey = stream_key(key, month, JOURNEY)
+    s_unit = stream_key(key, month, UNIT)
+    s_border = stream_key(key, month, BORDER)
+    s_outcome = stream_key(key, month, OUTCOME)
+    s_asylum = stream_key(key, month, ASYLUM)
+    # the US regime by group (sim.border): who surrenders; of those encountered, expelled below `expel`,
+    # released below `kept` (expelled or released), the rest removed
+    surrender = np.array((scalars.surrender_adult, scalars.surrender_family, scalars.surrender_child), np.float32)
+    expel = np.array((scalars.expel_adult, scalars.expel_family, scalars.expel_child), np.float32)
+    kept = np.array(
+        (
+            scalars.expel_adult + scalars.release_adult,
+            scalars.expel_family + scalars.release_family,
+            scalars.expel_child + scalars.release_child,
+        ),
+        np.float32,
+    )
+    family_rural_poor, child_kin = scalars.family_rural_poor, scalars.child_kin
+    removed_later = np.float32(scalars.removed_later)
+    decided = np.int16(month + scalars.asylum_months)
+    this_month = np.int16(month)
     n_chunks = (n + CHUNK - 1) // CHUNK
     totals = np.zeros((n_chunks, n_dept, N_LEAVING))
     programs = np.zeros((n_chunks, n_dept, max(n_prog, 1)))  # journeys started from households in each program
@@ -522,6 +580,9 @@ def leave_pass(key, h, rows, scalars, places):
             cut_mexico = np.float32(places_cut_mexico[d])
             cut_death = np.float32(places_cut_death[d])
             cut_us = np.float32(places_cut_us[d])
+            unit_family, unit_child = places_unit_family[d], places_unit_child[d]
+            unit_family_drought = places_unit_family_drought[d]
+            by_group = np.zeros((len(BY_GROUP), 3), dtype=np.int64)
             n_aspiring = n_started = n_legal = n_poor = n_mexico = n_us = n_deaths = n_arrivals = 0
             n_stock_abroad = n_emigrant_households = n_receiving = n_engaged = n_home = 0
             sent = 0.0
@@ -542,37 +603,98 @@ def leave_pass(key, h, rows, scalars, places):
                     debt[i] += fee - from_savings
                     attempts_left[i] = package
                 started = new or (f & F_REATTEMPT) > 0
+                travellers = 0
                 if started:
                     attempts[i] += 1
                     attempts_left[i] -= 1
+                    # who goes (sim.units): chosen on a new journey, the same unit again on a re-attempt
+                    kids_home = minors[i]
+                    ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
+                    family_ok = (kids_home >= 1) & (members_home[i] - 1 - kids_home >= 1)
+                    if new:
+                        e_family = 0.0
+                        if family_ok:
+                            rural_poor = rural[i] & ((f & F_POOR) > 0)
+                            e_family = math.exp(
+                                unit_family + unit_family_drought * agricultural[i] + family_rural_poor * rural_poor
+                            )
+                        e_child = 0.0
+                        if (kids_home >= 1) & (ties > 0):
+                            e_child = math.exp(unit_child + child_kin * LOG1P[min(ties, 255)])
+                        total = 1.0 + e_family + e_child
+                        v = uniform(s_unit, i)
+                        g = (
+                            ADULT
+                            if v < np.float32(1.0 / total)
+                            else (FAMILY if v < np.float32((1.0 + e_family) / total) else CHILD)
+                        )
+                        unit[i] = g
+                    else:
+                        g = unit[i]
+                        if (g == FAMILY and not family_ok) or (g == CHILD and kids_home < 1):
+                            g = ADULT
+                    travellers, kids = (1 + kids_home, kids_home) if g == FAMILY else (1, int(g == CHILD))
+                    by_group[JOURNEYS, g] += travellers
                     u = uniform(s_journey, i)
+                    arrived = released = False
                     if u < cut_mexico:
                         deportations[i] += 1
-                        n_mexico += 1
+                        expelled[i] = False
+                        n_mexico += travellers
                     elif u < cut_death:
+                        # one dies: the child alone, or the adult (a family's children come home)
                         members_home[i] -= 1
+                        minors[i] -= int(g == CHILD)
                         dead[i] += 1
                         attempts_left[i] = 0
+                        expelled[i] = False
                         n_deaths += 1
-                    elif u < cut_us:
-                        deportations[i] += 1
-                        n_us += 1
+                    elif uniform(s_border, i) >= surrender[g] and u >= cut_us:
+                        arrived = True  # evaded the Border Patrol
+                        by_group[ARRIVALS, g] += travellers
                     else:
-                        members_home[i] -= 1
-                        members_abroad[i] += 1
-                        last_arrival[i] = np.int16(month)
+                        n_us += travellers
+                        by_group[ENCOUNTERS, g] += travellers
+                        w = uniform(s_outcome, i)
+                        if w < expel[g]:
+                            deportations[i] += 1
+                            attempts_left[i] += 1  # an expulsion uses up no attempt
+                            expelled[i] = True
+                            by_group[EXPULSIONS, g] += travellers
+                        elif w < kept[g]:
+                            arrived = released = True
+                            by_group[RELEASES, g] += travellers
+                        else:
+                            deportations[i] += 1
+                            expelled[i] = False
+                            by_group[REMOVALS, g] += travellers
+                    if arrived:
+                        members_home[i] -= travellers
+                        minors[i] -= kids
+                        members_abroad[i] += travellers
+                        minors_abroad[i] += kids
+                        if g != CHILD:
+                            last_arrival[i] = np.int16(month)
                         attempts_left[i] = 0
-                        n_arrivals += 1
+                        expelled[i] = False
+                        n_arrivals += travellers
+                    if released and uniform(s_asylum, i) < removed_later:
+                        if asylum_month[i] < this_month:  # none pending (or long past): start afresh
+                            asylum_adults[i] = 0
+                            asylum_minors[i] = 0
+                        asylum_month[i] = decided
+                        asylum_adults[i] += int(g != CHILD)
+                        asylum_minors[i] += kids
                     for k in range(np.uint64(n_prog if n_prog > 0 and busy[i] else 0)):
                         if program_start[i, k] <= month < program_until[i, k]:
-                            programs[c, d, k] += 1
+                            programs[c, d, k] += travellers
                 if legal:
                     members_home[i] -= 1
                     legal_abroad[i] += 1
                     legal_return[i] = legal_until
-                n_started += started
+                n_started += travellers
                 n_legal += legal
-                n_poor += started and (f & F_POOR) > 0
+                n_poor += travellers if (f & F_POOR) > 0 else 0
             for row in range(lo, hi):
                 i = np.uint64(row)
                 n_aspiring += aspiring[i]
@@ -598,4 +720,7 @@ def leave_pass(key, h, rows, scalars, places):
             t[Leaving.receiving_remittances] = n_receiving
             t[Leaving.engaged_households] = n_engaged
             t[Leaving.population_home] = n_home
+            for what in range(len(BY_GROUP)):
+                for g in range(3):
+                    t[FIRST_BY_GROUP + 3 * what + g] = by_group[what, g]
     return totals.sum(axis=0), programs.sum(axis=0)[:, :n_prog]

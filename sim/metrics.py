@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calendar import format_month
+from sim.units import GROUP_NAMES, GROUPS
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ _RECORDS = (
     Metric(
         "departures_irregular",
         "journeys",
-        "irregular journeys started (first attempts and re-attempts: a person who tries again counts again)",
+        "people setting out irregularly (first attempts and re-attempts: a person who tries again counts again; "
+        "each member of a family unit counts)",
         "flow",
         better="lower",
     ),
@@ -52,16 +54,32 @@ _RECORDS = (
     Metric(
         "departures_poor",
         "journeys",
-        "irregular journeys started from households below the poverty line",
+        "people setting out irregularly from households below the poverty line",
         "flow",
         better="lower",
     ),
-    Metric("apprehended_mexico", "events", "attempts stopped in Mexico (returned home)", "flow"),
-    Metric("apprehended_us", "events", "attempts stopped at the US border (returned home)", "flow"),
+    Metric("apprehended_mexico", "events", "people stopped in Mexico (returned home), once per attempt", "flow"),
+    Metric(
+        "apprehended_us",
+        "events",
+        "people encountered at the US border (caught or surrendering), once per attempt, as CBP counts",
+        "flow",
+    ),
     Metric("deaths", "people", "deaths on the journey", "flow", better="lower"),
-    Metric("arrivals", "people", "irregular migrants who reached the US", "flow", better="lower"),
+    Metric(
+        "arrivals",
+        "people",
+        "irregular migrants who entered the US: undetected, or released into proceedings or to sponsors",
+        "flow",
+        better="lower",
+    ),
     Metric("returns", "people", "members abroad who came home voluntarily", "flow"),
-    Metric("removals", "people", "members abroad removed from the US interior", "flow"),
+    Metric(
+        "removals",
+        "people",
+        "members abroad removed from the US interior (including those denied asylum after release)",
+        "flow",
+    ),
     Metric("legal_returns", "people", "temporary workers back at the end of their visa", "flow"),
     Metric("stock_abroad", "people", "household members abroad at the end of the month (irregular and visa)", "stock"),
     Metric(
@@ -125,6 +143,20 @@ _RECORDS = (
         scaled=False,
         better="lower",
     ),
+)
+# by group (sim.units), in the kernel's order (sim.kernel.BY_GROUP)
+_BY_GROUP = {
+    "journeys": ("people", "people setting out irregularly (a re-attempt counts again)", "lower"),
+    "encounters": ("events", "people encountered at the US border, once per attempt (CBP's encounters)", None),
+    "arrivals": ("people", "people who entered the US undetected", "lower"),
+    "removals": ("people", "people removed at the border or returned to Mexico to wait (MPP)", None),
+    "expulsions": ("events", "people expelled at the border (Title 42); they may try again", None),
+    "releases": ("people", "people released into immigration proceedings or placed with sponsors", None),
+}
+_RECORDS += tuple(
+    Metric(f"{what}_{group}", unit, f"{meaning}: {name}", "flow", better=better)
+    for what, (unit, meaning, better) in _BY_GROUP.items()
+    for group, name in zip(GROUPS, GROUP_NAMES, strict=True)
 )
 # every metric by name, in the order of the monthly table's columns
 METRICS: dict[str, Metric] = {m.name: m for m in _RECORDS}

@@ -20,9 +20,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.border import BorderParams
 from sim.errors import Problem, ScenarioError, nearest
 from sim.rules import RULES
 from sim.schema import field_range
+from sim.units import UnitParams
 
 
 class Section(BaseModel):
@@ -177,6 +179,8 @@ CORE_SECTIONS: dict[str, type[Section]] = {
     "remittances": RemittanceParams,
     "legal": LegalParams,
     "crime": CrimeParams,
+    "units": UnitParams,
+    "border": BorderParams,
 }
 
 

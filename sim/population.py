@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logit, ndtri
 
-from sim.departments import Departments, facts
+from sim.departments import Departments, facts, read_csv
 from sim.environment import monthly_victimisation
 from sim.households import NEVER, Households, new_columns
 from sim.parameters import PopulationParams
@@ -23,6 +23,12 @@ def poverty_line_usd() -> float:
     """ENCOVI 2023 national total poverty line, USD per person per month."""
     f = facts()
     return f["poverty_line_total_national_gtq"] / f["gtq_per_usd_DERIVED"] / 12
+
+
+def children_per_household() -> np.ndarray:
+    """Children aged 0-14 per household by department (census 2018 microdata aggregates), in INE order."""
+    rows = sorted(read_csv("household_composition.csv"), key=lambda r: int(r["ine_code"]))
+    return np.array([float(r["children_0_14_per_household"]) for r in rows])
 
 
 def block_layout(households: np.ndarray, households_per_agent: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -63,16 +69,20 @@ def synthesise(
     np.minimum(size + 1, MAX_SIZE, out=size)
     c["size"][:] = c["members_home"][:] = size
     # Working-age members: the head plus each other member with the chance that makes the national
-    # share of 15-64-year-olds 61.0% (census 2018); the rest are children (33.4%) or elderly (5.6%).
+    # share of 15-64-year-olds 61.0% (census 2018); the rest are children or elderly.
     mean_size = departments.population.sum() / departments.households.sum()
     q_working = (f["population_share_age_15_64_census2018"] * mean_size - 1) / (mean_size - 1)
     working_age = 1 + rng.binomial(size - 1, q_working)
     c["working_age"][:] = working_age
-    share_children = f["population_share_age_0_14_census2018"] / (
-        f["population_share_age_0_14_census2018"] + f["population_share_age_65plus_census2018"]
-    )
-    np.greater(rng.binomial(size - working_age, share_children), 0, out=c["children"])
-    del working_age
+    # Of the others, each is a child under 15 with the chance that gives the department's census 2018 children
+    # per household (sim/data/household_composition.csv); the rest are 65 or older.
+    others = (departments.household_size - 1) * (1 - q_working)
+    share_children = np.minimum(children_per_household() / others, 1.0)
+    minors = rng.binomial(size - working_age, np.repeat(share_children, count))
+    np.greater(minors, 0, out=c["children"])
+    c["minors"][:] = minors
+    c["elderly"][:] = size - working_age - minors
+    del working_age, minors
 
     # Head's schooling: literate with the department's adult literacy; literate heads reach 6, 9 and
     # 12 years with chances tied to the department's school attendance at 13-15 (assumed mapping).
@@ -128,7 +138,7 @@ def synthesise(
     below(rng.random(n), departments.agricultural_share, c["agricultural"])
     c["threshold"][:] = logit(rng.random(n))
     np.less(rng.random(n), params.engagement_baseline, out=c["engaged"])
-    for name in ("last_arrival", "legal_return", "legal_back"):
+    for name in ("last_arrival", "legal_return", "legal_back", "asylum_month"):
         c[name][:] = NEVER
     households = Households(start=start, count=count, weight=weight, columns=c)
     households.check()

@@ -15,9 +15,26 @@ import mesa
 import numpy as np
 
 from sim import programs as prog
+from sim.border import EXPEL, RELEASE, SURRENDER
 from sim.crime import Underworld
 from sim.departments import load_departments
-from sim.draws import ACT, CRIME, JOB, JOURNEY, LATENT, LEGAL, PROGRAM, RETURN, month_stream, run_key, uniforms
+from sim.draws import (
+    ACT,
+    ASYLUM,
+    BORDER,
+    CRIME,
+    JOB,
+    JOURNEY,
+    LATENT,
+    LEGAL,
+    OUTCOME,
+    PROGRAM,
+    RETURN,
+    UNIT,
+    month_stream,
+    run_key,
+    uniforms,
+)
 from sim.environment import Environment, build_environment, job_finding, monthly, visa_rate
 from sim.history import History
 from sim.households import COLUMNS, NEVER
@@ -27,6 +44,7 @@ from sim.parameters import Parameters, default_parameters
 from sim.population import poverty_line_usd, synthesise
 from sim.ruleset import build_rules
 from sim.scenario import Scenario
+from sim.units import ADULT, CHILD, FAMILY, GROUPS, choose_one, department_terms, persons
 
 f32 = np.float32
 
@@ -44,7 +62,7 @@ class ReferenceHousehold(mesa.Agent):
 
     # -- helpers ---------------------------------------------------------------------------------
     def working_age_home(self) -> int:
-        return self.working_age - self.members_abroad - self.legal_abroad - self.dead
+        return self.members_home - self.minors - self.elderly
 
     def can_send(self) -> bool:
         return self.members_home >= 2 and self.working_age_home() >= 1
@@ -79,8 +97,9 @@ class ReferenceHousehold(mesa.Agent):
         if self.u(CRIME) < f32(env.victimisation[self.d]):
             self.victim_month = env.month
         r = p.remittances
-        recent = self.members_abroad > 0 and env.month - self.last_arrival < r.lag_months
-        senders = self.members_abroad - recent + self.legal_abroad
+        adults_abroad = self.members_abroad - self.minors_abroad  # children abroad send nothing
+        recent = adults_abroad > 0 and env.month - self.last_arrival < r.lag_months
+        senders = adults_abroad - recent + self.legal_abroad
         sent = env.remittance * senders + r.kin_usd_month * self.relatives_abroad
         self.remittances = env.remittance_kept * sent
         saved = e.saving_rate * self.income + e.remittance_saving_share * self.remittances
@@ -93,19 +112,34 @@ class ReferenceHousehold(mesa.Agent):
         hazard = env.return_rate + env.removal_rate
         p_any = f32(1 - (1 - hazard) ** self.members_abroad)
         u = self.u(RETURN)
-        back = self.members_abroad > 0 and u < p_any
+        abroad = self.members_abroad > 0
+        back = abroad and u < p_any
         removed = back and u < p_any * f32(env.removal_rate / hazard)
         if back:
+            child = self.minors_abroad == self.members_abroad  # children come home after the adults
             self.members_abroad -= 1
             self.members_home += 1
+            self.minors_abroad -= child
+            self.minors += child
         self.deportations += removed
+        denied = 0
+        if abroad and self.asylum_month == env.month:  # asylum denied: removed
+            adults = min(self.asylum_adults, self.members_abroad - self.minors_abroad)
+            kids = min(self.asylum_minors, self.minors_abroad)
+            denied = adults + kids
+            self.members_abroad -= denied
+            self.minors_abroad -= kids
+            self.members_home += denied
+            self.minors += kids
+            self.deportations += denied > 0
+            self.asylum_month, self.asylum_adults, self.asylum_minors = int(NEVER), 0, 0
         legal_members = self.legal_abroad if (self.legal_abroad > 0 and self.legal_return <= env.month) else 0
         if legal_members:
             self.members_home += legal_members
             self.legal_abroad = 0
             self.legal_return = int(NEVER)
             self.legal_back = env.month
-        self.events = {"returns": back and not removed, "removals": removed, "legal_returns": legal_members}
+        self.events = {"returns": back and not removed, "removals": removed + denied, "legal_returns": legal_members}
 
     def aspire(self, env: Environment) -> None:
         p = self.model.params
@@ -118,7 +152,11 @@ class ReferenceHousehold(mesa.Agent):
         utility = a.intercept + sum(terms)
         self.aspiring = utility > self.threshold
         self.sendable = self.can_send()
-        reattempt_p = f32(p.journey.reattempt_rate) * f32(self.effects["reattempt_factor"])
+        reattempt_p = (
+            f32(p.border.expelled_reattempt)
+            if self.expelled
+            else f32(p.journey.reattempt_rate) * f32(self.effects["reattempt_factor"])
+        )
         self.reattempt = self.attempts_left > 0 and self.sendable and self.u(ACT) < reattempt_p
         self.rehire = env.month - self.legal_back < p.legal.rehire_months
         eligible = (self.aspiring or self.rehire) and self.sendable and not self.reattempt and self.legal_abroad == 0
@@ -145,37 +183,39 @@ class ReferenceHousehold(mesa.Agent):
             self.debt += fee - from_savings
             self.attempts_left = p.journey.package_attempts
         started = new or self.reattempt
-        outcome = None
+        outcome, travellers, g = None, 0, ADULT
         if started:
             self.attempts += 1
             self.attempts_left -= 1
+            g, travellers, kids = self.unit_going(new, poor, env)
             mexico, death, us = (f32(c[self.d]) for c in env.journey_thresholds())
             u = self.u(JOURNEY)
-            outcome = "mexico" if u < mexico else "died" if u < death else "us" if u < us else "arrived"
-            if outcome in ("mexico", "us"):
-                self.deportations += 1
+            if u < mexico:
+                outcome = "mexico"
+            elif u < death:
+                outcome = "died"
+            elif self.u(BORDER) >= f32(env.border[SURRENDER, g]) and u >= us:
+                outcome = "arrived"
             else:
-                self.members_home -= 1
-                self.attempts_left = 0
-                if outcome == "died":
-                    self.dead += 1
-                else:
-                    self.members_abroad += 1
-                    self.last_arrival = env.month
+                w = self.u(OUTCOME)
+                expel, release = env.border[EXPEL, g], env.border[RELEASE, g]
+                outcome = "expelled" if w < f32(expel) else "released" if w < f32(expel + release) else "removed"
+            self.journey_outcome(outcome, g, travellers, kids, env)
         if legal:
             self.members_home -= 1
             self.legal_abroad += 1
             self.legal_return = env.month + p.legal.duration_months
+        encountered = outcome in ("expelled", "released", "removed")
         events = {
             **self.events,
             "aspiring": self.aspiring,
-            "departures_irregular": started,
+            "departures_irregular": travellers,
             "departures_legal": legal,
-            "departures_poor": started and poor,
-            "apprehended_mexico": outcome == "mexico",
-            "apprehended_us": outcome == "us",
+            "departures_poor": travellers if poor else 0,
+            "apprehended_mexico": travellers if outcome == "mexico" else 0,
+            "apprehended_us": travellers if encountered else 0,
             "deaths": outcome == "died",
-            "arrivals": outcome == "arrived",
+            "arrivals": travellers if outcome in ("arrived", "released") else 0,
             "stock_abroad": self.members_abroad + self.legal_abroad,
             "emigrant_households": self.members_abroad > 0,
             "remittances_usd": self.remittances,
@@ -183,6 +223,11 @@ class ReferenceHousehold(mesa.Agent):
             "engaged_households": self.engaged or self.effects["engaged"],
             "population_home": self.members_home,
         }
+        group = GROUPS[g]
+        events |= {f"journeys_{group}": travellers, f"encounters_{group}": travellers if encountered else 0}
+        for what, happened in (("arrivals", "arrived"), ("removals", "removed"), ("expulsions", "expelled")):
+            events[f"{what}_{group}"] = travellers if outcome == happened else 0
+        events[f"releases_{group}"] = travellers if outcome == "released" else 0
         for name, value in events.items():
             self.model.tally[name][self.d] += value
         for program in self.model.programs:
@@ -190,7 +235,57 @@ class ReferenceHousehold(mesa.Agent):
             if start <= env.month < until:
                 counts = self.model.program_tally[program.label]
                 counts[0][self.d] += 1
-                counts[1][self.d] += started
+                counts[1][self.d] += travellers
+
+    def unit_going(self, new: bool, poor: bool, env: Environment) -> tuple[int, int, int]:
+        """Who travels (sim.units): the group, the people and the children among them."""
+        ties = self.relatives_abroad + self.members_abroad + self.legal_abroad
+        family_ok = self.minors >= 1 and self.members_home - 1 - self.minors >= 1
+        if new:
+            self.unit = choose_one(
+                self.u(UNIT),
+                self.model.unit_terms,
+                self.model.params,
+                self.d,
+                minors=self.minors,
+                members_home=self.members_home,
+                ties=ties,
+                agricultural=self.agricultural,
+                rural_poor=self.rural and poor,
+            )
+        g = self.unit
+        if (g == FAMILY and not family_ok) or (g == CHILD and self.minors < 1):
+            g = ADULT
+        travellers, kids = persons(g, self.minors)
+        return g, travellers, kids
+
+    def journey_outcome(self, outcome: str, g: int, travellers: int, kids: int, env: Environment) -> None:
+        """What the journey's outcome does to the household (as the kernel's leaving pass)."""
+        b = self.model.params.border
+        if outcome == "died":  # one dies: the child alone, or the adult (a family's children come home)
+            self.members_home -= 1
+            self.minors -= g == CHILD
+            self.dead += 1
+            self.attempts_left = 0
+        elif outcome == "expelled":
+            self.attempts_left += 1  # an expulsion uses up no attempt
+        if outcome in ("mexico", "expelled", "removed"):
+            self.deportations += 1
+        self.expelled = outcome == "expelled"
+        if outcome in ("arrived", "released"):
+            self.members_home -= travellers
+            self.minors -= kids
+            self.members_abroad += travellers
+            self.minors_abroad += kids
+            if g != CHILD:
+                self.last_arrival = env.month
+            self.attempts_left = 0
+        if outcome == "released" and self.u(ASYLUM) < f32(b.asylum_denial * b.denied_removed):
+            if self.asylum_month < env.month:
+                self.asylum_adults, self.asylum_minors = 0, 0
+            self.asylum_month = env.month + b.asylum_months
+            self.asylum_adults += g != CHILD
+            self.asylum_minors += kids
 
 
 class ReferenceModel(mesa.Model):
@@ -285,6 +380,7 @@ class ReferenceModel(mesa.Model):
         self.households.do("come_home", env)
         self.households.do("aspire", env)
         self.visa_rate = visa_rate(env.visas, self.dept_total(lambda a: a.priority) * weight)
+        self.unit_terms = department_terms(env, self.params)
         self.tally = {name: np.zeros(len(self.count)) for name in NAMES}
         self.program_tally = {p.label: (np.zeros(len(self.count)), np.zeros(len(self.count))) for p in self.programs}
         self.households.do("leave", env)

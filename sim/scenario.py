@@ -180,6 +180,8 @@ def _outside_the_run(top: ScenarioFile, activities: list) -> list[tuple[Path, st
     """Levers and conditions that would never act between the scenario's start and end (a wrong date)."""
     out = []
     for section, label, config in activities:
+        if config.history:  # a dated period of history: a run may begin after it or end before it
+            continue
         if config.start > top.end:
             out.append(
                 (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache, cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationInfo, field_validator
@@ -19,6 +19,9 @@ class TimedConfig(NumbersNotBooleans):
     """When: start, optional end, and a linear ramp-up."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    # a dated period of history (the baseline's border regimes): a run that starts after it or ends before it
+    # simply does not see it, which is no mistake; for everything else a window outside the run is a wrong date
+    history: ClassVar[bool] = False
 
     start: Month = Field(description="first month it acts, YYYY-MM")
     end: Month | None = Field(None, description="last month it acts, YYYY-MM (none: until the horizon)")

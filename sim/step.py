@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sim import border, units
 from sim import kernel as k
 from sim import programs as prog
 from sim.environment import Environment, job_finding, monthly, visa_rate
@@ -57,6 +58,12 @@ Scalars = namedtuple(
         "legal_months",  # months a temporary worker stays abroad
         "package",  # attempts one smuggler fee covers
         "poverty_line",  # USD a person a month
+        "expelled_reattempt",  # monthly chance an expelled unit tries again
+        *(f"{s}_{g}" for s in border.SETTINGS for g in units.GROUPS),  # the US regime by group (sim.border)
+        "family_rural_poor",  # who goes (sim.units): log-odds of a family unit for rural poor households
+        "child_kin",  # log-odds of a child alone per log(1 + ties abroad)
+        "removed_later",  # chance a released person is removed when the asylum case is decided
+        "asylum_months",  # months from release to the asylum decision
         *SETTINGS,  # the features' settings (sim.features.SETTINGS), given by the rules that use them
     ],
 )
@@ -86,6 +93,12 @@ def scalars(env: Environment, params: Parameters, settings: dict[str, float]) ->
         "legal_months": p.legal.duration_months,
         "package": p.journey.package_attempts,
         "poverty_line": env.poverty_line,
+        "expelled_reattempt": p.border.expelled_reattempt,
+        **{f"{s}_{g}": env.border[i, k] for i, s in enumerate(border.SETTINGS) for k, g in enumerate(units.GROUPS)},
+        "family_rural_poor": p.units.family_rural_poor,
+        "child_kin": p.units.child_kin,
+        "removed_later": border.removed_later(p),
+        "asylum_months": p.border.asylum_months,
         **settings,
     }
     return Scalars(**{name: float(value) for name, value in values.items()})
@@ -102,7 +115,10 @@ Places = namedtuple(
         "visa_rate",  # visas per unit of priority-weighted eligible household (set between passes 2 and 3)
         "cut_mexico",  # a journey's draw below this: stopped in Mexico
         "cut_death",  # below this: died
-        "cut_us",  # below this: stopped at the US border; above: arrived
+        "cut_us",  # below this: caught at the US border if evading; above: arrived
+        "unit_family",  # who goes (sim.units): the department's part of a family unit's log-odds
+        "unit_child",  # the department's part of a child's log-odds
+        "unit_family_drought",  # a family unit's log-odds from recent drought, for farming households
     ],
 )
 
@@ -110,6 +126,7 @@ Places = namedtuple(
 def places(env: Environment, params: Parameters) -> Places:
     """The month's department values, as the passes read them (visas are allotted after pass 2)."""
     cut_mexico, cut_death, cut_us = env.journey_thresholds()
+    terms = units.department_terms(env, params)
     as_array = np.asarray
     return Places(
         find=as_array(job_finding(env.unemployment, params.economy.job_separation), dtype=np.float64),
@@ -120,6 +137,9 @@ def places(env: Environment, params: Parameters) -> Places:
         cut_mexico=as_array(cut_mexico, dtype=np.float64),
         cut_death=as_array(cut_death, dtype=np.float64),
         cut_us=as_array(cut_us, dtype=np.float64),
+        unit_family=terms.family,
+        unit_child=terms.child,
+        unit_family_drought=terms.family_drought,
     )
 
 

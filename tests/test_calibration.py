@@ -59,6 +59,9 @@ def test_fit_recovers_parameters_that_generated_the_data(tmp_path):
         targets,
         emigrant_share=np.maximum(np.array(made["emigrant_share"]), FLOOR),
         apprehensions=np.maximum(np.array(made["apprehensions"]), FLOOR),  # a year without any at this scale
+        group_shares=dict(
+            zip(targets.group_shares, np.maximum(np.array(made["apprehension_groups"]), FLOOR), strict=True)
+        ),
         intention=made["aspiring_share"][0],
     )
     searched = [0, 6]  # aspiration.intercept (the level), journey.p_us (apprehensions per attempt)

@@ -191,8 +191,12 @@ def test_a_smaller_border_effect_lowers_apprehensions_and_a_higher_cost_scale_ra
     weaker = apply({"lever.border_enforcement.effect_scale": 0.3}, params, scenario)[1]
     dearer = apply({"lever.border_enforcement.cost_scale": 1.5}, params, scenario)[1]
     stated, weak, dear = run_many([scenario, weaker, dearer], 0, households_per_agent=SCALE)
-    years = stated.national().loc[2026:2029]
-    assert weak.national().loc[2026:2029].apprehended_us.sum() < years.apprehended_us.sum()
+
+    def caught(result):  # per person setting out: families travel and are counted together, so counts are noisy
+        years = result.national().loc[2026:2029]
+        return years.apprehended_us.sum() / years.departures_irregular.sum()
+
+    assert caught(weak) < caught(stated)
     assert dear.costs.cost_usd.sum() == pytest.approx(1.5 * stated.costs.cost_usd.sum())
     assert dear.monthly.equals(stated.monthly)  # a cost changes no behaviour
 

@@ -39,6 +39,14 @@ def parts(
     if "apprehensions" in moments:
         sim_series = np.asarray(moments["apprehensions"])[kept_years]
         found["apprehensions"] = float(np.mean(_log_ratio(sim_series, targets.apprehensions[kept_years]) ** 2))
+    if "apprehension_groups" in moments:
+        simulated = np.asarray(moments["apprehension_groups"])  # group x year: shares of the encounters
+        ratios = [
+            _log_ratio(simulated[g][kept_years], observed[kept_years])
+            for g, observed in enumerate(targets.group_shares.values())
+        ]
+        squares = np.concatenate(ratios) ** 2
+        found["apprehension_groups"] = float(np.nanmean(squares)) if np.isfinite(squares).any() else 0.0
     return found
 
 

@@ -40,6 +40,9 @@ FREE = (
     FreeParameter("journey", "p_us", 0.1, 0.8, "level of apprehensions against arrivals"),
     FreeParameter("journey", "reattempt_rate", 0.05, 0.95, "apprehension events per migrant"),
     FreeParameter("us_pull", "demand", 0.0, 3.0, "apprehensions against the US labour market over time"),
+    FreeParameter("units", "family", -10.0, -2.0, "family-unit members' share of apprehensions before 2014"),
+    FreeParameter("units", "child", -10.0, -3.0, "unaccompanied children's share of apprehensions"),
+    FreeParameter("units", "release", 0.0, 15.0, "the rise of families and children with the releases of 2015-2019"),
 )
 LOW = np.array([p.low for p in FREE])
 HIGH = np.array([p.high for p in FREE])

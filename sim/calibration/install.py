@@ -20,9 +20,14 @@ BEFORE = "before calibration: "  # the evidence a value had before, kept in its 
 
 
 def set_value(text: str, section: str, name: str, value: float, source: str) -> str:
-    """``parameters.yaml`` text with one entry's value and source replaced (comments and order kept)."""
+    """``parameters.yaml`` text with one entry's value and source replaced (comments and order kept).
+
+    A plausible range the entry had as an assumed value is dropped: a calibrated value's uncertainty is its
+    posterior.
+    """
     pattern = re.compile(
-        rf"(^{re.escape(section)}:\n(?:^  .*\n|^\s*\n)*?^  {re.escape(name)}:\n    value: )[^\n]*(\n    source: )[^\n]*",
+        rf"(^{re.escape(section)}:\n(?:^  .*\n|^\s*\n)*?^  {re.escape(name)}:\n    value: )[^\n]*(\n    source: )[^\n]*"
+        r"(?:\n    plausible: [^\n]*)?(?:\n    plausible_source: [^\n]*)?",
         re.MULTILINE,
     )
     new, count = pattern.subn(lambda m: f"{m.group(1)}{value:.4g}{m.group(2)}{json.dumps(source)}", text, count=1)

@@ -11,7 +11,7 @@ import numpy as np
 import sim
 from sim.calendar import parse_month
 from sim.calibration.free import overrides
-from sim.calibration.targets import APPREHENSION_YEARS, CENSUS_MONTH, INTENTION_YEAR
+from sim.calibration.targets import APPREHENSION_YEARS, CENSUS_MONTH, GROUP_COLUMNS, INTENTION_YEAR
 from sim.departments import Departments, load_departments
 from sim.metrics import NAMES
 from sim.model import MigrationModel
@@ -92,6 +92,17 @@ def simulate(
         caught = values[:, :, col["apprehended_us"]].sum(1)
         if scenario.end >= parse_month(f"{APPREHENSION_YEARS[-1]}-09"):
             moments["apprehensions"] = np.array([caught[fiscal_year == y].sum() for y in APPREHENSION_YEARS])
+            # the shares of family-unit members and of children, in the order of Targets.group_shares
+            shares = []
+            for group in GROUP_COLUMNS:
+                encountered = values[:, :, col[f"encounters_{group}"]].sum(1)
+                shares.append(
+                    [
+                        encountered[fiscal_year == y].sum() / max(caught[fiscal_year == y].sum(), 1.0)
+                        for y in APPREHENSION_YEARS
+                    ]
+                )
+            moments["apprehension_groups"] = np.array(shares)
         if scenario.end >= parse_month(f"{PROJECTION_YEAR}-12"):
             departures = values[:, :, col["departures_irregular"]].sum(1)
             moments["outflow"] = np.array([departures[months // 12 == PROJECTION_YEAR].sum()])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from pydantic import Field
 
@@ -11,6 +13,10 @@ P_MAX = 0.95
 
 
 class MexicoEnforcementConfig(ConditionConfig):
+    # the baseline dates Mexico's periods (Programa Frontera Sur 2014, the 2019 deployment): a period outside a
+    # run's window is part of the record, not a wrong date
+    history: ClassVar[bool] = True
+
     multiplier: float = Field(ge=0.2, le=4, description="factor on the probability an attempt is stopped in Mexico")
 
 
