@@ -36,7 +36,7 @@ class Environment:
     crop_loss: np.ndarray  # share of agricultural income lost this month to drought or crop disease
     drought_recent: np.ndarray  # severity of a drought in the last 12 months (0-1): aspiration rises
     poverty_line: float  # USD per person per month
-    us_demand: float  # US labour demand index: observed history (sim.history), 1 from 2019 on
+    us_demand: float  # US labour demand index: observed history (sim.history), 2019 = 1, 2024's beyond
     fee: np.ndarray  # smuggler fee from each department, USD per person (covers `package_attempts` attempts)
     p_mexico: np.ndarray  # probability an attempt from each department is stopped in Mexico
     p_us: np.ndarray  # probability an attempt that reaches the US border is stopped there

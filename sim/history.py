@@ -13,9 +13,8 @@ Each series is a yearly or fiscal-year table interpolated to months and held fla
 * **Remittance per migrant** (USD per month): Banguat totals over the number of senders
   (1.8 million in 2016, 2.1 million in 2022); 2010 scaled by OIM's per-household 2010/2016 ratio.
 * **US labour demand**: the 2019 US unemployment rate over the year's rate (BLS, yearly means placed
-  mid-year), so 1 in 2019 and 0.38 in 2010; held at 1 from 2019 on, since in 2020-2021 the pandemic's
-  labour market met a border closed to asylum seekers (Title 42) that the model does not represent.
-  Border crossings have long tracked the US labour market (e.g. Hanson & Spilimbergo 1999).
+  mid-year), so 1 in 2019, 0.38 in 2010, 0.45 in 2020 and 0.92 in 2024, held at 2024's beyond. Border
+  crossings have long tracked the US labour market (e.g. Hanson & Spilimbergo 1999).
 """
 
 from __future__ import annotations
@@ -77,7 +76,7 @@ class History:
     staffing: np.ndarray  # index, FY2018 = 1
     homicide: np.ndarray  # index, 2018 = 1
     remittance: np.ndarray
-    us_demand: np.ndarray  # index, 2019 and after = 1
+    us_demand: np.ndarray  # index, 2019 = 1
 
     @classmethod
     def from_data(cls, first: int, last: int) -> History:
@@ -88,7 +87,7 @@ class History:
         staffing = np.array([agents[min(max(fy, min(agents)), max(agents))] for fy in fiscal_year]) / agents[2018]
         homicide_points = {y + 0.5: v for y, v in _series("homicide_rate_national_PNC").items()}
         homicide = _interp(years, homicide_points) / homicide_points[2018.5]
-        unemployment = {y + 0.5: v for y, v in _series("us_unemployment_rate_bls").items() if y <= 2019}
+        unemployment = {y + 0.5: v for y, v in _series("us_unemployment_rate_bls").items()}
         us_demand = unemployment[2019.5] / _interp(years, unemployment)
         return cls(
             first, _interp(years, fee_points()), staffing, homicide, _interp(years, remittance_points()), us_demand

@@ -116,15 +116,20 @@ def posterior(
     targets: Targets,
     settings: FitSettings,
     progress: Callable[[int], None] | None = None,
+    years: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float], list[float]]:
-    """Adaptive ABC population Monte Carlo: (particles, weights, distances, tolerances, acceptance rates)."""
+    """Adaptive ABC population Monte Carlo: (particles, weights, distances, tolerances, acceptance rates).
+
+    ``years`` (a mask of the apprehension years) restricts the distance, as in :func:`estimate`.
+    """
     rng = np.random.default_rng(settings.seed)
     d = len(FREE)
     n = settings.particles
     keep = n // 2
 
     def distances(thetas: np.ndarray) -> np.ndarray:
-        return np.array([distance(m, targets) for m in journal.evaluate(list(thetas), progress=progress)])
+        moments = journal.evaluate(list(thetas), progress=progress)
+        return np.array([distance(m, targets, years=years) for m in moments])
 
     theta = from_unit(qmc.Sobol(d, scramble=True, seed=settings.seed).random(n))
     dist = distances(theta)

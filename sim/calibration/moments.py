@@ -21,6 +21,9 @@ from sim.scenario import Scenario, load_scenario, validate_scenario
 
 FIT_END = "2019-09"  # the last month of FY2019, the last apprehension target
 PROJECTION_YEAR = 2030  # the year whose outflow the sensitivity analysis explains
+SERIES_END = "2024-12"  # the backcast's runs: FY2024 and calendar 2024 complete
+SERIES_FISCAL_YEARS = np.arange(2007, 2025)  # encounters by group, FY2007-FY2024
+SERIES_YEARS = np.arange(2010, 2025)  # remittances and returns from Mexico, calendar years 2010-2024
 
 
 BASELINE = Path(sim.__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
@@ -103,9 +106,33 @@ def simulate(
                     ]
                 )
             moments["apprehension_groups"] = np.array(shares)
+        if scenario.end >= parse_month(SERIES_END):
+            moments.update(_series(values, months, col))
         if scenario.end >= parse_month(f"{PROJECTION_YEAR}-12"):
             departures = values[:, :, col["departures_irregular"]].sum(1)
             moments["outflow"] = np.array([departures[months // 12 == PROJECTION_YEAR].sum()])
         for name, value in moments.items():
             found.setdefault(name, []).append(value)
     return {name: np.mean(values, axis=0).tolist() for name, values in found.items()}
+
+
+def _series(values: np.ndarray, months: np.ndarray, col: dict[str, int]) -> dict[str, np.ndarray]:
+    """The yearly series the backcast compares with CBP, Banguat and Mexico's returns (sim.calibration.backcast)."""
+    fiscal_year = (months + 3) // 12
+    year = months // 12
+
+    def by(column: str, years: np.ndarray, period: np.ndarray) -> np.ndarray:
+        total = values[:, :, col[column]].sum(1)
+        return np.array([total[period == y].sum() for y in years])
+
+    found = {"series_encounters": by("apprehended_us", SERIES_FISCAL_YEARS, fiscal_year)}
+    for group in ("adult", *GROUP_COLUMNS):
+        found[f"series_encounters_{group}"] = by(f"encounters_{group}", SERIES_FISCAL_YEARS, fiscal_year)
+    found["series_remittances"] = by("remittances_usd", SERIES_YEARS, year)
+    found["series_mexico_returns"] = by("apprehended_mexico", SERIES_YEARS, year)
+    # households the census found with an emigrant who were not emigrant households at the end of FY2017:
+    # what the census can tell a fit that must not see later years
+    emigrants = values[:, :, col["emigrant_households"]].sum(1)
+    census, fy2017 = emigrants[months == parse_month(CENSUS_MONTH)][0], emigrants[months == parse_month("2017-09")][0]
+    found["census_leak"] = np.array([max(census - fy2017, 0.0) / max(census, 1.0)])
+    return found

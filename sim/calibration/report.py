@@ -10,9 +10,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from sim.calibration import backcast_report  # noqa: E402
+from sim.calibration.backcast import Backcast  # noqa: E402
 from sim.calibration.free import FREE  # noqa: E402
 from sim.calibration.targets import APPREHENSION_YEARS, Targets  # noqa: E402
-from sim.calibration.validate import LAST_SEEN_YEAR, Holdout, scores  # noqa: E402
+from sim.calibration.validate import scores  # noqa: E402
 
 
 def _pct(x: float) -> str:
@@ -23,9 +25,9 @@ def _num(x: float) -> str:
     return "n/a" if x != x else f"{x:.2f}"
 
 
-def plot_departments(folder: Path, names: list[str], targets: Targets, fitted: np.ndarray, held: Holdout) -> None:
+def plot_departments(folder: Path, names: list[str], targets: Targets, fitted: np.ndarray, held: list[dict]) -> None:
     fig, ax = plt.subplots(figsize=(7, 6))
-    held_model = {r["department"]: r["model"] for r in held.department_rows}
+    held_model = {r["department"]: r["model"] for r in held}
     top = max(targets.emigrant_share.max(), fitted.max(), max(held_model.values())) * 110
     ax.plot([0, top], [0, top], color="grey", lw=0.8)
     ax.scatter(100 * targets.emigrant_share, 100 * fitted, label="fitted on all departments", color="#1f77b4")
@@ -51,16 +53,11 @@ def plot_departments(folder: Path, names: list[str], targets: Targets, fitted: n
     plt.close(fig)
 
 
-def plot_apprehensions(folder: Path, targets: Targets, fitted: np.ndarray, held: Holdout) -> None:
+def plot_apprehensions(folder: Path, targets: Targets, fitted: np.ndarray) -> None:
+    """The calibrated model (fitted to every year) against the Border Patrol's series: the in-sample fit."""
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(APPREHENSION_YEARS, targets.apprehensions / 1000, "o-", color="black", label="US Border Patrol")
     ax.plot(APPREHENSION_YEARS, fitted / 1000, "s-", color="#1f77b4", label="model fitted on FY2007-FY2019")
-    ax.plot(
-        APPREHENSION_YEARS, held.year_fit / 1000, "x--", color="#d62728", label=f"model fitted to FY{LAST_SEEN_YEAR}"
-    )
-    last = [r["naive"] / 1000 for r in held.year_rows]
-    ax.plot([r["fiscal_year"] for r in held.year_rows], last, ":", color="grey", label="last value carried forward")
-    ax.axvspan(LAST_SEEN_YEAR + 0.5, APPREHENSION_YEARS[-1] + 0.5, color="#eeeeee", label="held out")
     ax.set(
         xlabel="fiscal year", ylabel="thousand apprehensions", title="Guatemalans apprehended at the southwest border"
     )
@@ -91,7 +88,8 @@ def write_report(
     targets: Targets,
     fit: dict,
     fitted: dict,
-    held: Holdout,
+    held: list[dict],
+    backcast: Backcast,
     sensitivity_rows: list[dict],
     sobol_n: int,
     settings_text: str,
@@ -101,10 +99,9 @@ def write_report(
     share = np.asarray(fitted["emigrant_share"])
     series = np.asarray(fitted["apprehensions"])
     plot_departments(folder, names, targets, share, held)
-    plot_apprehensions(folder, targets, series, held)
+    plot_apprehensions(folder, targets, series)
     plot_sensitivity(folder, sensitivity_rows)
-    dept = scores(held.department_rows)
-    years = scores(held.year_rows)
+    dept = scores(held)
     in_sample = scores(
         [
             {"observed": o, "model": m, "naive": targets.national_share}
@@ -113,7 +110,7 @@ def write_report(
     )
     alta = names.index("Alta Verapaz")
     huehue = names.index("Huehuetenango")
-    held_by_name = {r["department"]: r for r in held.department_rows}
+    held_by_name = {r["department"]: r for r in held}
     lines = [
         "# Calibration and validation report",
         "",
@@ -125,7 +122,6 @@ def write_report(
         "|---|---:|---:|---|",
         f"| held-out departments: Spearman rank correlation | {_num(dept['model']['spearman'])} | {_num(dept['naive']['spearman'])} | every department at the national rate of the others |",
         f"| held-out departments: average relative difference | {_num(dept['model']['ard'])} | {_num(dept['naive']['ard'])} | same |",
-        f"| apprehensions FY{LAST_SEEN_YEAR + 1}-FY{APPREHENSION_YEARS[-1]}: average relative difference | {_num(years['model']['ard'])} | {_num(years['naive']['ard'])} | FY{LAST_SEEN_YEAR} carried forward |",
         "",
         "(The naive forecast gives all held-out departments of a fold one value: its rank correlation only reflects the small differences between folds.)",
         "",
@@ -140,21 +136,8 @@ def write_report(
             f"| {name} | {r['fold']} | {_pct(r['observed'])} | {_pct(r['model'])} | "
             f"{(r['model'] - r['observed']) / r['observed']:+.0%} | {_pct(r['naive'])} | {(r['naive'] - r['observed']) / r['observed']:+.0%} |"
         )
+    lines += ["", *backcast_report.lines(folder, backcast)]
     lines += [
-        "",
-        "### Held-out years of apprehensions",
-        "",
-        "| fiscal year | Border Patrol | model | naive |",
-        "|---|---:|---:|---:|",
-    ]
-    lines += [
-        f"| FY{r['fiscal_year']} | {r['observed']:,.0f} | {r['model']:,.0f} | {r['naive']:,.0f} |"
-        for r in held.year_rows
-    ]
-    lines += [
-        "",
-        "![apprehensions](apprehensions.png)",
-        "",
         "## In sample (the calibrated parameters)",
         "",
         f"Distance {fit['best_distance']:.3f}. Departments: Spearman {_num(in_sample['model']['spearman'])}, "
@@ -165,6 +148,8 @@ def write_report(
         f"Households aspiring in 2012: {_pct(fitted['aspiring_share'][0])} (LAPOP adults intending: {_pct(targets.intention)}).",
         "",
         "![departments](departments.png)",
+        "",
+        "![apprehensions](apprehensions.png)",
         "",
         "| parameter | calibrated | posterior mean | 5-95% of the posterior | bounds searched | meaning |",
         "|---|---:|---:|---|---|---|",

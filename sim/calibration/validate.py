@@ -5,8 +5,8 @@
   departments' census counts are hidden from the model too: their households start with kin abroad at
   the other departments' rate instead of their own. Naive forecast:
   every held-out department at the national rate of the departments the fit saw.
-* **Held-out years**: the fit sees apprehensions up to FY2015 and predicts FY2016-FY2019. Naive
-  forecast: the last seen value carried forward.
+* **Held-out years**: the backcast (:mod:`sim.calibration.backcast`) fits to FY2017 and predicts
+  FY2018-FY2024 against two naive forecasts.
 * **Sensitivity**: Sobol' indices (``scipy.stats.sobol_indices``) of projected 2030 irregular
   departures to the free parameters (over their posterior's 5-95% range) and to four levers of the
   agreement (from off to twice the shipped scenario's intensity).
@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import sobol_indices, spearmanr, uniform
@@ -24,11 +23,10 @@ from sim.calibration.fit import FitSettings, estimate
 from sim.calibration.free import FREE
 from sim.calibration.journal import Journal
 from sim.calibration.moments import BASELINE
-from sim.calibration.targets import APPREHENSION_YEARS, Targets
+from sim.calibration.targets import Targets
 from sim.scenario import load_scenario
 
 FOLDS = 4
-LAST_SEEN_YEAR = 2015
 # lever: the setting varied, from off to twice the shipped scenario's (scenarios/<lever>.yaml), others as shipped
 LEVERS = {
     "job_programs": "jobs_per_year",
@@ -51,21 +49,14 @@ def ard(predicted: np.ndarray, observed: np.ndarray) -> float:
     return float(np.mean(np.abs(np.asarray(predicted) - observed) / observed))
 
 
-@dataclass
-class Holdout:
-    department_rows: list[dict]  # department, fold, observed, model, naive
-    year_rows: list[dict]  # fiscal year, observed, model, naive (held-out years only)
-    year_fit: np.ndarray  # model series of the years fit, all years
-
-
 def holdout(
     journal: Journal,
     targets: Targets,
     settings: FitSettings,
     names: list[str],
     progress: Callable[[int], None] | None = None,
-) -> Holdout:
-    """Refit without each fold of departments, and without the apprehensions after FY2015; predict them."""
+) -> list[dict]:
+    """Refit without each fold of departments and predict it: rows of department, fold, observed, model, naive."""
     fold = folds(targets)
     rows = []
     for k in range(FOLDS):
@@ -84,16 +75,7 @@ def holdout(
                     "naive": float(national),
                 }
             )
-    seen_years = APPREHENSION_YEARS <= LAST_SEEN_YEAR
-    best = estimate(journal, targets, settings, years=seen_years, progress=progress).x
-    series = np.asarray(journal.evaluate([best])[0]["apprehensions"])
-    last = targets.apprehensions[seen_years][-1]
-    year_rows = [
-        {"fiscal_year": int(y), "observed": float(o), "model": float(m), "naive": float(last)}
-        for y, o, m, held in zip(APPREHENSION_YEARS, targets.apprehensions, series, ~seen_years, strict=True)
-        if held
-    ]
-    return Holdout(sorted(rows, key=lambda r: names.index(r["department"])), year_rows, series)
+    return sorted(rows, key=lambda r: names.index(r["department"]))
 
 
 def scores(rows: list[dict]) -> dict[str, float]:

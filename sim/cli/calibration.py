@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim import DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.cli import options
 from sim.cli.console import counted, out, say
 from sim.cli.options import UserError
@@ -64,11 +65,20 @@ def add_validate(sub) -> None:
     p = sub.add_parser(
         "validate",
         help="validate the calibration out of sample and write the report",
-        description="Refit without each quarter of the departments and without the apprehensions after FY2015, "
-        "predict what was held out and compare with naive forecasts (national rate, last value carried forward); "
-        "Sobol' indices of projected 2030 departures. Writes a Markdown report with plots. Resumable like calibrate.",
+        description="Refit without each quarter of the departments and predict them against the national rate; "
+        "the backcast: fit to FY2017 only, run the posterior to 2024 and compare FY2018-FY2024 with CBP's counts "
+        "and with naive forecasts (last value carried forward, trend), by group, with remittances and returns "
+        "from Mexico; Sobol' indices of projected 2030 departures. Writes a Markdown report with plots. "
+        "Resumable like calibrate.",
     )
     _add_options(p)
+    p.add_argument(
+        "--backcast-households-per-agent",
+        type=options.households_per_agent,
+        default=DEFAULT_HOUSEHOLDS_PER_AGENT,
+        metavar="H",
+        help=f"scale of the backcast's runs to 2024 (default {DEFAULT_HOUSEHOLDS_PER_AGENT}, the model's default)",
+    )
     p.add_argument("--fit", help="fit.json of a calibration (default: the model's installed calibration)")
     p.add_argument(
         "--out",
@@ -96,15 +106,15 @@ class Setup:
     workers: int
 
     @contextmanager
-    def journals(self, **folders_and_ends: tuple[Path, str]) -> Iterator[dict]:
-        """Journals by name, each (folder, last month simulated); all closed at the end, also on Ctrl-C."""
+    def journals(self, **folders_and_settings: tuple[Path, dict]) -> Iterator[dict]:
+        """Journals by name, each (folder, the settings that differ: end, maybe scale); closed at the end, on Ctrl-C too."""
         from sim.calibration.journal import Journal
 
         opened = {}
         try:
-            for name, (folder, end) in folders_and_ends.items():
+            for name, (folder, changed) in folders_and_settings.items():
                 with _user_errors():
-                    opened[name] = Journal(folder, {**self.settings, "end": end}, workers=self.workers)
+                    opened[name] = Journal(folder, {**self.settings, **changed}, workers=self.workers)
             yield opened
         finally:
             for journal in opened.values():
@@ -148,7 +158,7 @@ def cmd_calibrate(args: argparse.Namespace) -> None:
     setup = _setup(args)
     folder = Path(args.out)
     began = time.perf_counter()
-    with setup.journals(fit=(folder / "fit", FIT_END)) as journals:
+    with setup.journals(fit=(folder / "fit", {"end": FIT_END})) as journals:
         journal = journals["fit"]
         with counted("calibrating", evaluations(setup.budget.fit), args.quiet) as tick:
             fit = calibrate(journal, setup.targets, setup.budget.fit, progress=tick)
@@ -198,10 +208,13 @@ def _read_fit(file: str) -> dict:
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
+    from dataclasses import replace
+
     import numpy as np
 
+    from sim.calibration import backcast
     from sim.calibration.free import FREE
-    from sim.calibration.moments import FIT_END, PROJECTION_YEAR
+    from sim.calibration.moments import FIT_END, PROJECTION_YEAR, SERIES_END
     from sim.calibration.report import write_report
     from sim.calibration.validate import holdout, sensitivity, sensitivity_evaluations
     from sim.departments import load_departments
@@ -214,13 +227,25 @@ def cmd_validate(args: argparse.Namespace) -> None:
     work = Path(args.out_work)
     names = list(load_departments().name)
     best = np.array([fit["best"][p.key] for p in FREE])
-    refits = 5 * (budget.holdout.maxiter + 1) * budget.holdout.popsize * len(FREE)
-    ends = {"fit": (work / "fit", FIT_END), "ahead": (work / "sensitivity", f"{PROJECTION_YEAR}-12")}
+    refits = 4 * (budget.holdout.maxiter + 1) * budget.holdout.popsize * len(FREE)
+    # the backcast's fit: the hold-outs' search for the point, the calibration's for the posterior
+    backcast_settings = replace(budget.fit, popsize=budget.holdout.popsize, maxiter=budget.holdout.maxiter)
+    total = 1 + refits + backcast.evaluations(backcast_settings) + sensitivity_evaluations(budget.sobol_n)
+    series_scale = args.backcast_households_per_agent
+    ends = {
+        "fit": (work / "fit", {"end": FIT_END}),
+        "series": (work / f"backcast-1-{series_scale:g}", {"end": SERIES_END, "households_per_agent": series_scale}),
+        "ahead": (work / "sensitivity", {"end": f"{PROJECTION_YEAR}-12"}),
+    }
     with setup.journals(**ends) as journals:
-        with counted("validating", 1 + refits + sensitivity_evaluations(budget.sobol_n), args.quiet) as tick:
+        with counted("validating", total, args.quiet) as tick:
             fitted = journals["fit"].evaluate([best], progress=tick)[0]
             held = holdout(journals["fit"], setup.targets, budget.holdout, names, progress=tick)
+            back = backcast.fit_and_run(
+                journals["fit"], journals["series"], setup.targets, backcast_settings, progress=tick
+            )
             journals["fit"].close()
+            journals["series"].close()
             rows = sensitivity(journals["ahead"], np.asarray(fit["draws"]), budget.sobol_n, seed=1, progress=tick)
     report = write_report(
         Path(args.out),
@@ -229,9 +254,15 @@ def cmd_validate(args: argparse.Namespace) -> None:
         fit=fit,
         fitted=fitted,
         held=held,
+        backcast=back,
         sensitivity_rows=rows,
         sobol_n=budget.sobol_n,
-        settings_text=f"{setup.described}; fit: {fit['run']}",
+        settings_text=f"{setup.described}; backcast runs to 2024 at 1 agent per {series_scale:g} households; "
+        f"fit: {fit['run']}",
     )
-    out().print(f"report written to {report} (with departments.png, apprehensions.png, sensitivity.png)")
+    out().print(
+        f"report written to {report} (with departments.png, apprehensions.png, backcast.png, backcast.csv, "
+        "sensitivity.png)"
+    )
     say(report.read_text(encoding="utf-8").split("### Held-out departments")[0])
+    say("## Backcast" + report.read_text(encoding="utf-8").split("## Backcast")[1].split("| fiscal year")[0])
