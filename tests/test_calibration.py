@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.calibration.distance import FLOOR, distance
@@ -201,6 +202,8 @@ def test_validate_writes_the_report_on_a_small_configuration(tmp_path, capsys):
             "quick",
             "--households-per-agent",
             str(SMALL),
+            "--backcast-households-per-agent",
+            str(SMALL),
             "--workers",
             "2",
             "--quiet",
@@ -214,9 +217,14 @@ def test_validate_writes_the_report_on_a_small_configuration(tmp_path, capsys):
     report = (tmp_path / "report" / "README.md").read_text(encoding="utf-8")
     for part in ("held-out departments", "Alta Verapaz", "FY2019", "Sobol", "lever border_enforcement"):
         assert part in report
-    for plot in ("departments.png", "apprehensions.png", "sensitivity.png"):
+    for part in ("## Backcast: fitted to FY2017", "FY2024 (held out)", "trend of FY2007-FY2017", "remittances"):
+        assert part in report
+    for plot in ("departments.png", "apprehensions.png", "backcast.png", "sensitivity.png"):
         assert (tmp_path / "report" / plot).stat().st_size > 10_000
-    assert "average relative difference" in capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "report" / "backcast.csv")
+    assert list(table.fiscal_year) == list(range(2007, 2025)) and table.held_out.sum() == 7
+    printed = capsys.readouterr().out
+    assert "average relative difference" in printed and "correlation of yearly log changes" in printed
 
 
 def test_comparisons_draw_each_seeds_parameters_from_the_posterior():

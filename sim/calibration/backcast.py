@@ -165,9 +165,10 @@ def criteria(b: Backcast) -> list[Criterion]:
     # yearly log changes between held-out years: FY2019 over FY2018 ... FY2024 over FY2023
     model_changes = log_changes(median[held])
     real_changes = log_changes(o.encounters[held])
-    rho = float(np.corrcoef(model_changes, real_changes)[0, 1])
+    moves = np.ptp(model_changes) > 0
+    rho = float(np.corrcoef(model_changes, real_changes)[0, 1]) if moves else float("nan")
     found.append(Criterion("held out FY2019-FY2024: correlation of yearly log changes", "at least 0.7",
-                           f"{rho:.2f}", rho >= 0.7))  # fmt: skip
+                           f"{rho:.2f}" if moves else "none (the model does not change)", rho >= 0.7))  # fmt: skip
     right = int(np.sum(np.sign(model_changes) == np.sign(real_changes)))
     found.append(Criterion("held out FY2019-FY2024: sign of the yearly change", "right in at least 5 of 6",
                            f"{right} of {len(real_changes)}", right >= 5))  # fmt: skip
