@@ -12,8 +12,9 @@ Each series is a yearly or fiscal-year table interpolated to months and held fla
   2018; held at the 2009 peak before 2009 (no earlier point in the data).
 * **Remittance per migrant** (USD per month): Banguat totals over the number of senders
   (1.8 million in 2016, 2.1 million in 2022); 2010 scaled by OIM's per-household 2010/2016 ratio.
-* **US labour demand**: the 2019 US unemployment rate over the year's rate (BLS, yearly means placed
-  mid-year), so 1 in 2019, 0.38 in 2010, 0.45 in 2020 and 0.92 in 2024, held at 2024's beyond. Border
+* **US labour demand**: the 2019 US unemployment rate over the month's (BLS: yearly means placed mid-year,
+  and the monthly rates of 2020-2023, when the pandemic moved it within months), so 1 in 2019, 0.38 in 2010,
+  0.25 in April 2020, 0.68 in 2021 and 0.92 in 2024, held at 2024's beyond. Border
   crossings have long tracked the US labour market (e.g. Hanson & Spilimbergo 1999).
 """
 
@@ -67,6 +68,17 @@ def remittance_points() -> dict[float, float]:
     return {2010.5: per_2016 * ratio_2010, 2016.5: per_2016, 2022.5: per_2022}
 
 
+def us_unemployment_points() -> dict[float, float]:
+    """US unemployment (%): yearly means at mid-year, and the months of 2020-2023, when the pandemic moved it."""
+    monthly = {}
+    for row in read_csv("us_unemployment_monthly.csv"):
+        year, month = map(int, row["month"].split("-"))
+        monthly[year + (month - 0.5) / 12] = float(row["unemployment_rate"])
+    covered = {int(t) for t in monthly}
+    yearly = {y + 0.5: v for y, v in _series("us_unemployment_rate_bls").items() if y not in covered}
+    return yearly | monthly
+
+
 @dataclass(frozen=True)
 class History:
     """Monthly values of each observed series for months ``first .. first + len - 1``."""
@@ -87,7 +99,7 @@ class History:
         staffing = np.array([agents[min(max(fy, min(agents)), max(agents))] for fy in fiscal_year]) / agents[2018]
         homicide_points = {y + 0.5: v for y, v in _series("homicide_rate_national_PNC").items()}
         homicide = _interp(years, homicide_points) / homicide_points[2018.5]
-        unemployment = {y + 0.5: v for y, v in _series("us_unemployment_rate_bls").items()}
+        unemployment = us_unemployment_points()
         us_demand = unemployment[2019.5] / _interp(years, unemployment)
         return cls(
             first, _interp(years, fee_points()), staffing, homicide, _interp(years, remittance_points()), us_demand

@@ -131,8 +131,8 @@ def test_border_enforcement_raises_apprehensions_and_fees_and_lowers_returns(pol
 
 
 def test_us_labour_demand_follows_the_us_labour_market_and_pulls_households():
-    """The 2009-2011 recession weakens the pull; from 2019 on the index is 1 and only scenarios move it."""
-    model = MigrationModel(shortened("baseline", "2008-01", "2020-12"), seed=0, households_per_agent=5000)
+    """The 2009-2011 recession and the pandemic weaken the pull; after 2024 only scenarios move the index."""
+    model = MigrationModel(shortened("baseline", "2008-01", "2026-12"), seed=0, households_per_agent=5000)
     args = (model.history, model.departments, model.params)
 
     def demand(month: str) -> float:
@@ -140,7 +140,10 @@ def test_us_labour_demand_follows_the_us_labour_market_and_pulls_households():
 
     assert demand("2010-07") == pytest.approx(3.667 / 9.608, rel=0.01)  # BLS yearly means, 2019 over 2010
     assert demand("2008-07") > demand("2010-07") < demand("2015-07") < demand("2018-07") < 1
-    assert demand("2019-07") == demand("2020-12") == 1
+    assert demand("2019-07") == pytest.approx(1, abs=0.01)
+    assert demand("2020-04") == pytest.approx(3.667 / 14.8, rel=0.02)  # the pandemic's month, not the year's mean
+    assert demand("2020-01") > 0.99  # the pandemic does not leak into FY2020's first months
+    assert demand("2022-07") > 1 and demand("2024-07") == demand("2026-12") == pytest.approx(3.667 / 4.0)
     pull = model.params.us_pull.demand
     assert pull > 0  # calibrated: a weaker US labour market means fewer households aspiring to go
 

@@ -240,10 +240,10 @@ def cmd_validate(args: argparse.Namespace) -> None:
     with setup.journals(**ends) as journals:
         with counted("validating", total, args.quiet) as tick:
             fitted = journals["fit"].evaluate([best], progress=tick)[0]
-            held = holdout(journals["fit"], setup.targets, budget.holdout, names, progress=tick)
             back = backcast.fit_and_run(
                 journals["fit"], journals["series"], setup.targets, backcast_settings, progress=tick
             )
+            held = holdout(journals["fit"], setup.targets, budget.holdout, names, progress=tick)
             journals["fit"].close()
             journals["series"].close()
             rows = sensitivity(journals["ahead"], np.asarray(fit["draws"]), budget.sobol_n, seed=1, progress=tick)
