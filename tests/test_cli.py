@@ -208,7 +208,7 @@ def test_reference_listings_show_sources():
     usage = Path(__file__).parent.parent / "docs" / "usage.md"
     assert counts in usage.read_text(encoding="utf-8"), "the counts in docs/usage.md (migsim params) are stale"
     assert "Alta Verapaz" in migsim("departments").stdout
-    assert "apprehension_multiplier" in migsim("levers").stdout
+    assert "agents_per_billion_usd" in migsim("levers").stdout
 
 
 def test_cache_shows_its_size_and_clears(tmp_path, monkeypatch, capsys):

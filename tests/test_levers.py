@@ -41,7 +41,7 @@ ZERO = {
     "community_health": {"households_per_year": 0},
     "legal_pathways": {"visas_per_year": 0},
     "legal_aid": {"households_per_year": 0},
-    "border_enforcement": {"apprehension_multiplier": 1.0},
+    "border_enforcement": {"cost_usd_per_year": 0},
     "public_awareness": {"people_reached_per_year": 0},
     "ngo_partnerships": {"partnerships": 0},
     "community_programs": {"households_per_year": 0},
