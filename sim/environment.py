@@ -37,6 +37,7 @@ class Environment:
     drought_recent: np.ndarray  # severity of a drought in the last 12 months (0-1): aspiration rises
     poverty_line: float  # USD per person per month
     us_demand: float  # US labour demand index: observed history (sim.history), 2019 = 1, 2024's beyond
+    staffing: float  # Border Patrol southwest-border agents, index FY2018 = 1 (sim.history): p_us follows it
     fee: np.ndarray  # smuggler fee from each department, USD per person (covers `package_attempts` attempts)
     p_mexico: np.ndarray  # probability an attempt from each department is stopped in Mexico
     p_us: np.ndarray  # probability an attempt that reaches the US border is stopped there
@@ -123,6 +124,7 @@ def build_environment(month, history, departments, params, conditions, levers, p
         drought_recent=zeros,
         poverty_line=poverty_line,
         us_demand=float(history.us_demand[i]),
+        staffing=float(history.staffing[i]),
         fee=np.full(n, float(history.fee[i])),
         p_mexico=np.full(n, j.p_mexico),
         p_us=np.full(n, min(0.95, j.p_us * history.staffing[i] ** j.staffing_elasticity)),

@@ -21,6 +21,11 @@ def nearest(word: str, choices: Iterable[str], cutoff: float = 0.5) -> str | Non
     return found[0] if found else None
 
 
+def nearest_key(key: str, model: type) -> str | None:
+    """The key that replaced ``key`` in ``model`` (its ``replaced_keys``), else the nearest by spelling."""
+    return getattr(model, "replaced_keys", {}).get(key) or nearest(key, model.model_fields)
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str

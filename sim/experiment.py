@@ -26,7 +26,7 @@ from scipy.stats import qmc
 
 from sim import COARSEST, DEFAULT_HOUSEHOLDS_PER_AGENT
 from sim.conditions import CONDITIONS
-from sim.errors import Path, Problem, ScenarioError, nearest
+from sim.errors import Path, Problem, ScenarioError, nearest, nearest_key
 from sim.levers import LEVERS
 from sim.limits import runs_problem
 from sim.parameters import default_parameters, section_schemas
@@ -260,7 +260,8 @@ def _check_factor(name: str, factor: Factor, base: Scenario) -> str | None:
         if label not in schemas:
             hint = nearest(label, schemas)
             return "unknown parameter section" + (f"; did you mean '{hint}'?" if hint else "")
-        fields = schemas[label].model_fields
+        schema = schemas[label]
+        fields = schema.model_fields
     else:
         present = dict(base.levers if kind == "levers" else base.conditions)
         if label not in present:
@@ -272,9 +273,10 @@ def _check_factor(name: str, factor: Factor, base: Scenario) -> str | None:
             )
         config = present[label]
         kind_name = (config.lever if kind == "levers" else config.condition) or label
-        fields = (LEVERS if kind == "levers" else CONDITIONS)[kind_name].Config.model_fields
+        schema = (LEVERS if kind == "levers" else CONDITIONS)[kind_name].Config
+        fields = schema.model_fields
     if key not in fields:
-        hint = nearest(key, fields)
+        hint = nearest_key(key, schema)
         return "unknown key" + (f"; did you mean '{hint}'?" if hint else "") + f" (allowed: {', '.join(fields)})"
     if key == "departments":
         return "departments cannot be a factor: write one base scenario per set of departments and sweep each"

@@ -1,7 +1,7 @@
 """Portfolios of levers: how much of each measure, where and from when, as numbers to set or search.
 
 Every built-in lever a shipped scenario uses gets a control: its "how much" setting (jobs, trainees, visas,
-operations, a multiplier) with the schema's range, and the shipped scenario's other settings. A portfolio is
+operations, a share, or the budget of a lever whose effect follows its dollars) with the schema's range, and the shipped scenario's other settings. A portfolio is
 the baseline plus chosen levers at chosen amounts, validated like a scenario file. The app's custom
 scenario, the Python API (:mod:`sim.exploratory`) and ``migsim optimise`` build their scenarios here.
 """
@@ -48,6 +48,8 @@ class LeverControl:
 
     def cost_note(self) -> str:
         """How the custom scenario prices this lever, in a line."""
+        if self.key.startswith("cost_usd"):
+            return "Cost: the budget above, which sets what the lever buys."
         if self.yearly_cost is None:
             return "Cost: the shipped scenario's cost per unit, times the units."
         usd = self.settings[self.yearly_cost]
@@ -57,8 +59,11 @@ class LeverControl:
         )
 
 
-def _amount_key(config: type) -> str:
-    """The lever's first own number that is not a cost: jobs, trainees, visas, operations ..."""
+def _amount_key(lever: type) -> str:
+    """The lever's budget if its effect follows its dollars, else its first own number that is not a cost."""
+    if lever.budgets:
+        return lever.budgets[0]
+    config = lever.Config
     for key, info in config.model_fields.items():
         if key not in _SHARED_KEYS and "cost" not in key and info.annotation in (int, float):
             return key
@@ -76,7 +81,7 @@ def lever_controls(scenarios: dict[str, Scenario]) -> dict[str, LeverControl]:
             if lever in controls or lever not in LEVERS:
                 continue
             cls = LEVERS.lookup(lever)
-            key = _amount_key(cls.Config)
+            key = _amount_key(cls)
             info = cls.Config.model_fields[key]
             low, high = field_range(info)
             default = float(getattr(config, key))
@@ -99,7 +104,9 @@ def lever_controls(scenarios: dict[str, Scenario]) -> dict[str, LeverControl]:
                 placed="departments" in cls.Config.model_fields,
                 departments=tuple(departments) if departments != "all" else tuple(names),
                 start_year=config.start // 12,
-                yearly_cost="cost_usd_per_year" if "cost_usd_per_year" in cls.Config.model_fields else None,
+                yearly_cost="cost_usd_per_year"
+                if "cost_usd_per_year" in cls.Config.model_fields and key != "cost_usd_per_year"
+                else None,
             )
     return dict(sorted(controls.items()))
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.calendar import format_month
 from sim.conditions import CONDITIONS, ConditionConfig
-from sim.errors import Path, Problem, ScenarioError, nearest
+from sim.errors import Path, Problem, ScenarioError, nearest, nearest_key
 from sim.levers import LEVERS, LeverConfig
 from sim.parameters import default_parameters, section_schemas
 from sim.rules import RULES
@@ -357,7 +357,7 @@ def explain_validation(exc: ValidationError, model: type[BaseModel], prefix: Pat
     """Turn pydantic errors into (key path, plain message) pairs."""
     errors = exc.errors(include_url=False)
     # A misspelt key also makes the key it stands for "missing": report only the misspelling.
-    guessed = {nearest(str(e["loc"][-1]), model.model_fields) for e in errors if e["type"] == "extra_forbidden"}
+    guessed = {nearest_key(str(e["loc"][-1]), model) for e in errors if e["type"] == "extra_forbidden"}
     errors = [e for e in errors if not (e["type"] == "missing" and e["loc"] and e["loc"][0] in guessed)]
     out = []
     for err in errors:
@@ -369,7 +369,7 @@ def explain_validation(exc: ValidationError, model: type[BaseModel], prefix: Pat
         key = loc[0] if loc else None
         info = model.model_fields.get(key) if isinstance(key, str) else None
         if kind == "extra_forbidden":
-            hint = nearest(str(loc[-1]), model.model_fields)
+            hint = nearest_key(str(loc[-1]), model)
             message = (
                 "unknown key"
                 + (f"; did you mean '{hint}'?" if hint else "")

@@ -7,7 +7,7 @@ doubt) carry a plausible range in ``sim/data/parameters.yaml``: a world sets the
 a policy choice, so a world scales what the scenario states by a relative factor, one per lever type
 and kind (``"lever.border_enforcement.effect_scale"``, ``"lever.job_programs.cost_scale"``; see
 :class:`sim.levers.base.Scale`): an effect factor of 0.5 halves the distance of each effect setting from
-"no effect" (an aspiration shift of -1 becomes -0.5, an apprehension multiplier of 1.5 becomes 1.25), a
+"no effect" (an aspiration shift of -1 becomes -0.5, a technology multiplier of 1.5 becomes 1.25), a
 cost factor of 2 doubles the unit costs. Scaled settings are clipped to their allowed range.
 
 This module is the vocabulary plausible worlds, sensitivity analysis and exploratory-modelling tools

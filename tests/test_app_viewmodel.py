@@ -49,7 +49,7 @@ def test_every_lever_of_the_scenarios_has_a_control_bounded_by_its_schema(shippe
     for lever, control in controls.items():
         low, high = field_range(LEVERS.lookup(lever).Config.model_fields[control.key])
         assert low <= control.low <= control.default <= control.high <= high, lever
-        assert "cost" not in control.key
+        assert "cost" not in control.key or control.key in LEVERS.lookup(lever).budgets  # a budget is the amount
 
 
 def test_custom_scenario_without_levers_is_the_baseline(shipped, controls):
@@ -262,18 +262,21 @@ def test_previews_wait_a_second_and_then_come_every_two():
     assert shown == [1.1, 3.2]
 
 
-def test_a_lever_priced_per_year_costs_in_proportion_to_its_setting(shipped, controls):
-    control = controls["border_enforcement"]  # 1,000 million a year at a multiplier of 1.5 in the shipped file
+def test_a_lever_priced_per_year_costs_in_proportion_to_its_setting_and_a_budget_costs_itself(shipped, controls):
+    control = controls["information_sharing"]  # US$ a year at the shipped level of sharing
     shipped_cost = control.settings["cost_usd_per_year"]
 
-    def yearly_cost(multiplier):
-        custom = vm.custom_scenario(shipped["baseline"], controls, {"border_enforcement": vm.CustomLever(multiplier)})
-        return next(c for _, c in custom.levers if c.lever == "border_enforcement").cost_usd_per_year
+    def yearly_cost(lever, amount):
+        custom = vm.custom_scenario(shipped["baseline"], controls, {lever: vm.CustomLever(amount)})
+        return next(c for _, c in custom.levers if c.lever == lever).cost_usd_per_year
 
-    assert yearly_cost(1.0) == 0  # no extra enforcement, no cost
-    assert yearly_cost(control.default) == shipped_cost
-    assert yearly_cost(2.0) == pytest.approx(2 * shipped_cost)
-    assert "scaled with the apprehension multiplier above 1" in control.cost_note()
+    assert yearly_cost("information_sharing", 0.0) == 0  # no sharing, no cost
+    assert yearly_cost("information_sharing", control.default) == shipped_cost
+    assert yearly_cost("information_sharing", control.default / 2) == pytest.approx(shipped_cost / 2)
+    assert "scaled with the level above 0" in control.cost_note()
+    enforcement = controls["border_enforcement"]  # its effect follows its dollars: the slider is the budget
+    assert enforcement.key == "cost_usd_per_year" and enforcement.default == 1e9
+    assert yearly_cost("border_enforcement", 2.5e9) == 2.5e9 and "budget" in enforcement.cost_note()
     assert "per unit" in controls["job_programs"].cost_note()  # jobs are priced each: nothing to scale
     custom = vm.custom_scenario(
         shipped["baseline"], controls, {"job_programs": vm.CustomLever(30000, ("Petén",), 2028)}

@@ -217,7 +217,7 @@ EXPERIMENT_MUTATIONS = {
     "reversed range": lambda d, v: {**d, "factors": {"levers.job_programs.jobs_per_year": {"range": [v + 1, -v]}}},
     "range outside the schema": lambda d, v: {
         **d,
-        "factors": {"levers.border_enforcement.apprehension_multiplier": {"range": [1, 4 + v]}},
+        "factors": {"levers.border_enforcement.technology_multiplier": {"range": [1, 4 + v]}},
     },
     "unknown design": lambda d, v: {**d, "design": {"method": f"m{v}", "samples": 4}},
     "bad samples": lambda d, v: {**d, "design": {"method": "lhs", "samples": [-v, 0, "many", True][v % 4]}},

@@ -202,13 +202,13 @@ def test_reference_listings_show_sources():
     done = migsim("params")
     assert done.returncode == 0 and "journey.p_us" in done.stdout and "assumed" in done.stdout
     calibrated = migsim("params", "--status", "calibrated").stdout
-    assert "9 calibrated" in calibrated and "journey.p_us" in calibrated and "crime.fee_elasticity" not in calibrated
+    assert "12 calibrated" in calibrated and "journey.p_us" in calibrated and "crime.fee_elasticity" not in calibrated
     assert "crime.fee_elasticity" in migsim("params", "--status", "assumed").stdout
     counts = re.search(r"\d+ calibrated, \d+ from data, \d+ assumed", done.stdout).group(0)
     usage = Path(__file__).parent.parent / "docs" / "usage.md"
     assert counts in usage.read_text(encoding="utf-8"), "the counts in docs/usage.md (migsim params) are stale"
     assert "Alta Verapaz" in migsim("departments").stdout
-    assert "apprehension_multiplier" in migsim("levers").stdout
+    assert "agents_per_billion_usd" in migsim("levers").stdout
 
 
 def test_cache_shows_its_size_and_clears(tmp_path, monkeypatch, capsys):

@@ -73,7 +73,7 @@ def test_scenario_digest_tracks_content(root):
         {
             **a.resolved(),
             "levers": {
-                "border_enforcement": {**a.resolved()["levers"]["border_enforcement"], "apprehension_multiplier": 2.0}
+                "border_enforcement": {**a.resolved()["levers"]["border_enforcement"], "cost_usd_per_year": 2.0e9}
             },
         }
     )

@@ -42,24 +42,31 @@ def test_uncertainties_are_named_once_with_their_default_inside_the_range():
     assert {"journey.fee_enforcement_elasticity", "lever.border_enforcement.effect_scale"} <= set(names)
     assert "journey.p_us" not in names  # calibrated: the posterior is its uncertainty
     every_cost = {
-        f"lever.{name}.cost_scale" for name, lever in LEVERS.items() if "cost" in " ".join(lever.Config.model_fields)
+        f"lever.{name}.cost_scale"
+        for name, lever in LEVERS.items()
+        if any(key.startswith("cost_usd") and key not in lever.budgets for key in lever.Config.model_fields)
     }
     assert every_cost <= set(names)
 
 
-def test_every_lever_cost_setting_is_declared_a_unit_cost():
-    """A new cost field that no world scales would make the cost uncertainty silently partial."""
+def test_every_lever_cost_setting_is_declared_a_unit_cost_or_a_budget():
+    """A new cost field that no world scales would make the cost uncertainty silently partial.
+
+    A budget is spent as stated; the uncertainty is in what it buys, so the lever scales that as its effect.
+    """
     for name, lever in LEVERS.items():
         costs = {key for key in lever.Config.model_fields if key.startswith("cost_usd")}
         declared = {key for scale in lever.uncertain if scale.kind == "cost" for key in scale.settings}
-        assert costs == declared, name
+        assert costs == declared | set(lever.budgets) and not declared & set(lever.budgets), name
+        if lever.budgets:
+            assert any(scale.kind == "effect" for scale in lever.uncertain), name
 
 
 def test_a_lever_declaring_a_bad_factor_is_named(monkeypatch):
     from sim.levers.base import cost_scale, effect_scale
     from sim.levers.border_enforcement import BorderEnforcement
 
-    monkeypatch.setattr(BorderEnforcement, "uncertain", (effect_scale({"apprehension_multiplier": 1}, 1.1, 2, "x"),))
+    monkeypatch.setattr(BorderEnforcement, "uncertain", (effect_scale({"technology_multiplier": 1}, 1.1, 2, "x"),))
     with pytest.raises(ValueError, match=r"lever.border_enforcement.effect_scale: .* must contain 1"):
         uncertainties()
     monkeypatch.setattr(BorderEnforcement, "uncertain", (cost_scale(("cost_usd_per_yer",), 0.5, 2, "x"),))
@@ -171,7 +178,7 @@ def test_lever_scales_move_effects_towards_none_and_costs_up():
         assert moved, f"{name} changes nothing in the agreement package"
 
 
-def test_a_world_at_every_default_runs_bit_identically_and_cost_factors_scale_every_cost():
+def test_a_world_at_every_default_runs_bit_identically_and_cost_factors_scale_every_cost_but_budgets():
     scenario, params = shortened("agreement_package", "2018-01", "2027-12"), default_parameters()
     world_params, world = apply({u.name: u.default for u in uncertainties()}, params, scenario)
     assert world.digest == scenario.digest
@@ -183,22 +190,25 @@ def test_a_world_at_every_default_runs_bit_identically_and_cost_factors_scale_ev
     assert doubled.monthly.equals(plain.monthly)  # costs change no behaviour
     by_lever = plain.costs.groupby("lever_label").cost_usd.sum()
     assert (by_lever > 0).all() and len(by_lever) == len(scenario.levers)
-    assert doubled.costs.groupby("lever_label").cost_usd.sum().to_dict() == pytest.approx((2 * by_lever).to_dict())
+    budget = {label for label, config in scenario.levers if LEVERS[config.lever or label].budgets}
+    assert budget == {"border_enforcement"}  # spent as stated: a world scales what it buys
+    expected = {label: usd * (1 if label in budget else 2) for label, usd in by_lever.items()}
+    assert doubled.costs.groupby("lever_label").cost_usd.sum().to_dict() == pytest.approx(expected)
 
 
-def test_a_smaller_border_effect_lowers_apprehensions_and_a_higher_cost_scale_raises_the_cost():
+def test_a_smaller_border_effect_buys_fewer_agents_lowers_apprehensions_and_spends_the_same_budget():
     scenario, params = shortened("border_enforcement", "2018-01", "2029-12"), default_parameters()
     weaker = apply({"lever.border_enforcement.effect_scale": 0.3}, params, scenario)[1]
-    dearer = apply({"lever.border_enforcement.cost_scale": 1.5}, params, scenario)[1]
-    stated, weak, dear = run_many([scenario, weaker, dearer], 0, households_per_agent=SCALE)
+    assert dict(weaker.levers)["border_enforcement"].agents_per_billion_usd == pytest.approx(0.3 * 5834)
+    assert "lever.border_enforcement.cost_scale" not in {u.name for u in uncertainties()}
+    stated, weak = run_many([scenario, weaker], 0, households_per_agent=SCALE)
 
     def caught(result):  # per person setting out: families travel and are counted together, so counts are noisy
         years = result.national().loc[2026:2029]
         return years.apprehended_us.sum() / years.departures_irregular.sum()
 
     assert caught(weak) < caught(stated)
-    assert dear.costs.cost_usd.sum() == pytest.approx(1.5 * stated.costs.cost_usd.sum())
-    assert dear.monthly.equals(stated.monthly)  # a cost changes no behaviour
+    assert weak.costs.cost_usd.sum() == pytest.approx(stated.costs.cost_usd.sum())  # the budget is spent as stated
 
 
 def test_a_parameter_the_scenario_sets_keeps_its_value_in_every_world():

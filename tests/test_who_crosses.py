@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.levers.border_enforcement import AGENTS_PER_BILLION_USD
 from sim.metrics import NAMES
 from sim.model import MigrationModel
+from sim.parameters import default_parameters
 from sim.scenario import validate_scenario as scenario_from_dict
 from sim.units import GROUPS
 from tests.conftest import step_with_reference
@@ -114,17 +116,22 @@ def test_title_42_raises_encounters_per_person_through_reattempts():
     assert per_person(title_42) > 1.3 * per_person(title_8)
 
 
-def test_surrender_is_not_deterred_by_enforcement_but_evasion_is():
+def test_enforcement_dollars_catch_more_evaders_as_staffing_does_and_leave_surrender_alone():
     # no stops in Mexico or deaths: every family reaches the border and surrenders, every adult tries to evade
-    parameters = {"journey": {"p_death": 0.0, "p_mexico": 0.0}}
+    parameters = {"journey": {"p_death": 0.0, "p_mexico": 0.0, "p_us": 0.4}}
     regime = {"surrender_family": 1.0, "surrender_adult": 0.0}
-    enforcement = {"border_enforcement": {"start": "2025-01", "apprehension_multiplier": 2.0, "cost_usd_per_year": 1e9}}
+    enforcement = {"border_enforcement": {"start": "2025-01", "cost_usd_per_year": 3e9}}
     plain = finished(scenario("plain", regime, parameters))
     enforced = finished(scenario("enforced", regime, parameters, enforcement))
     for model in (plain, enforced):
         assert national(model, "encounters_family") == national(model, "journeys_family") > 0
+        assert national(model, "arrivals_family") == 0  # surrendering families are encountered, never evade
 
     def caught(model):
         return national(model, "encounters_adult") / national(model, "journeys_adult")
 
-    assert caught(enforced) > 1.3 * caught(plain)
+    # US$3 billion a year buys 17,502 agents on FY2019's 16,731: p_us x (34,233 / 16,731) ** 0.5 = x 1.43
+    staffing = 1 + 3 * AGENTS_PER_BILLION_USD / 16_731
+    assert caught(enforced) / caught(plain) == pytest.approx(
+        staffing ** default_parameters().journey.staffing_elasticity, abs=0.08
+    )

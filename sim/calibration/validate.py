@@ -31,10 +31,9 @@ FOLDS = 4
 LEVERS = {
     "job_programs": "jobs_per_year",
     "legal_pathways": "visas_per_year",
-    "border_enforcement": "apprehension_multiplier",
+    "border_enforcement": "cost_usd_per_year",
     "public_awareness": "people_reached_per_year",
 }
-OFF = {"border_enforcement": 1.0}  # the setting that means "no change" where it is not zero
 
 
 def folds(targets: Targets) -> np.ndarray:
@@ -101,8 +100,8 @@ def sensitivity(
     high = np.maximum(high, low + 1e-9)
     lever_names = list(LEVERS)
     shipped = {name: load_scenario(BASELINE.parent / f"{name}.yaml").resolved()["levers"][name] for name in LEVERS}
-    lever_low = np.array([OFF.get(name, 0.0) for name in lever_names])
-    lever_high = lever_low + 2 * (np.array([shipped[name][LEVERS[name]] for name in lever_names]) - lever_low)
+    lever_low = np.zeros(len(lever_names))  # every setting varied does nothing at 0
+    lever_high = 2 * np.array([shipped[name][LEVERS[name]] for name in lever_names], dtype=float)
     lows, highs = np.concatenate([low, lever_low]), np.concatenate([high, lever_high])
 
     def split(vector):

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 class LeverConfig(TimedConfig):
     """Settings every lever shares: its type (if the label is not its name) and when it acts."""
 
+    # a key a lever no longer has -> the key that replaced it, named in the error instead of the nearest spelling
+    replaced_keys: ClassVar[dict[str, str]] = {}
+
     lever: str | None = Field(None, description="lever type, when the scenario label is not the lever's name")
 
 
@@ -75,6 +78,8 @@ class Lever(Activity):
     summary: ClassVar[str]
     Config: ClassVar[type[LeverConfig]]
     uncertain: ClassVar[tuple[Scale, ...]] = ()  # its effect sizes and unit costs with plausible factors
+    # cost settings that are budgets: spent as stated, what they buy is the effect (its scale), so no cost scale
+    budgets: ClassVar[tuple[str, ...]] = ()
 
     def apply(self, env: Environment, params: Parameters) -> float:
         """Edit ``env`` for its month; return the cost of this month in USD."""
