@@ -158,6 +158,7 @@ _RECORDS += tuple(
     for what, (unit, meaning, better) in _BY_GROUP.items()
     for group, name in zip(GROUPS, GROUP_NAMES, strict=True)
 )
+BY_GROUP = tuple(_BY_GROUP)  # what is counted by group: the metric ``<what>_<group>`` for each group of GROUPS
 # every metric by name, in the order of the monthly table's columns
 METRICS: dict[str, Metric] = {m.name: m for m in _RECORDS}
 NAMES = list(METRICS)
