@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.compare import HIGH, LOW, Comparison
-from sim.metrics import BY_GROUP
+from sim.metrics import BY_GROUP, group_metric
 from sim.units import GROUP_NAMES, GROUPS
 
 OUTCOMES = BY_GROUP  # journeys, encounters, arrivals, removals, expulsions, releases
@@ -21,15 +21,13 @@ WHO = dict(zip(GROUPS, GROUP_NAMES, strict=True))  # group -> its name in words
 COLUMNS = ["scenario", "group", "outcome", "total", "total_low", "total_high", "averted", "averted_low", "averted_high"]
 
 
-def metric(outcome: str, group: str) -> str:
-    """The metric counting ``outcome`` for ``group``, e.g. ``journeys_family``."""
-    return f"{outcome}_{group}"
-
-
 def run_totals(national: pd.DataFrame) -> pd.DataFrame:
     """One row per group: who it is and each outcome summed over the rows (years) of a national yearly table."""
     return pd.DataFrame(
-        [{"group": g, "who": WHO[g], **{o: float(national[metric(o, g)].sum()) for o in OUTCOMES}} for g in GROUPS]
+        [
+            {"group": g, "who": WHO[g], **{o: float(national[group_metric(o, g)].sum()) for o in OUTCOMES}}
+            for g in GROUPS
+        ]
     )
 
 
@@ -41,7 +39,7 @@ def by_group(result: Comparison, years: tuple[int, int]) -> pd.DataFrame:
     """
     yearly = result.yearly
     data = yearly[(yearly["year"] >= years[0]) & (yearly["year"] <= years[1])]
-    columns = [metric(o, g) for g in GROUPS for o in OUTCOMES]
+    columns = [group_metric(o, g) for g in GROUPS for o in OUTCOMES]
     total = data.groupby(["scenario", "seed"], sort=False)[columns].sum()
     base = total.loc[result.scenarios[0]].reindex(result.seeds)
     rows = []
@@ -50,7 +48,7 @@ def by_group(result: Comparison, years: tuple[int, int]) -> pd.DataFrame:
         averted = base - mine
         for g in GROUPS:
             for o in OUTCOMES:
-                level, effect = mine[metric(o, g)], averted[metric(o, g)]
+                level, effect = mine[group_metric(o, g)], averted[group_metric(o, g)]
                 rows.append(
                     {
                         "scenario": name,

@@ -9,7 +9,7 @@ import pandas as pd
 from scipy.stats import sobol_indices
 
 from sim.errors import nearest
-from sim.metrics import BY_GROUP, NAMES, over_years
+from sim.metrics import BY_GROUP, NAMES, group_metric, over_years
 from sim.records import SweepRecord, read_record
 from sim.units import GROUPS
 
@@ -27,7 +27,7 @@ def outcome_by_run(folder: Path, outcome: str, years: tuple[int, int] | None = N
     results = pd.read_parquet(folder / "results.parquet")
     national = results[results.department == "national"]
     if outcome in BY_GROUP and outcome not in OUTCOMES:  # counted by group only: one report per group
-        adult, family, child = (f"{outcome}_{g}" for g in GROUPS)
+        adult, family, child = (group_metric(outcome, g) for g in GROUPS)
         raise ValueError(f"{outcome} is counted by group: --outcome {adult}, {family} or {child}")
     if outcome not in OUTCOMES:
         hint = nearest(outcome, OUTCOMES)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.by_group import OUTCOMES, WHO, by_group, metric, per_group_rows, run_totals
+from sim.by_group import OUTCOMES, WHO, by_group, per_group_rows, run_totals
 from sim.compare import HEADLINE, compare
 from sim.comparison_columns import BY_GROUP, markdown_table, whole
+from sim.metrics import group_metric
 from sim.scenario import validate_scenario
 from sim.units import GROUPS
 
@@ -93,11 +94,11 @@ def test_the_rows_people_read_write_each_group_in_words_with_its_numbers(table):
 
 def test_a_runs_totals_by_group_are_its_yearly_sums():
     national = pd.DataFrame(
-        {metric(o, g): [1.0 + k, 10.0 * k] for k, (o, g) in enumerate((o, g) for o in OUTCOMES for g in GROUPS)},
+        {group_metric(o, g): [1.0 + k, 10.0 * k] for k, (o, g) in enumerate((o, g) for o in OUTCOMES for g in GROUPS)},
         index=pd.Index([2030, 2031], name="year"),
     )
     totals = run_totals(national).set_index("group")
     assert list(totals.index) == list(GROUPS) and totals.loc["child", "who"] == "unaccompanied children"
     for o in OUTCOMES:
         for g in GROUPS:
-            assert totals.loc[g, o] == national[metric(o, g)].sum()
+            assert totals.loc[g, o] == national[group_metric(o, g)].sum()
