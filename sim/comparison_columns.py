@@ -118,7 +118,7 @@ GROUP_OUTCOMES = (
     Column("arrivals", "arrived undetected", _count),
     Column("releases", "released", _count),
     Column("expulsions", "expelled", _count),
-    Column("removals", "removed", _count),
+    Column("removals", "removed at the border", _count),
 )
 BY_GROUP = (SCENARIO, WHO, GROUP_JOURNEYS, GROUP_AVERTED, *GROUP_OUTCOMES)
 RUN_BY_GROUP = (WHO, GROUP_JOURNEYS, *GROUP_OUTCOMES)

@@ -166,7 +166,7 @@ def _print_groups(national, since: int, from_lever: bool) -> None:
         f"Who goes and what the US border does, {since}-{national.index.max()}"
         + (" (from the first lever's year)" if from_lever else "")
         + ": people; a re-attempt counts again. Of those encountered: released into proceedings or to sponsors, "
-        "expelled (Title 42), or removed"
+        "expelled (Title 42), or removed at the border"
     )
     out().print(column_table(title, RUN_BY_GROUP, run_totals(national.loc[since:])))
 
