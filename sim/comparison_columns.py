@@ -115,10 +115,10 @@ GROUP_JOURNEYS = Column("journeys", "journeys", _count)
 GROUP_AVERTED = Column("journeys_averted", "journeys averted [90%]", _interval)
 GROUP_OUTCOMES = (
     Column("encounters", "US encounters", _count),
-    Column("arrivals", "arrived undetected", _count),
+    Column("arrivals", "undetected", _count),
     Column("releases", "released", _count),
     Column("expulsions", "expelled", _count),
-    Column("removals", "removed at the border", _count),
+    Column("removals", "removed (border)", _count),
 )
 BY_GROUP = (SCENARIO, WHO, GROUP_JOURNEYS, GROUP_AVERTED, *GROUP_OUTCOMES)
 RUN_BY_GROUP = (WHO, GROUP_JOURNEYS, *GROUP_OUTCOMES)
