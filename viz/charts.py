@@ -194,7 +194,7 @@ def groups_chart(rows: pd.DataFrame) -> alt.Chart:
             color=alt.Color(
                 "who:N",
                 scale=alt.Scale(domain=who, range=GROUP_COLOURS[: len(who)]),
-                legend=alt.Legend(orient="bottom", title=None),
+                legend=alt.Legend(orient="bottom", title=None, labelLimit=400),
             ),
             order=alt.Order("order:Q"),
             tooltip=[
