@@ -4,6 +4,8 @@ Each :class:`Column` names the table column it reads, the header and unit a read
 cell is written. ``migsim compare`` prints :data:`TOTALS` and :data:`TARGETS` as terminal tables, the app
 shows :data:`SUMMARY` (both in one table), and :func:`markdown_table` writes any of them for documents. The
 rows are :func:`summary`'s: totals and target verdicts per scenario, as in ``totals.csv`` and ``targets.csv``.
+:data:`BY_GROUP` (``migsim compare`` and the app) and :data:`RUN_BY_GROUP` (``migsim run``) show who goes and
+what the border does with them, by group (:mod:`sim.by_group`).
 """
 
 from __future__ import annotations
@@ -106,6 +108,20 @@ WORLD_JOURNEYS = Column("journeys_averted", "journeys averted [90% of worlds]", 
 WORLD_ARRIVALS = Column("arrivals_averted", "arrivals averted [90% of worlds]", _interval)
 IN_WORDS = Column("averts_journeys", "in plain words", _in_words, "left")
 WORLDS = (SCENARIO, IN_WORDS, WORLD_JOURNEYS, WORLD_ARRIVALS)
+
+# by group (sim.by_group.per_group_rows' rows; a run's sim.by_group.run_totals): who goes, what the border does
+WHO = Column("who", "who", _text, "left")
+GROUP_JOURNEYS = Column("journeys", "journeys", _count)
+GROUP_AVERTED = Column("journeys_averted", "journeys averted [90%]", _interval)
+GROUP_OUTCOMES = (
+    Column("encounters", "US encounters", _count),
+    Column("arrivals", "undetected", _count),
+    Column("releases", "released", _count),
+    Column("expulsions", "expelled", _count),
+    Column("removals", "removed (border)", _count),
+)
+BY_GROUP = (SCENARIO, WHO, GROUP_JOURNEYS, GROUP_AVERTED, *GROUP_OUTCOMES)
+RUN_BY_GROUP = (WHO, GROUP_JOURNEYS, *GROUP_OUTCOMES)
 
 TOTALS = (SCENARIO, TOTAL, AVERTED, ARRIVALS_AVERTED, VISAS, COST, COST_PER_AVERTED, ENGAGEMENT)
 TARGETS = (SCENARIO, ARRESTS, SEIZURES, ENGAGEMENT)

@@ -21,13 +21,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.by_group import by_group
 from sim.compare import HEADLINE, Comparison
 from sim.parameters import default_parameters
 from sim.provenance import code_version, package_versions
 from sim.runner import write_atomic
 from sim.worlds import beats, shares
 
-CSV_FILES = ("targets.csv", "totals.csv", "per_year.csv", "per_department.csv")
+CSV_FILES = ("targets.csv", "totals.csv", "per_year.csv", "per_department.csv", "by_group.csv")
 PARQUET_FILES = ("yearly.parquet", "departments_yearly.parquet")
 WORLD_CSV_FILES = ("worlds.csv", "beats.csv")  # with plausible worlds: shares of worlds, chances of beating
 WORLD_PARQUET_FILES = ("worlds.parquet", "worlds_yearly.parquet")  # each world's numbers; its runs' tables
@@ -100,6 +101,7 @@ def comparison_report(
         "totals.csv": result.totals(HEADLINE, years),
         "per_year.csv": result.per_year(HEADLINE, years),
         "per_department.csv": result.per_department(HEADLINE, years),
+        "by_group.csv": by_group(result, years),
     }
     tables = {name: rounded(table) for name, table in tables.items()}
     tables |= {"yearly.parquet": result.yearly, "departments_yearly.parquet": result.departments}

@@ -153,11 +153,19 @@ _BY_GROUP = {
     "expulsions": ("events", "people expelled at the border (Title 42); they may try again", None),
     "releases": ("people", "people released into immigration proceedings or placed with sponsors", None),
 }
+
+
+def group_metric(what: str, group: str) -> str:
+    """The metric counting ``what`` (one of BY_GROUP) for ``group`` (one of GROUPS), e.g. ``journeys_family``."""
+    return f"{what}_{group}"
+
+
 _RECORDS += tuple(
-    Metric(f"{what}_{group}", unit, f"{meaning}: {name}", "flow", better=better)
+    Metric(group_metric(what, group), unit, f"{meaning}: {name}", "flow", better=better)
     for what, (unit, meaning, better) in _BY_GROUP.items()
     for group, name in zip(GROUPS, GROUP_NAMES, strict=True)
 )
+BY_GROUP = tuple(_BY_GROUP)  # what is counted by group: the metric ``<what>_<group>`` for each group of GROUPS
 # every metric by name, in the order of the monthly table's columns
 METRICS: dict[str, Metric] = {m.name: m for m in _RECORDS}
 NAMES = list(METRICS)

@@ -9,8 +9,9 @@ import pandas as pd
 from scipy.stats import sobol_indices
 
 from sim.errors import nearest
-from sim.metrics import NAMES, over_years
+from sim.metrics import BY_GROUP, NAMES, group_metric, over_years
 from sim.records import SweepRecord, read_record
+from sim.units import GROUPS
 
 OUTCOMES = [*NAMES, "outflow", "cost_usd"]
 
@@ -25,6 +26,9 @@ def outcome_by_run(folder: Path, outcome: str, years: tuple[int, int] | None = N
     factors = read_record(folder / "experiment.json", SweepRecord).factors
     results = pd.read_parquet(folder / "results.parquet")
     national = results[results.department == "national"]
+    if outcome in BY_GROUP and outcome not in OUTCOMES:  # counted by group only: one report per group
+        adult, family, child = (group_metric(outcome, g) for g in GROUPS)
+        raise ValueError(f"{outcome} is counted by group: --outcome {adult}, {family} or {child}")
     if outcome not in OUTCOMES:
         hint = nearest(outcome, OUTCOMES)
         raise ValueError(

@@ -120,6 +120,7 @@ def test_compare_custom_lever_against_migsim_compare(server, browser, tmp_path):
     page.wait_for_selector("text=Totals 2026-2035", timeout=120_000)
     page.wait_for_selector("svg >> text=agreement package", timeout=30_000)  # the chart, drawn as SVG
     assert totals_row(page, "agreement package")[0] == "agreement package"
+    page.wait_for_selector("svg >> text=unaccompanied children", timeout=30_000)  # who: the stacked bars' legend
     page.wait_for_selector(f"text=Across {WORLDS} plausible worlds", timeout=120_000)
     worlds = sample(WORLDS)
     shipped = vm.shipped_scenarios()

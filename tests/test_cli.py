@@ -72,6 +72,15 @@ def test_run_writes_tidy_tables_and_prints_yearly_totals(tmp_path, root):
     meta = json.loads((folder / "metadata.json").read_text())
     assert meta["seed"] == 3 and len(meta["scenario_digest"]) == 64 and meta["agents"] > 0
     assert "2035" in done.stdout and "outflow" in done.stdout
+    # the journeys and what the border did with them, by group, from the first lever's year: monthly.parquet's sums
+    assert "Who goes and what the US border does, 2026-2035" in done.stdout
+    since = monthly[monthly.year >= 2026]
+    for who, group in (("single adults", "adult"), ("unaccompanied children", "child")):
+        row = next(line for line in done.stdout.splitlines() if who in line)
+        shown = [int(n.replace(",", "")) for n in re.findall(r"[\d,]+", row)]
+        assert shown[0] == round(since[f"journeys_{group}"].sum()) and shown[1] == round(
+            since[f"encounters_{group}"].sum()
+        )
     for target in ("arrests of key criminal figures", "drug seizures", "community engagement"):
         assert target in done.stdout
     assert not list(folder.glob("*.tmp")), "no temporary files left behind"
@@ -104,6 +113,12 @@ def test_compare_defaults_to_the_shipped_scenarios(tmp_path, root):
     assert abs(yearly_averted.to_numpy() - totals.averted.to_numpy()).max() <= 10 and yearly_averted.iloc[0] == 0
     per_department = pd.read_csv(tmp_path / "per_department.csv")
     assert len(per_department) == 4 * 22
+    by_group = pd.read_csv(tmp_path / "by_group.csv")
+    assert len(by_group) == 4 * 3 * 6 and (by_group[by_group.scenario == "baseline"].averted == 0).all()
+    journeys = by_group[by_group.outcome == "journeys"].groupby("scenario", sort=False)[["total", "averted"]].sum()
+    assert (journeys.total - totals.total.to_numpy()).abs().max() <= 3  # each group rounded on its own
+    assert (journeys.averted - totals.averted.to_numpy()).abs().max() <= 3
+    assert "Who goes and what the US border does" in done.stdout and "unaccompanied children" in done.stdout
     assert (tmp_path / "comparison.png").stat().st_size > 10_000
     assert "The agreement's targets" in done.stdout
     record = json.loads((tmp_path / "metadata.json").read_text())

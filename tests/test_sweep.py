@@ -19,6 +19,7 @@ import pytest
 from sim import cache
 from sim.errors import ScenarioError
 from sim.experiment import load_experiment
+from sim.metrics import BY_GROUP
 from sim.sweep import part_path, status, sweep
 
 HERE = Path(__file__).resolve().parent
@@ -193,6 +194,17 @@ def test_status_and_report_from_the_command_line(tmp_path):
     assert subprocess.run(fees, capture_output=True, text=True).returncode == 0
     assert (folder / "report-smuggling_fee-2026-2027" / "by_point.csv").exists()
     assert len(pd.read_csv(written / "meets_target.csv")) == 3, "another outcome's report left this one alone"
+    # every run keeps its outcomes by group, and a group's outcome has its own report
+    national = pd.read_parquet(folder / "results.parquet").query("department == 'national'")
+    groups = [f"journeys_{g}" for g in ("adult", "family", "child")]
+    assert national[groups].sum(axis=1).to_numpy() == pytest.approx(national.departures_irregular.to_numpy())
+    assert {f"{what}_{g}" for what in BY_GROUP for g in ("adult", "family", "child")} <= set(national.columns)
+    children = [*cli, "sweep-report", str(folder), "--outcome", "journeys_child", "--years", "2026-2027"]
+    assert subprocess.run(children, capture_output=True, text=True).returncode == 0
+    by_point = pd.read_csv(folder / "report-journeys_child-2026-2027" / "by_point.csv")
+    assert len(by_point) == 3 and (by_point.journeys_child > 0).all()
+    stem = subprocess.run([*cli, "sweep-report", str(folder), "--outcome", "journeys"], capture_output=True, text=True)
+    assert stem.returncode == 2 and "journeys_adult, journeys_family or journeys_child" in stem.stderr
     (tmp_path / "other").mkdir()
     other = small_experiment(tmp_path / "other", samples=4)
     clash = subprocess.run([*cli, "sweep", str(other), "--out", str(folder)], capture_output=True, text=True)

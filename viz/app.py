@@ -21,6 +21,7 @@ from sim.worlds import sample
 from viz import charts, hinges_page, map_page
 from viz import viewmodel as vm
 from viz.components import Chart, Md
+from viz.groups_view import GroupsResults
 from viz.results import STORE
 from viz.worlds_view import WorldsResults
 
@@ -253,6 +254,7 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
                 "Departures averted against the first scenario, with 90% intervals (hover for cost per departure averted)."
             )
             Chart(cost_spec)
+            GroupsResults(result, years)
         if asked:
             solara.Text(
                 f"First {len(result.seeds)} of {asked} seeds, after {seconds:.1f} s: "
@@ -280,7 +282,8 @@ def Results(result, seconds: float, context, stale: bool, asked: int | None = No
                 label="Download every table (zip)",
             )
         Explained(
-            "The CSV holds every number above, with the seeds, the scale and each scenario's description. The PNG is "
+            "The CSV holds the totals and the numbers a year above, with the seeds, the scale and each scenario's "
+            "description (the numbers by group are the zip's by_group.csv). The PNG is "
             "the chart `migsim compare` writes: departures a year, departures averted a year and by department. The "
             "zip holds every file `migsim compare` writes (tables by year, department and seed, and what produced "
             "them): unpacked, `migsim reproduce FOLDER` reruns it and checks every number. Each chart's "

@@ -171,3 +171,40 @@ def front_chart(front: pd.DataFrame, quantile: float) -> alt.Chart:
         )
         .properties(width="container", height=320, usermeta=SVG)
     )
+
+
+GROUP_COLOURS = ["#8c564b", "#bcbd22", "#17becf"]  # the groups' own (not a scenario's): brown, olive, cyan
+
+
+def groups_chart(rows: pd.DataFrame) -> alt.Chart:
+    """Journeys each scenario averts against the first, stacked by group (single adults, families, children).
+
+    ``rows``: :func:`sim.by_group.per_group_rows`. A group with more journeys than in the first scenario stacks
+    to the left of zero, so the bar's parts show who the scenario's effect comes from, and from whom it is taken.
+    """
+    names = list(dict.fromkeys(rows.scenario))
+    who = list(dict.fromkeys(rows.who))
+    data = rows[rows.scenario != names[0]].assign(order=lambda t: t.who.map(who.index))
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("scenario:N", sort=names[1:], title=None, axis=alt.Axis(labelLimit=300)),
+            x=alt.X("journeys_averted:Q", stack="zero", title=f"journeys averted against '{names[0]}', by group"),
+            color=alt.Color(
+                "who:N",
+                scale=alt.Scale(domain=who, range=GROUP_COLOURS[: len(who)]),
+                legend=alt.Legend(orient="bottom", title=None, labelLimit=400),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                "scenario:N",
+                "who:N",
+                alt.Tooltip("journeys_averted:Q", format=",.0f", title="journeys averted (mean)"),
+                alt.Tooltip("journeys_averted_low:Q", format=",.0f", title="5%"),
+                alt.Tooltip("journeys_averted_high:Q", format=",.0f", title="95%"),
+                alt.Tooltip("journeys:Q", format=",.0f", title="journeys"),
+            ],
+        )
+        .properties(width="container", height=40 * max(len(names) - 1, 1) + 60, usermeta=SVG)
+    )

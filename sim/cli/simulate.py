@@ -37,7 +37,8 @@ def add_run(sub) -> None:
         help="simulate one scenario with one seed and write its tables",
         description="Simulate one scenario month by month; write monthly.parquet (month x department), "
         "programs.parquet (month x department x program), costs.parquet and metadata.json into "
-        "OUT/<scenario name>-seed<N>; print national totals per year.",
+        "OUT/<scenario name>-seed<N>; print national totals per year, and journeys, encounters, arrivals, removals, "
+        "expulsions and releases by group (single adults, family-unit members, unaccompanied children).",
     )
     p.add_argument("scenario", help="scenario YAML file, e.g. scenarios/baseline.yaml")
     p.add_argument("--seed", type=options.seed, default=0, help="random seed (default 0)")
@@ -52,7 +53,8 @@ def add_compare(sub) -> None:
         help="compare scenarios over several seeds",
         description="Run each scenario with the same seeds and print irregular departures per year, totals "
         "against the first scenario (the baseline: departures averted, arrivals in the US averted, cost, cost per "
-        "departure averted, community engagement), departures by department and the agreement's targets; write the "
+        "departure averted, community engagement), who goes and what the US border does by group (single adults, "
+        "family-unit members, unaccompanied children), departures by department and the agreement's targets; write the "
         "tables and a chart. Without files: " + ", ".join(f"scenarios/{n}" for n in DEFAULT_COMPARISON) + ".",
     )
     p.add_argument("scenarios", nargs="*", help="scenario files; the first is the baseline")
@@ -129,9 +131,10 @@ def cmd_run(args: argparse.Namespace) -> None:
     for year, row in national.iterrows():
         table.add_row(str(year), *(whole(row[c]) for c in RUN_COLUMNS))
     out().print(table)
+    starts = [c.start // 12 for _, c in scenario.levers]
+    _print_groups(national, min(starts) if starts else int(national.index.min()), bool(starts))
     # the agreement's targets over the whole years from the first lever on, against the year before it
     first_whole, last_whole = (scenario.start + 11) // 12, (scenario.end + 1) // 12 - 1
-    starts = [c.start // 12 for _, c in scenario.levers]
     reference_year = max(min(starts) - 1 if starts else first_whole, first_whole)
     window = (reference_year + 1, last_whole) if reference_year < last_whole else (reference_year,) * 2
     if first_whole <= reference_year <= last_whole:
@@ -151,6 +154,21 @@ def cmd_run(args: argparse.Namespace) -> None:
         f"gives each seed its own posterior draw instead). Tables written to {folder}/ "
         f"(monthly.parquet by department, programs.parquet, costs.parquet, metadata.json) in {result.metadata['wall_seconds']:.1f} s."
     )
+
+
+def _print_groups(national, since: int, from_lever: bool) -> None:
+    """The run's journeys and what the US border did with them, by group, from ``since`` to the run's end."""
+    from sim.by_group import run_totals
+    from sim.cli.render import column_table
+    from sim.comparison_columns import RUN_BY_GROUP
+
+    title = (
+        f"Who goes and what the US border does, {since}-{national.index.max()}"
+        + (" (from the first lever's year)" if from_lever else "")
+        + ": people; a re-attempt counts again. Of those encountered: released into proceedings or to sponsors, "
+        "expelled (Title 42), or removed at the border"
+    )
+    out().print(column_table(title, RUN_BY_GROUP, run_totals(national.loc[since:])))
 
 
 def cmd_compare(args: argparse.Namespace) -> None:
@@ -191,7 +209,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
         + ("Every scenario with " + ", ".join(f"{s}.{k}={v}" for s, k, v in args.set) + ". " if args.set else "")
         + "'Averted' counts irregular journeys not started; negative means more than the baseline; visa departures are "
         f"legal and counted apart. Written to {folder}/: yearly.parquet and departments_yearly.parquet (every seed), "
-        f"totals.csv, targets.csv, per_year.csv, per_department.csv, {CHART}, metadata.json (what produced them)"
+        f"totals.csv, targets.csv, per_year.csv, per_department.csv, by_group.csv (journeys, encounters, arrivals, "
+        f"removals, expulsions and releases by group), {CHART}, metadata.json (what produced them)"
         + (
             "; worlds.csv (shares of worlds), beats.csv (chances of beating), worlds.parquet (each world's numbers), "
             "worlds_yearly.parquet."
@@ -263,9 +282,10 @@ def _print_comparison(result, years: tuple[int, int], fixed_parameters: bool) ->
     """Departures per year, the totals, departures by department and the agreement's targets, as tables."""
     from rich.table import Table
 
+    from sim.by_group import by_group, per_group_rows
     from sim.cli.render import column_table
     from sim.compare import HEADLINE
-    from sim.comparison_columns import TARGETS, TOTALS, summary, whole
+    from sim.comparison_columns import BY_GROUP, TARGETS, TOTALS, summary, whole
 
     base, seeds = result.scenarios[0], len(result.seeds)
     per_year = result.per_year(HEADLINE, years)
@@ -286,6 +306,11 @@ def _print_comparison(result, years: tuple[int, int], fixed_parameters: bool) ->
 
     rows = summary(result, years)
     out().print(column_table(f"{years[0]}-{years[1]} against '{base}' (paired by seed)", TOTALS, rows))
+    title = (
+        f"Who goes and what the US border does, {years[0]}-{years[1]} (people, mean over seeds; journeys averted "
+        f"against '{base}', paired by seed; what each scenario averts of every outcome, with intervals: by_group.csv)"
+    )
+    out().print(column_table(title, BY_GROUP, per_group_rows(by_group(result, years))))
 
     by_dept = result.per_department(HEADLINE, years)
     dept_table = Table(
