@@ -19,11 +19,12 @@ def test_every_lever_and_outcome_is_named_with_its_range():
 def test_no_lever_averts_nothing_and_costs_nothing_and_more_jobs_avert_more():
     nothing = exploratory.run_world(seed=2, households_per_agent=SCALE)
     assert nothing["journeys_averted"] == 0 and nothing["arrivals_averted"] == 0 and nothing["cost_usd"] == 0
-    some = exploratory.run_world(seed=2, households_per_agent=SCALE, job_programs=20_000)
-    more = exploratory.run_world(seed=2, households_per_agent=SCALE, job_programs=80_000)
+    # at 1:1000 the effect of 80,000 more jobs a year stands well above chance (at 1:5000 it does not)
+    some = exploratory.run_world(seed=2, households_per_agent=1000.0, job_programs=20_000)
+    more = exploratory.run_world(seed=2, households_per_agent=1000.0, job_programs=100_000)
     assert 0 < some["cost_usd"] < more["cost_usd"]
-    assert more["journeys_averted"] > some["journeys_averted"]
-    assert exploratory.run_world(seed=2, households_per_agent=SCALE, job_programs=20_000) == some  # repeatable
+    assert more["journeys_averted"] > some["journeys_averted"] > 0
+    assert exploratory.run_world(seed=2, households_per_agent=1000.0, job_programs=20_000) == some  # repeatable
 
 
 def test_an_uncertainty_moves_the_answer_in_its_world():
