@@ -65,7 +65,9 @@ def test_fit_recovers_parameters_that_generated_the_data(tmp_path):
         ),
         intention=made["aspiring_share"][0],
     )
-    searched = [0, 6]  # aspiration.intercept (the level), journey.p_us (apprehensions per attempt)
+    # aspiration.intercept (the level) and journey.reattempt_rate (apprehension events per migrant): both inside
+    # their ranges (the calibrated journey.p_us sits at 0.79 of [0.1, 0.8], where a search's edge hides it)
+    searched = [0, 7]
     low, high = truth.copy(), truth.copy()
     low[searched], high[searched] = LOW[searched], HIGH[searched]
     journal = Journal(tmp_path, {"seeds": [3], "households_per_agent": SMALL, "end": FIT_END}, workers=1)

@@ -30,7 +30,10 @@ def test_hinges_writes_boxes_and_sensitivities_for_each_scenario(tmp_path, capsy
     with cache.bypassed():
         assert main(["hinges", *files, *tiny, *SCALE, "--years", "2026-2027", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "enforcement only fails to avert journeys in" in printed and "most sensitive to" in printed
+    # the sentence names the rarer outcome, whichever it is in these few worlds
+    assert (
+        re.search(r"enforcement only (fails to avert|averts) journeys in", printed) and "most sensitive to" in printed
+    )
     report = (out / "hinges.md").read_text()
     assert "## enforcement only: journeys averted" in report and "Sobol' indices" in report
     screening = pd.read_csv(out / "screening.csv")

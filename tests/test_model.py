@@ -105,9 +105,9 @@ def test_border_enforcement_raises_apprehensions_and_fees_and_lowers_returns(pol
     for s in SEEDS:
         base, border = policy_runs["baseline", s], policy_runs["border_enforcement", s]
         rate = [total(r, "apprehended_us") / total(r, "departures_irregular") for r in (base, border)]
-        # evaders are caught at most 0.95 / p_us times as often (0.95 / 0.79 at the calibrated p_us), and those who
-        # surrender are encountered either way
-        assert rate[1] > 1.1 * rate[0], "apprehensions per attempt"
+        # US$1 billion a year buys 35% more agents: evaders are caught 1.35 ** 0.5 = 1.16 times as often (staffing
+        # elasticity 0.5), and those who surrender are encountered either way
+        assert rate[1] > 1.05 * rate[0], "apprehensions per attempt"
         assert total(border, "returns") < 0.9 * total(base, "returns")
     # the events themselves need not rise: at the calibrated p_us (0.79) the catch can rise by a fifth at most,
     # while the fee rises with enforcement and fewer households can pay it

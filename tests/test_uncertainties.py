@@ -126,7 +126,7 @@ def test_a_whole_number_parameter_takes_whole_number_bounds():
 def test_a_bad_range_in_the_shipped_file_is_one_line_and_exit_2(monkeypatch, capsys):
     from sim import parameters
 
-    bad = parameters._parameter_text().replace("plausible: [0.1, 0.6]", "plausible: [0.6, 0.1]", 1)
+    bad = parameters._parameter_text().replace("plausible: [0.1, 0.25]", "plausible: [0.25, 0.1]", 1)
     monkeypatch.setattr(parameters, "_parameter_text", lambda: bad)
     parameters.plausible_ranges.cache_clear()
     try:
@@ -134,7 +134,7 @@ def test_a_bad_range_in_the_shipped_file_is_one_line_and_exit_2(monkeypatch, cap
     finally:
         parameters.plausible_ranges.cache_clear()
     err = capsys.readouterr().err
-    assert "journey.fee_enforcement_elasticity.plausible: [0.6, 0.1]: low is above high" in err
+    assert "journey.fee_enforcement_elasticity.plausible: [0.25, 0.1]: low is above high" in err
     assert "Traceback" not in err
 
 
