@@ -58,7 +58,7 @@ def _backcast(encounters: np.ndarray, shares: dict[str, float] | None = None) ->
         series[f"series_encounters_{group}"] = np.tile(np.nan_to_num(split) * encounters, (3, 1))
     series["series_remittances"] = np.tile(np.nan_to_num(o.remittances, nan=1.0), (3, 1))
     series["series_mexico_returns"] = np.tile(np.nan_to_num(o.mexico_returns, nan=1.0), (3, 1))
-    return Backcast(np.zeros(len(FREE)), np.zeros((3, len(FREE))), series, o, census_leak=0.05)
+    return Backcast(np.zeros((3, len(FREE))), series, o, census_leak=0.05)
 
 
 def test_a_model_that_reproduces_the_data_meets_every_check():

@@ -1,6 +1,6 @@
 """The backcast: fit to what was known by FY2017, predict FY2018-FY2024, and score it against naive forecasts.
 
-The fit (point estimate and ABC posterior, :mod:`sim.calibration.fit`) sees the Border Patrol's apprehensions
+The fit (the ABC posterior of :mod:`sim.calibration.fit`) sees the Border Patrol's apprehensions
 of Guatemalans and their split by group up to FY2017, LAPOP 2012 and the census of July 2018. The census
 is the one later fact it sees: it counts households with an emigrant who left 2002-2018 and is still abroad,
 so it knows of the departures of October 2017 - July 2018 (what :attr:`Backcast.census_leak` measures:
@@ -22,8 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calibration.border_series import mexico_returns, us_border
-from sim.calibration.fit import FitSettings, estimate, posterior
-from sim.calibration.free import FREE
+from sim.calibration.fit import FitSettings, posterior
 from sim.calibration.journal import Journal
 from sim.calibration.moments import SERIES_FISCAL_YEARS, SERIES_YEARS
 from sim.calibration.targets import APPREHENSION_YEARS, Targets
@@ -67,7 +66,6 @@ def observed() -> Observed:
 class Backcast:
     """The posterior draws' series (draw x year) and the observed ones."""
 
-    best: np.ndarray  # the backcast fit's point estimate
     draws: np.ndarray  # the posterior draws run to 2024 (draw x free parameter)
     series: dict[str, np.ndarray]  # moment name -> draw x year, from sim.calibration.moments._series
     observed: Observed
@@ -85,22 +83,20 @@ def fit_and_run(
     settings: FitSettings,
     progress: Callable[[int], None] | None = None,
 ) -> Backcast:
-    """Fit without the apprehensions after FY2017, then run the posterior's draws to 2024."""
+    """The ABC posterior without the apprehensions after FY2017, then its draws run to 2024."""
     seen = APPREHENSION_YEARS <= SEEN_UNTIL
-    best = estimate(fit_journal, targets, settings, years=seen, progress=progress).x
     particles, weights, *_ = posterior(fit_journal, targets, settings, progress, years=seen)
     rng = np.random.default_rng(settings.seed + 1)
     draws = particles[rng.choice(len(particles), size=DRAWS, p=weights)]
     runs = series_journal.evaluate(list(draws), label="backcast", progress=progress)
     series = {name: np.array([run[name] for run in runs]) for name in runs[0] if name.startswith("series_")}
     leak = np.array([run["census_leak"][0] for run in runs])
-    return Backcast(best, draws, series, observed(), float(np.median(leak)))
+    return Backcast(draws, series, observed(), float(np.median(leak)))
 
 
 def evaluations(settings: FitSettings) -> int:
     """Simulations :func:`fit_and_run` asks for at most (for progress bars)."""
-    abc = settings.particles + settings.generations * (settings.particles - settings.particles // 2)
-    return (settings.maxiter + 1) * settings.popsize * len(FREE) + abc + DRAWS
+    return settings.particles + settings.generations * (settings.particles - settings.particles // 2) + DRAWS
 
 
 def naive(values: np.ndarray) -> dict[str, np.ndarray]:

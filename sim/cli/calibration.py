@@ -208,8 +208,6 @@ def _read_fit(file: str) -> dict:
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
-    from dataclasses import replace
-
     import numpy as np
 
     from sim.calibration import backcast
@@ -228,9 +226,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
     names = list(load_departments().name)
     best = np.array([fit["best"][p.key] for p in FREE])
     refits = 4 * (budget.holdout.maxiter + 1) * budget.holdout.popsize * len(FREE)
-    # the backcast's fit: the hold-outs' search for the point, the calibration's for the posterior
-    backcast_settings = replace(budget.fit, popsize=budget.holdout.popsize, maxiter=budget.holdout.maxiter)
-    total = 1 + refits + backcast.evaluations(backcast_settings) + sensitivity_evaluations(budget.sobol_n)
+    total = 1 + refits + backcast.evaluations(budget.fit) + sensitivity_evaluations(budget.sobol_n)
     series_scale = args.backcast_households_per_agent
     ends = {
         "fit": (work / "fit", {"end": FIT_END}),
@@ -240,9 +236,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
     with setup.journals(**ends) as journals:
         with counted("validating", total, args.quiet) as tick:
             fitted = journals["fit"].evaluate([best], progress=tick)[0]
-            back = backcast.fit_and_run(
-                journals["fit"], journals["series"], setup.targets, backcast_settings, progress=tick
-            )
+            back = backcast.fit_and_run(journals["fit"], journals["series"], setup.targets, budget.fit, progress=tick)
             held = holdout(journals["fit"], setup.targets, budget.holdout, names, progress=tick)
             journals["fit"].close()
             journals["series"].close()
