@@ -42,8 +42,7 @@ def plot(folder: Path, b: Backcast) -> None:
     plt.close(fig)
 
 
-def write_csv(folder: Path, b: Backcast) -> Path:
-    rows = year_rows(b)
+def write_csv(folder: Path, rows: list[dict]) -> Path:
     path = folder / "backcast.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -59,7 +58,8 @@ def _k(x: float) -> str:
 def lines(folder: Path, b: Backcast) -> list[str]:
     """Markdown for the report (writes backcast.png and backcast.csv beside it)."""
     plot(folder, b)
-    write_csv(folder, b)
+    rows = year_rows(b)
+    write_csv(folder, rows)
     checks = criteria(b)
     names = list(naive(b.observed.encounters))
     out = [
@@ -82,7 +82,7 @@ def lines(folder: Path, b: Backcast) -> list[str]:
         "children | model adults / families / children |",
         "|---|---:|---:|---|" + "---:|" * len(names) + "---|---|",
     ]
-    for r in year_rows(b):
+    for r in rows:
         mark = " (held out)" if r["held_out"] else ""
         real = " / ".join(_k(r[f"observed_{g}"]) for g in GROUPS)
         model = " / ".join(_k(r[f"model_{g}"]) for g in GROUPS)
