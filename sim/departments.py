@@ -48,6 +48,7 @@ class Departments:
     agricultural_share: np.ndarray
     emigrant_household_share: np.ndarray
     emigrants: np.ndarray
+    settled_share: np.ndarray  # share of the Guatemalans who left before 2002 (sums to 1)
     poverty: np.ndarray
     rural_share: np.ndarray
     homicide_rate: np.ndarray
@@ -104,6 +105,27 @@ def _homicide_stand_in(names: tuple[str, ...], population: np.ndarray) -> tuple[
     return rates, tuple(labels)
 
 
+def _settled_shares() -> np.ndarray:
+    """Each department's share of the Guatemalans who left before 2002, in INE order (sums to 1).
+
+    Census 2002 printed the shares of international emigrants for the four departments with the most
+    (Guatemala, Huehuetenango, Quetzaltenango, San Marcos: 53.6%); the rest are spread in proportion to
+    census 2018 households receiving remittances, whose senders include those who left before 2002 (the
+    only all-department pointer to older networks found; ``abroad_before_2002.csv``).
+    """
+    rows = read_csv("abroad_before_2002.csv")
+
+    def by_department(indicator: str) -> dict[int, float]:
+        return {int(r["ine_code"]): float(r["value"]) for r in rows if r["indicator"] == indicator}
+
+    printed = by_department("share_of_international_emigrants_census2002_pct")
+    receiving = by_department("households_receiving_remittances_census2018")
+    codes = sorted(receiving)
+    others = sum(v for code, v in receiving.items() if code not in printed)
+    rest = 1 - sum(printed.values()) / 100
+    return np.array([printed[c] / 100 if c in printed else rest * receiving[c] / others for c in codes])
+
+
 @cache
 def load_departments() -> Departments:
     """Read the department tables once per process."""
@@ -137,6 +159,7 @@ def load_departments() -> Departments:
         agricultural_share=agricultural,
         emigrant_household_share=col("households_with_emigrants_2002_2018") / households,
         emigrants=col("emigrants_reported_by_households_2002_2018"),
+        settled_share=_settled_shares(),
         poverty=poverty,
         rural_share=np.clip(rural, 0.02, 0.95),
         homicide_rate=homicide,

@@ -24,8 +24,8 @@ LOG1P = np.log1p(np.arange(256, dtype=np.float64))  # ties and members are small
 
 
 def ties(h) -> np.ndarray:
-    """Relatives abroad plus household members abroad (irregular or on a visa), per household."""
-    return h.relatives_abroad.astype(np.int16) + h.members_abroad + h.legal_abroad
+    """Extended kin abroad plus household members abroad (left before 2002, irregular or on a visa), per household."""
+    return h.relatives_abroad.astype(np.int16) + h.settled_abroad + h.members_abroad + h.legal_abroad
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ NEVER = np.int16(-32768)  # month index meaning "never happened"
 # name: (dtype, meaning). The order is the order of sim.model.HouseholdAgent.snapshot().
 COLUMNS: dict[str, tuple[type, str]] = {
     "rural": (np.bool_, "household lives in a rural area"),
-    "size": (np.int8, "members (at home, abroad or dead since the run started)"),
+    "size": (np.int8, "members (at home, abroad or dead since the run started; not settled_abroad)"),
     "working_age": (np.int8, "members aged 15-64 at the start"),
     "members_home": (np.int8, "members living in Guatemala now"),
     "members_abroad": (np.int8, "members who left irregularly since the run started and have not come back"),
@@ -34,7 +34,10 @@ COLUMNS: dict[str, tuple[type, str]] = {
     "savings": (np.float32, "liquid savings, USD"),
     "debt": (np.float32, "debt, mostly from smuggler fees, USD"),
     "victim_month": (np.int16, "month index of the last crime suffered (NEVER if none)"),
-    "relatives_abroad": (np.int8, "kin outside the household living in the US (network ties)"),
+    "relatives_abroad": (
+        np.int8,
+        "extended kin in the US outside the household, not its own members (network ties, no remittances)",
+    ),
     "remittances": (np.float32, "remittances received this month, USD"),
     "aspiring": (np.bool_, "household aspired to migrate in the month just simulated"),
     "threshold": (
@@ -56,6 +59,10 @@ COLUMNS: dict[str, tuple[type, str]] = {
     "asylum_month": (np.int16, "month index the asylum cases of released members are denied and they are removed"),
     "asylum_adults": (np.int8, "adults abroad to be removed in asylum_month"),
     "asylum_minors": (np.int8, "children abroad to be removed in asylum_month"),
+    "settled_abroad": (
+        np.int8,
+        "members who left before 2002 and still live abroad (outside size): they send remittances and are ties",
+    ),
 }
 # the columns as one named structure, as the compiled step (sim/kernel.py) takes them
 Columns = namedtuple("Columns", COLUMNS)

@@ -47,6 +47,7 @@ from sim.draws import (
     OUTCOME,
     PROGRAM,
     RETURN,
+    SETTLED,
     UNIT,
     stream_key,
     uniform,
@@ -265,8 +266,9 @@ def main_pass(
     asylum_month, asylum_adults, asylum_minors = h.asylum_month, h.asylum_adults, h.asylum_minors
     head_education, children, employed, agricultural = h.head_education, h.children, h.employed, h.agricultural
     base_income, income, savings, debt, victim_month = h.base_income, h.income, h.savings, h.debt, h.victim_month
-    relatives_abroad, remittances, aspiring, threshold = (
+    relatives_abroad, settled_abroad, remittances, aspiring, threshold = (
         h.relatives_abroad,
+        h.settled_abroad,
         h.remittances,
         h.aspiring,
         h.threshold,
@@ -307,6 +309,7 @@ def main_pass(
     s_job = stream_key(key, month, JOB)
     s_crime = stream_key(key, month, CRIME)
     s_return = stream_key(key, month, RETURN)
+    s_settled = stream_key(key, month, SETTLED)
     s_latent = stream_key(key, month, LATENT)
     s_act = stream_key(key, month, ACT)
     # scalars in locals: the compiler cannot tell the household columns written below from the structures,
@@ -314,7 +317,7 @@ def main_pass(
     separation = np.float32(scalars.separation)
     unemployed_share = scalars.unemployed_share
     lag = scalars.lag
-    remit_kept, remittance, kin_usd = scalars.remit_kept, scalars.remittance, scalars.kin_usd
+    remit_kept, remittance = scalars.remit_kept, scalars.remittance
     saving, remit_saving, interest = scalars.saving, scalars.remit_saving, 1.0 + scalars.interest
     removed_share = np.float32(scalars.removal_rate / (scalars.return_rate + scalars.removal_rate))
     redraw = np.float32(scalars.redraw)
@@ -398,13 +401,13 @@ def main_pass(
                     for row in range(lo, hi):  # apart: with the loop above, AVX2 compilers vectorise neither
                         i = np.uint64(row)
                         victim_month[i] = this_month if uniform(s_crime, i) < victim else victim_month[i]
-                    # money: remittances, savings, debt
+                    # money: remittances (each sender at Banguat's total over OIM's senders), savings, debt
                     for row in range(lo, hi):
                         i = np.uint64(row)
                         adults_abroad = members_abroad[i] - minors_abroad[i]  # children abroad send nothing
                         recent = (adults_abroad > 0) & (month - last_arrival[i] < lag)
-                        senders = adults_abroad - recent + legal_abroad[i]
-                        remittances[i] = remit_kept * (remittance * senders + kin_usd * relatives_abroad[i])
+                        senders = adults_abroad - recent + legal_abroad[i] + settled_abroad[i]
+                        remittances[i] = remit_kept * remittance * senders
                         saved = saving * income[i] + remit_saving * remittances[i]
                         owed = debt[i] * interest
                         paid = min(owed, saved)
@@ -412,11 +415,13 @@ def main_pass(
                         savings[i] += saved - paid
                     # members abroad come home: at most one irregular migrant a month (children after the
                     # adults), and those denied asylum are removed when their cases are decided; temporary
-                    # workers come home on time
+                    # workers come home on time; at most one who left before 2002 leaves the stock a month
                     for row in range(lo, hi):
                         i = np.uint64(row)
+                        if settled_abroad[i] > 0 and uniform(s_settled, i) < p_return[1, settled_abroad[i]]:
+                            settled_abroad[i] -= 1  # one who left before 2002 dies, comes back or stops sending
                         if members_abroad[i] > 0:
-                            p_any = p_return[members_abroad[i]]
+                            p_any = p_return[0, members_abroad[i]]
                             u = uniform(s_return, i)
                             if u < p_any:
                                 child = minors_abroad[i] == members_abroad[i]
@@ -462,7 +467,7 @@ def main_pass(
                 for row in range(lo, hi):
                     i = np.uint64(row)
                     b = row - lo
-                    ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
+                    ties = relatives_abroad[i] + settled_abroad[i] + members_abroad[i] + legal_abroad[i]
                     # each feature (sim.features.ASPIRATION) times the rules' coefficient on it, added as a
                     # tree, not a chain, so that the additions do not wait on each other
                     place = a_place + a_not_employed * (not employed[i])
@@ -483,7 +488,7 @@ def main_pass(
                     b = row - lo
                     wants = aspiring[i]
                     left = attempts_left[i] > 0
-                    ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
+                    ties = relatives_abroad[i] + settled_abroad[i] + members_abroad[i] + legal_abroad[i]
                     worker = members_home[i] - minors[i] - elderly[i] >= 1
                     sendable = (members_home[i] >= 2) & worker
                     u_act = uniform(s_act, i) if sendable & (wants | left) else np.float32(1.0)
@@ -535,7 +540,12 @@ def leave_pass(key, h, rows, scalars, places):
     last_arrival, legal_return = h.last_arrival, h.legal_return
     minors, minors_abroad, unit, expelled = h.minors, h.minors_abroad, h.unit, h.expelled
     asylum_month, asylum_adults, asylum_minors = h.asylum_month, h.asylum_adults, h.asylum_minors
-    relatives_abroad, agricultural, rural = h.relatives_abroad, h.agricultural, h.rural
+    relatives_abroad, settled_abroad, agricultural, rural = (
+        h.relatives_abroad,
+        h.settled_abroad,
+        h.agricultural,
+        h.rural,
+    )
     places_visa_rate, places_fee = places.visa_rate, places.fee
     places_cut_mexico, places_cut_death, places_cut_us = places.cut_mexico, places.cut_death, places.cut_us
     places_unit_family, places_unit_child = places.unit_family, places.unit_child
@@ -609,7 +619,7 @@ def leave_pass(key, h, rows, scalars, places):
                     attempts_left[i] -= 1
                     # who goes (sim.units): chosen on a new journey, the same unit again on a re-attempt
                     kids_home = minors[i]
-                    ties = relatives_abroad[i] + members_abroad[i] + legal_abroad[i]
+                    ties = relatives_abroad[i] + settled_abroad[i] + members_abroad[i] + legal_abroad[i]
                     family_ok = (kids_home >= 1) & (members_home[i] - 1 - kids_home >= 1)
                     if new:
                         e_family = 0.0

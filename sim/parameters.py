@@ -38,7 +38,15 @@ class PopulationParams(Section):
     )
     savings_months: float = Field(ge=0, le=24, description="mean savings, in months of household income")
     relatives_abroad_mean: float = Field(
-        ge=0, le=10, description="national mean kin ties in the US per household at the start"
+        ge=0,
+        le=10,
+        description="national mean ties per household at the start to extended kin in the US (not its own members)",
+    )
+    settled_abroad: float = Field(
+        ge=0, le=3e6, description="Guatemalans abroad at the start who left before 2002, persons (household members)"
+    )
+    settled_exit_annual: float = Field(
+        ge=0, le=0.2, description="yearly probability a member who left before 2002 dies, comes back or stops sending"
     )
     unemployed_income_share: float = Field(
         ge=0, le=1, description="household income without the main earner's work, as a share of base income"
@@ -98,9 +106,6 @@ class ReturnsParams(Section):
 
 class RemittanceParams(Section):
     lag_months: int = Field(ge=0, le=24, description="months after arrival before a member sends money")
-    kin_usd_month: float = Field(
-        ge=0, le=2000, description="USD per month received per relative abroad outside the household"
-    )
     us_demand_elasticity: float = Field(
         ge=0, le=3, description="elasticity of remittances per migrant to the US labour demand index"
     )

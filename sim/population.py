@@ -127,7 +127,8 @@ def synthesise(
     victim_month[recent] = start_month - months_ago[recent]
     del months_ago, recent
 
-    # Kin in the US at the start: Poisson, spread like census-2018 emigrants per household.
+    # Extended kin in the US at the start (not the household's own members): Poisson, spread like census-2018
+    # emigrants per household.
     per_household = departments.emigrants / departments.households
     national = departments.emigrants.sum() / departments.households.sum()
     means = params.relatives_abroad_mean * per_household / national
@@ -140,6 +141,11 @@ def synthesise(
     np.less(rng.random(n), params.engagement_baseline, out=c["engaged"])
     for name in ("last_arrival", "legal_return", "legal_back", "asylum_month"):
         c[name][:] = NEVER
+    # Members who left before 2002 and still live abroad: Poisson, the department's share of the stock
+    # (Departments.settled_share) over its households; drawn last, so the draws above are those of earlier versions.
+    means = params.settled_abroad * departments.settled_share / departments.households
+    settled = np.concatenate([rng.poisson(m, k) for m, k in zip(means, count, strict=True)])
+    np.minimum(settled, 100, out=c["settled_abroad"], casting="unsafe")
     households = Households(start=start, count=count, weight=weight, columns=c)
     households.check()
     return households

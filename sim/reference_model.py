@@ -30,6 +30,7 @@ from sim.draws import (
     OUTCOME,
     PROGRAM,
     RETURN,
+    SETTLED,
     UNIT,
     month_stream,
     run_key,
@@ -99,9 +100,8 @@ class ReferenceHousehold(mesa.Agent):
         r = p.remittances
         adults_abroad = self.members_abroad - self.minors_abroad  # children abroad send nothing
         recent = adults_abroad > 0 and env.month - self.last_arrival < r.lag_months
-        senders = adults_abroad - recent + self.legal_abroad
-        sent = env.remittance * senders + r.kin_usd_month * self.relatives_abroad
-        self.remittances = env.remittance_kept * sent
+        senders = adults_abroad - recent + self.legal_abroad + self.settled_abroad  # at the rate per sender
+        self.remittances = env.remittance_kept * env.remittance * senders
         saved = e.saving_rate * self.income + e.remittance_saving_share * self.remittances
         owed = self.debt * (1 + e.debt_interest)
         paid = min(owed, saved)
@@ -109,6 +109,9 @@ class ReferenceHousehold(mesa.Agent):
         self.savings += saved - paid
 
     def come_home(self, env: Environment) -> None:
+        settled = monthly(self.model.params.population.settled_exit_annual)
+        if self.settled_abroad > 0 and self.u(SETTLED) < f32(1 - (1 - settled) ** self.settled_abroad):
+            self.settled_abroad -= 1  # one who left before 2002 dies, comes back or stops sending
         hazard = env.return_rate + env.removal_rate
         p_any = f32(1 - (1 - hazard) ** self.members_abroad)
         u = self.u(RETURN)
@@ -239,7 +242,7 @@ class ReferenceHousehold(mesa.Agent):
 
     def unit_going(self, new: bool, poor: bool, env: Environment) -> tuple[int, int, int]:
         """Who travels (sim.units): the group, the people and the children among them."""
-        ties = self.relatives_abroad + self.members_abroad + self.legal_abroad
+        ties = self.relatives_abroad + self.settled_abroad + self.members_abroad + self.legal_abroad
         family_ok = self.minors >= 1 and self.members_home - 1 - self.minors >= 1
         if new:
             self.unit = choose_one(

@@ -46,7 +46,6 @@ Scalars = namedtuple(
         "interest",  # monthly interest on debt
         "remittance",  # USD a month a member abroad sends
         "remit_kept",  # share of remittances that arrives after sending costs
-        "kin_usd",  # USD a month from each relative abroad
         "lag",  # months after arrival before a migrant sends money
         "return_rate",  # monthly chance a member abroad comes home
         "removal_rate",  # monthly chance a member abroad is removed
@@ -81,7 +80,6 @@ def scalars(env: Environment, params: Parameters, settings: dict[str, float]) ->
         "interest": p.economy.debt_interest,
         "remittance": env.remittance,
         "remit_kept": env.remittance_kept,
-        "kin_usd": p.remittances.kin_usd_month,
         "lag": p.remittances.lag_months,
         "return_rate": env.return_rate,
         "removal_rate": env.removal_rate,
@@ -217,10 +215,16 @@ def rows(h: Households, with_programs: bool) -> Rows:
     )
 
 
-def return_chance(env: Environment) -> np.ndarray:
-    """Chance that one of k irregular members abroad comes home this month, for k = 0..127 (float32)."""
+def return_chance(env: Environment, params: Parameters) -> np.ndarray:
+    """Chance that one of k members abroad leaves the stock this month, for k = 0..127 (float32, 2 x 128).
+
+    Row 0: irregular members who left since 2002 come home (return or removal); row 1: members who left
+    before 2002 die, come back or stop sending (``population.settled_exit_annual``).
+    """
+    k = np.arange(128)
     hazard = env.return_rate + env.removal_rate
-    return (1 - (1 - hazard) ** np.arange(128)).astype(np.float32)
+    settled = monthly(params.population.settled_exit_annual)
+    return np.array([1 - (1 - hazard) ** k, 1 - (1 - settled) ** k]).astype(np.float32)
 
 
 def advance(
@@ -254,7 +258,7 @@ def advance(
     aspiration, capability, settings = coefficients(env, params, rules)
     month = scalars(env, params, settings)
     department = places(env, params)
-    p_return = return_chance(env)
+    p_return = return_chance(env, params)
 
     def main(phase: int, extra_utility: np.ndarray = NONE, extra_resources: np.ndarray = NONE):
         return k.main_pass(

@@ -127,7 +127,7 @@ def probabilities(h: Households, env: Environment, params: Parameters, poverty_l
     p = params.units
     terms = department_terms(env, params)
     minors = h.minors.astype(np.int64)
-    ties = h.relatives_abroad.astype(np.int64) + h.members_abroad + h.legal_abroad
+    ties = h.relatives_abroad.astype(np.int64) + h.settled_abroad + h.members_abroad + h.legal_abroad
     poor = h.income < poverty_line * np.maximum(h.members_home, 1)
     family = (
         h.per_household(terms.family, np.float64)

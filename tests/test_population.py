@@ -122,3 +122,18 @@ def test_stand_ins_are_labelled():
     assert len(d.homicide_source) == N_DEPARTMENTS
     assert sum("stand-in" in s for s in d.homicide_source) == 10
     assert np.all((d.poverty > 0.2) & (d.poverty < 0.95))
+
+
+def test_members_who_left_before_2002_are_the_sourced_stock_spread_by_department(fine):
+    d, h = fine
+    p = default_parameters().population
+    settled = h.dept_sum(h.settled_abroad) * d.households / h.count  # scaled to real households
+    assert settled.sum() == pytest.approx(p.settled_abroad, rel=0.01)
+    # census 2002's printed shares where printed; the others follow census 2018 remittance-receiving households
+    assert d.settled_share.sum() == pytest.approx(1.0)
+    for name, share in (("Guatemala", 0.225), ("Huehuetenango", 0.122), ("Quetzaltenango", 0.103)):
+        assert d.settled_share[d.index(name)] == pytest.approx(share)
+        assert settled[d.index(name)] / settled.sum() == pytest.approx(share, rel=0.03)
+    assert d.settled_share[d.index("Jutiapa")] > 3 * d.settled_share[d.index("Sacatepéquez")]
+    # they are not in the census household: members at home are the census's, and size counts no one abroad
+    assert (h.members_home == h.size).all() and h.settled_abroad.any()

@@ -36,13 +36,19 @@ def calibration_scenario(end: str = FIT_END, extra: dict[str, Any] | None = None
 
 
 def without_emigration_data(departments: Departments, hidden: tuple[int, ...]) -> Departments:
-    """``departments`` with the census emigrants of ``hidden`` ones replaced by the others' rate per household."""
+    """``departments`` with the census emigrants (and settled shares) of ``hidden`` ones at the others' rate per household."""
     if not hidden:
         return departments
     seen = np.ones(len(departments.households), bool)
     seen[list(hidden)] = False
-    rate = departments.emigrants[seen].sum() / departments.households[seen].sum()
-    return replace(departments, emigrants=np.where(seen, departments.emigrants, rate * departments.households))
+    d = departments
+    rate = d.emigrants[seen].sum() / d.households[seen].sum()
+    settled = d.settled_share[seen].sum() / d.households[seen].sum()  # its pointer is census 2018 too
+    return replace(
+        d,
+        emigrants=np.where(seen, d.emigrants, rate * d.households),
+        settled_share=np.where(seen, d.settled_share, settled * d.households),
+    )
 
 
 def simulate(
@@ -56,7 +62,7 @@ def simulate(
     """Moments of the baseline (plus ``levers``) at free-parameter vector ``theta``, averaged over ``seeds``.
 
     ``hidden`` departments (positions 0-21) do not see their census emigration: their households start
-    with kin abroad at the other departments' rate, so a fit that holds them out learns nothing from them.
+    with kin abroad and members who left before 2002 at the other departments' rate, so a fit that holds them out learns nothing from them.
     """
     scenario = calibration_scenario(end, {"levers": levers} if levers else None)
     params = default_parameters().with_overrides(overrides(theta))

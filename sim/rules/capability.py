@@ -74,7 +74,8 @@ class NetworkCredit(Rule):
 
     def one(self, hh, d, env):
         p = self.params
-        return p.usd_per_tie * min(hh.relatives_abroad + hh.members_abroad + hh.legal_abroad, p.max_ties)
+        ties = hh.relatives_abroad + hh.settled_abroad + hh.members_abroad + hh.legal_abroad
+        return p.usd_per_tie * min(ties, p.max_ties)
 
     def compiled(self, env):
         p = self.params

@@ -36,7 +36,7 @@ class Network(Rule):
 
     def one(self, hh, d, env):
         p = self.params
-        count = hh.relatives_abroad + hh.members_abroad + hh.legal_abroad
+        count = hh.relatives_abroad + hh.settled_abroad + hh.members_abroad + hh.legal_abroad
         return p.ties * math.log1p(count) + p.prevalence * env.prevalence[d]
 
     def compiled(self, env):
