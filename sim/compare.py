@@ -77,11 +77,13 @@ class Comparison:
         """Per scenario over the window: totals, effects and costs against the first scenario.
 
         Total of ``metric``, averted against the first scenario (paired by seed), arrivals in the US averted
-        (enforcement can cut arrivals while apprehended migrants start more journeys), visa departures, cost,
+        (enforcement can cut arrivals while apprehended migrants start more journeys), visa and protected
+        departures, cost,
         cost per unit averted, the change in remittances received, and community engagement at the window's end.
         """
         data = _window(self.yearly, years)
-        summed = list(dict.fromkeys([metric, "arrivals", "departures_legal", "cost_usd", "remittances_usd"]))
+        legal = ["departures_legal", "departures_protected"]
+        summed = list(dict.fromkeys([metric, "arrivals", *legal, "cost_usd", "remittances_usd"]))
         total = data.groupby(["scenario", "seed"], sort=False)[summed].sum()
         # engagement as the agreement's target reads it (and as targets() gives it): the mean share of households
         # in prevention programs at the window's end against the first scenario's
@@ -109,6 +111,7 @@ class Comparison:
                     "arrivals_averted_low": float(arrivals.quantile(LOW)),
                     "arrivals_averted_high": float(arrivals.quantile(HIGH)),
                     "departures_legal": float(mine["departures_legal"].mean()),
+                    "departures_protected": float(mine["departures_protected"].mean()),
                     "cost_usd": cost,
                     "cost_per_averted_usd": cost / mean_averted if mean_averted > 0 else np.nan,
                     # fewer migrants abroad send less home: a cost to households the lever costs leave out

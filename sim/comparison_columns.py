@@ -82,6 +82,7 @@ TOTAL = Column("total", "irregular departures", _count)
 AVERTED = Column("averted", "averted [90%]", _interval)
 ARRIVALS_AVERTED = Column("arrivals_averted", "arrivals in the US averted [90%]", _interval)
 VISAS = Column("departures_legal", "visa departures", _count)
+PROTECTED = Column("departures_protected", "protected departures", _count)
 COST = Column("cost_usd", "cost (USD million)", _millions)
 COST_PER_AVERTED = Column("cost_per_averted_usd", "USD per departure averted", _count)
 ENGAGEMENT = Column(
@@ -123,7 +124,7 @@ GROUP_OUTCOMES = (
 BY_GROUP = (SCENARIO, WHO, GROUP_JOURNEYS, GROUP_AVERTED, *GROUP_OUTCOMES)
 RUN_BY_GROUP = (WHO, GROUP_JOURNEYS, *GROUP_OUTCOMES)
 
-TOTALS = (SCENARIO, TOTAL, AVERTED, ARRIVALS_AVERTED, VISAS, COST, COST_PER_AVERTED, ENGAGEMENT)
+TOTALS = (SCENARIO, TOTAL, AVERTED, ARRIVALS_AVERTED, VISAS, PROTECTED, COST, COST_PER_AVERTED, ENGAGEMENT)
 TARGETS = (SCENARIO, ARRESTS, SEIZURES, ENGAGEMENT)
 SUMMARY = tuple(dict.fromkeys(TOTALS + TARGETS))  # the app's one table: totals, then the other targets
 

@@ -167,7 +167,8 @@ _DIGITS = {"engagement_change": 4, "seizure_growth_per_year": 4, "key_arrests_pe
     column: 0
     for column in (
         "total", "total_low", "total_high", "averted", "averted_low", "averted_high", "arrivals_averted",
-        "arrivals_averted_low", "arrivals_averted_high", "departures_legal", "cost_usd", "cost_per_averted_usd",
+        "arrivals_averted_low", "arrivals_averted_high", "departures_legal", "departures_protected", "cost_usd",
+        "cost_per_averted_usd",
         "remittances_change_usd",
         "mean", "low", "high", "departures_irregular",
         "journeys_averted", "journeys_averted_low", "journeys_averted_high",

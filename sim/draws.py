@@ -22,6 +22,7 @@ TO_UNIT = np.float32(2.0**-24)
 JOB, CRIME, RETURN, LATENT, ACT, LEGAL, JOURNEY, PROGRAM = range(8)
 UNIT, BORDER, OUTCOME, ASYLUM = range(4096, 4100)  # who goes; surrender or evade; what the US does; asylum
 SETTLED = 4100  # one of the members who left before 2002 dies, comes back or stops sending
+PROTECTION = 4101  # a household eligible for in-country humanitarian processing is given a case
 
 
 def run_key(seed: int) -> np.uint64:

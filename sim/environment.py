@@ -15,10 +15,10 @@ from sim.border import default_regime
 
 
 @dataclass
-class VisaPool:
-    """Temporary work visas offered this month to aspiring households of the masked departments."""
+class SlotPool:
+    """Places offered this month to eligible households of the masked departments: work visas or humanitarian cases."""
 
-    slots: float  # people
+    slots: float  # visas (people) or cases (households)
     mask: np.ndarray  # (22,) bool
 
 
@@ -46,7 +46,8 @@ class Environment:
     removal_rate: float  # monthly probability a member abroad is removed from the US interior
     remittance: float  # USD per month sent by a member abroad, before sending costs
     remittance_kept: float  # share of remittances that arrives after sending costs
-    visas: list[VisaPool] = field(default_factory=list)  # temporary work visas offered this month
+    visas: list[SlotPool] = field(default_factory=list)  # temporary work visas offered this month
+    protection: list[SlotPool] = field(default_factory=list)  # humanitarian cases decided in Guatemala this month
     enrol: dict[str, np.ndarray] = field(default_factory=dict)  # program label -> real households to enrol
     task_force_ops: np.ndarray = field(default_factory=lambda: np.zeros(22))  # joint operations this month
     anti_smuggling_ops: np.ndarray = field(default_factory=lambda: np.zeros(22))  # operations on smuggling routes
@@ -88,8 +89,8 @@ def job_finding(unemployment: np.ndarray, separation: float) -> np.ndarray:
     return np.minimum(separation * (1 - u) / u, 1.0)
 
 
-def visa_rate(pools: list[VisaPool], eligible_real: np.ndarray) -> np.ndarray:
-    """Visas per unit of (priority-weighted) eligible real household, per department."""
+def slot_rate(pools: list[SlotPool], eligible_real: np.ndarray) -> np.ndarray:
+    """Places per unit of (priority-weighted) eligible real household, per department."""
     rate = np.zeros(len(eligible_real))
     for pool in pools:
         demand = float(eligible_real[pool.mask].sum())
@@ -133,7 +134,7 @@ def build_environment(month, history, departments, params, conditions, levers, p
         removal_rate=monthly(params.returns.removal_annual),
         remittance=float(history.remittance[i]),
         remittance_kept=1.0,
-        visas=[VisaPool(params.legal.slots_per_year / 12, np.ones(len(prevalence), dtype=bool))],
+        visas=[SlotPool(params.legal.slots_per_year / 12, np.ones(len(prevalence), dtype=bool))],
         border=default_regime(params),
     )
     for condition in conditions:

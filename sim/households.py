@@ -59,6 +59,11 @@ COLUMNS: dict[str, tuple[type, str]] = {
     "asylum_month": (np.int16, "month index the asylum cases of released members are denied and they are removed"),
     "asylum_adults": (np.int8, "adults abroad to be removed in asylum_month"),
     "asylum_minors": (np.int8, "children abroad to be removed in asylum_month"),
+    "protected_abroad": (
+        np.int8,
+        "of members_abroad, those who left with protection granted in Guatemala (refugee status or parole): "
+        "never removed",
+    ),
     "settled_abroad": (
         np.int8,
         "members who left before 2002 and still live abroad (outside size): they send remittances and are ties",

@@ -3,7 +3,7 @@
 Pass 1 counts what the month's department-level allocations need (migrant prevalence, households
 eligible for each program); in scenarios with programs, the enrolment pass then takes households into
 them. Pass 2 updates households' economy, brings members home, and forms aspiration, capability and the
-claim on work visas. Pass 3 hands out visas, starts journeys, resolves them and adds every household into
+claims on work visas and humanitarian cases. Pass 3 hands out visas and cases, starts journeys, resolves them and adds every household into
 the month's department totals. Each pass runs over fixed chunks of rows in parallel (``prange``); chunks
 keep their own totals, summed in chunk order, so results do not depend on the number of threads. Draws
 come from :mod:`sim.draws` by (month, purpose, row), so a household's draws do not depend on any other
@@ -46,6 +46,7 @@ from sim.draws import (
     LEGAL,
     OUTCOME,
     PROGRAM,
+    PROTECTION,
     RETURN,
     SETTLED,
     UNIT,
@@ -60,12 +61,13 @@ CHUNK = 16384  # rows per parallel task; fixed, so results never depend on the t
 BLOCK = 256  # rows whose draws are made in one go before they are used
 
 # flags kept from pass 2 to pass 3
-F_REATTEMPT, F_GO, F_POOR, F_ELIGIBLE, F_ENGAGED = 1, 2, 4, 8, 16
+F_REATTEMPT, F_GO, F_POOR, F_ELIGIBLE, F_ENGAGED, F_PROTECTABLE = 1, 2, 4, 8, 16, 32
 # what pass 3 adds up per department (metric names of sim.metrics): the columns of its totals
 LEAVING = (
     "aspiring",
     "departures_irregular",
     "departures_legal",
+    "departures_protected",
     "departures_poor",
     "apprehended_mexico",
     "apprehended_us",
@@ -97,6 +99,24 @@ def _targets(income, members_home, aspiring, children, deportations, line):
     """Bit t set when the household is in program target group t (all, poor, aspiring, children, deported)."""
     poor = income < line * max(members_home, 1)
     return 1 | int(poor) << 1 | int(aspiring) << 2 | int(children) << 3 | int(deportations > 0) << 4
+
+
+@njit(cache=True, inline="always")
+def _unit(v, kids_home, members_home, ties, family_term, child_term, child_kin):
+    """Who goes (sim.units.choose_one): a single adult, a family unit or a child alone, for uniform draw ``v``.
+
+    ``family_term`` is the family unit's log-odds for this household, ``child_term`` the department's part of
+    a child's.
+    """
+    family_ok = (kids_home >= 1) & (members_home - 1 - kids_home >= 1)
+    e_family = math.exp(family_term) if family_ok else 0.0
+    e_child = 0.0
+    if (kids_home >= 1) & (ties > 0):
+        e_child = math.exp(child_term + child_kin * LOG1P[min(ties, 255)])
+    total = 1.0 + e_family + e_child
+    if v < np.float32(1.0 / total):
+        return ADULT
+    return FAMILY if v < np.float32((1.0 + e_family) / total) else CHILD
 
 
 @njit(cache=True)
@@ -245,9 +265,10 @@ def main_pass(
     extra_resources,
     phase,
 ):
-    """Pass 2: program effects, economy, returns (phase 1), then aspiration, capability, claims on visas (phase 2).
+    """Pass 2: program effects, economy, returns (phase 1), then aspiration, capability, claims on places (phase 2).
 
-    Returns the departments' claims on visas, who came home (columns ``Back``), and households in each program.
+    Returns the departments' claims (row 0 on visas, row 1 on humanitarian cases), who came home (columns
+    ``Back``), and households in each program.
 
     ``phase`` 0 does both in one pass; 1 and 2 split them so third-party rules can be evaluated in between,
     adding ``extra_utility`` (log-odds) and ``extra_resources`` (USD) per household. ``log_income`` caches
@@ -264,6 +285,7 @@ def main_pass(
     members_home, members_abroad, legal_abroad = h.members_home, h.members_abroad, h.legal_abroad
     minors, elderly, minors_abroad, expelled = h.minors, h.elderly, h.minors_abroad, h.expelled
     asylum_month, asylum_adults, asylum_minors = h.asylum_month, h.asylum_adults, h.asylum_minors
+    protected_abroad = h.protected_abroad
     head_education, children, employed, agricultural = h.head_education, h.children, h.employed, h.agricultural
     base_income, income, savings, debt, victim_month = h.base_income, h.income, h.savings, h.debt, h.victim_month
     relatives_abroad, settled_abroad, remittances, aspiring, threshold = (
@@ -326,7 +348,7 @@ def main_pass(
     rehire_months, rehire_weight = scalars.rehire_months, np.float32(scalars.rehire_weight)
     victim_memory, credit_months, max_ties = np.int64(scalars.victim_memory), scalars.credit_months, scalars.max_ties
     n_chunks = (n + CHUNK - 1) // CHUNK
-    claims = np.zeros((n_chunks, n_dept))
+    claims = np.zeros((n_chunks, 2, n_dept))
     returns = np.zeros((n_chunks, n_dept, N_BACK))
     participants = np.zeros((n_chunks, n_dept, max(n_prog, 1)))  # households in each program this month
     for c in prange(n_chunks):
@@ -414,8 +436,9 @@ def main_pass(
                         debt[i] = owed - paid
                         savings[i] += saved - paid
                     # members abroad come home: at most one irregular migrant a month (children after the
-                    # adults), and those denied asylum are removed when their cases are decided; temporary
-                    # workers come home on time; at most one who left before 2002 leaves the stock a month
+                    # adults; those protected are never removed), and those denied asylum are removed when
+                    # their cases are decided; temporary workers come home on time; at most one who left
+                    # before 2002 leaves the stock a month
                     for row in range(lo, hi):
                         i = np.uint64(row)
                         if settled_abroad[i] > 0 and uniform(s_settled, i) < p_return[1, settled_abroad[i]]:
@@ -423,20 +446,23 @@ def main_pass(
                         if members_abroad[i] > 0:
                             p_any = p_return[0, members_abroad[i]]
                             u = uniform(s_return, i)
-                            if u < p_any:
+                            removal = u < p_any * removed_share
+                            if (u < p_any) & ((not removal) | (members_abroad[i] > protected_abroad[i])):
                                 child = minors_abroad[i] == members_abroad[i]
                                 members_abroad[i] -= 1
                                 members_home[i] += 1
                                 minors_abroad[i] -= int(child)
                                 minors[i] += int(child)
-                                if u < p_any * removed_share:
+                                protected_abroad[i] = min(protected_abroad[i], members_abroad[i])
+                                if removal:
                                     deportations[i] += 1
                                     returns[c, d, Back.removals] += 1
                                 else:
                                     returns[c, d, Back.returns] += 1
                             if asylum_month[i] == this_month:
-                                adults = min(asylum_adults[i], members_abroad[i] - minors_abroad[i])
-                                kids = min(asylum_minors[i], minors_abroad[i])
+                                removable = members_abroad[i] - protected_abroad[i]
+                                adults = min(asylum_adults[i], members_abroad[i] - minors_abroad[i], removable)
+                                kids = min(asylum_minors[i], minors_abroad[i], removable - adults)
                                 members_abroad[i] -= adults + kids
                                 minors_abroad[i] -= kids
                                 members_home[i] += adults + kids
@@ -482,7 +508,7 @@ def main_pass(
                         utility += extra_utility[i]
                     aspiring[i] = utility > threshold[i]
                 # the decision's ingredients, without branches (written with & and |, which do not
-                # short-circuit), so that this loop is vectorised too; visas are handed out in pass 3
+                # short-circuit), so that this loop is vectorised too; visas and cases are handed out in pass 3
                 for row in range(lo, hi):
                     i = np.uint64(row)
                     b = row - lo
@@ -506,6 +532,10 @@ def main_pass(
                         resources += extra_resources[i]
                     act = u_act < act_rate
                     go = wants & sendable & (not rehire) & (not left) & act & (resources >= fee)
+                    # humanitarian processing takes those setting out, paid for or not, whom its screening takes:
+                    # in danger (a recent crime) or with kin to join
+                    victimised = month - victim_month[i] < victim_memory
+                    protectable = wants & sendable & (not reattempt) & act & (victimised | (ties > 0))
                     poor = income[i] < poverty_line * max(members_home[i], 1)
                     flags[i] = (
                         F_REATTEMPT * reattempt
@@ -513,16 +543,18 @@ def main_pass(
                         + F_POOR * poor
                         + F_ELIGIBLE * eligible
                         + F_ENGAGED * ((fx_engaged[b] > 0) | engaged[i])
+                        + F_PROTECTABLE * protectable
                     )
                 for row in range(lo, hi):  # alone: a sum of floats must keep its order
                     if priority[np.uint64(row)] > 0:
-                        claims[c, d] += priority[np.uint64(row)]
+                        claims[c, 0, d] += priority[np.uint64(row)]
+                    claims[c, 1, d] += (flags[np.uint64(row)] & F_PROTECTABLE) > 0
     return claims.sum(axis=0), returns.sum(axis=0), participants.sum(axis=0)[:, :n_prog]
 
 
 @njit(cache=True, parallel=True, nogil=True, error_model="numpy")
 def leave_pass(key, h, rows, scalars, places):
-    """Pass 3: visas, new and repeated irregular journeys and their outcome; department totals (columns ``Leaving``).
+    """Pass 3: visas, humanitarian cases, journeys (new and repeated) and their outcome; totals (``Leaving``).
 
     Also returns the journeys started from households in each program.
     """
@@ -540,13 +572,14 @@ def leave_pass(key, h, rows, scalars, places):
     last_arrival, legal_return = h.last_arrival, h.legal_return
     minors, minors_abroad, unit, expelled = h.minors, h.minors_abroad, h.unit, h.expelled
     asylum_month, asylum_adults, asylum_minors = h.asylum_month, h.asylum_adults, h.asylum_minors
+    protected_abroad = h.protected_abroad
     relatives_abroad, settled_abroad, agricultural, rural = (
         h.relatives_abroad,
         h.settled_abroad,
         h.agricultural,
         h.rural,
     )
-    places_visa_rate, places_fee = places.visa_rate, places.fee
+    places_visa_rate, places_protection_rate, places_fee = places.visa_rate, places.protection_rate, places.fee
     places_cut_mexico, places_cut_death, places_cut_us = places.cut_mexico, places.cut_death, places.cut_us
     places_unit_family, places_unit_child = places.unit_family, places.unit_child
     places_unit_family_drought = places.unit_family_drought
@@ -557,6 +590,7 @@ def leave_pass(key, h, rows, scalars, places):
     package = np.int8(scalars.package)
     legal_until = np.int16(month + scalars.legal_months)
     s_legal = stream_key(key, month, LEGAL)
+    s_protection = stream_key(key, month, PROTECTION)
     s_journey = stream_key(key, month, JOURNEY)
     s_unit = stream_key(key, month, UNIT)
     s_border = stream_key(key, month, BORDER)
@@ -586,6 +620,7 @@ def leave_pass(key, h, rows, scalars, places):
         for d in range(dept[first], dept[last - 1] + 1):
             lo, hi = max(bounds[d], first), min(bounds[d + 1], last)
             visa_rate = np.float32(places_visa_rate[d])
+            protection_rate = min(np.float32(places_protection_rate[d]), np.float32(1.0))
             fee = np.float32(places_fee[d])
             cut_mexico = np.float32(places_cut_mexico[d])
             cut_death = np.float32(places_cut_death[d])
@@ -593,20 +628,30 @@ def leave_pass(key, h, rows, scalars, places):
             unit_family, unit_child = places_unit_family[d], places_unit_child[d]
             unit_family_drought = places_unit_family_drought[d]
             by_group = np.zeros((len(BY_GROUP), 3), dtype=np.int64)
-            n_aspiring = n_started = n_legal = n_poor = n_mexico = n_us = n_deaths = n_arrivals = 0
+            n_aspiring = n_started = n_legal = n_protected = n_poor = n_mexico = n_us = n_deaths = n_arrivals = 0
             n_stock_abroad = n_emigrant_households = n_receiving = n_engaged = n_home = 0
             sent = 0.0
-            # the month's rare events first (visas, journeys), then the tallies in loops without branches
+            # the month's rare events first (visas, cases, journeys), then the tallies in loops without branches
             for row in range(lo, hi):
                 i = np.uint64(row)  # unsigned: numba then skips negative-index wraparound on every access
                 f = flags[i]
-                if not f & (F_ELIGIBLE | F_GO | F_REATTEMPT):
+                if not f & (F_ELIGIBLE | F_GO | F_REATTEMPT | F_PROTECTABLE):
                     continue
                 legal = False
                 if f & F_ELIGIBLE:
                     chance = min(priority[i] * visa_rate, np.float32(1.0))
                     legal = uniform(s_legal, i) < chance
-                new = (f & F_GO) > 0 and not legal
+                protected = False
+                if (f & F_PROTECTABLE) and protection_rate > 0 and not legal:
+                    protected = uniform(s_protection, i) < protection_rate
+                new = (f & F_GO) > 0 and not legal and not protected
+                kids_home = minors[i]
+                g = ADULT
+                if new or protected:  # who goes (sim.units), on a new journey or with a humanitarian case
+                    ties = relatives_abroad[i] + settled_abroad[i] + members_abroad[i] + legal_abroad[i]
+                    rural_poor = rural[i] & ((f & F_POOR) > 0)
+                    family_term = unit_family + unit_family_drought * agricultural[i] + family_rural_poor * rural_poor
+                    g = _unit(uniform(s_unit, i), kids_home, members_home[i], ties, family_term, unit_child, child_kin)
                 if new:
                     from_savings = min(savings[i], fee)
                     savings[i] -= from_savings
@@ -617,27 +662,9 @@ def leave_pass(key, h, rows, scalars, places):
                 if started:
                     attempts[i] += 1
                     attempts_left[i] -= 1
-                    # who goes (sim.units): chosen on a new journey, the same unit again on a re-attempt
-                    kids_home = minors[i]
-                    ties = relatives_abroad[i] + settled_abroad[i] + members_abroad[i] + legal_abroad[i]
+                    # the unit chosen on a new journey, the same unit again on a re-attempt
                     family_ok = (kids_home >= 1) & (members_home[i] - 1 - kids_home >= 1)
                     if new:
-                        e_family = 0.0
-                        if family_ok:
-                            rural_poor = rural[i] & ((f & F_POOR) > 0)
-                            e_family = math.exp(
-                                unit_family + unit_family_drought * agricultural[i] + family_rural_poor * rural_poor
-                            )
-                        e_child = 0.0
-                        if (kids_home >= 1) & (ties > 0):
-                            e_child = math.exp(unit_child + child_kin * LOG1P[min(ties, 255)])
-                        total = 1.0 + e_family + e_child
-                        v = uniform(s_unit, i)
-                        g = (
-                            ADULT
-                            if v < np.float32(1.0 / total)
-                            else (FAMILY if v < np.float32((1.0 + e_family) / total) else CHILD)
-                        )
                         unit[i] = g
                     else:
                         g = unit[i]
@@ -702,6 +729,16 @@ def leave_pass(key, h, rows, scalars, places):
                     members_home[i] -= 1
                     legal_abroad[i] += 1
                     legal_return[i] = legal_until
+                if protected:  # the unit the household would have sent irregularly travels with its case decided
+                    going, kids = (1 + kids_home, kids_home) if g == FAMILY else (1, int(g == CHILD))
+                    members_home[i] -= going
+                    minors[i] -= kids
+                    members_abroad[i] += going
+                    minors_abroad[i] += kids
+                    protected_abroad[i] += going
+                    if g != CHILD:
+                        last_arrival[i] = np.int16(month)
+                    n_protected += going
                 n_started += travellers
                 n_legal += legal
                 n_poor += travellers if (f & F_POOR) > 0 else 0
@@ -719,6 +756,7 @@ def leave_pass(key, h, rows, scalars, places):
             t[Leaving.aspiring] = n_aspiring
             t[Leaving.departures_irregular] = n_started
             t[Leaving.departures_legal] = n_legal
+            t[Leaving.departures_protected] = n_protected
             t[Leaving.departures_poor] = n_poor
             t[Leaving.apprehended_mexico] = n_mexico
             t[Leaving.apprehended_us] = n_us

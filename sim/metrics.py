@@ -52,6 +52,13 @@ _RECORDS = (
     ),
     Metric("departures_legal", "people", "departures on temporary work visas", "flow", better="higher"),
     Metric(
+        "departures_protected",
+        "people",
+        "departures with protection granted in Guatemala (refugee status or parole: Safe Mobility Offices, CAM)",
+        "flow",
+        better="higher",
+    ),
+    Metric(
         "departures_poor",
         "journeys",
         "people setting out irregularly from households below the poverty line",
@@ -173,6 +180,13 @@ STOCKS = [m.name for m in _RECORDS if m.kind == "stock"]
 RATES = [m.name for m in _RECORDS if m.kind == "rate"]
 SCALED = [k for k, m in enumerate(_RECORDS) if m.scaled]  # columns scaled by household weights
 PROGRAM_METRICS = ("participants", "participant_departures")
+# the outflow the agreement speaks of: everyone who leaves, irregularly, on a work visa or with protection
+OUTFLOW = ("departures_irregular", "departures_legal", "departures_protected")
+
+
+def outflow(table: pd.DataFrame) -> pd.Series:
+    """Irregular journeys started, visa departures and protected departures, row by row."""
+    return table[list(OUTFLOW)].sum(axis=1)
 
 
 def over_years(name: str) -> str:

@@ -24,7 +24,7 @@ from sim.environment import build_environment
 from sim.history import History
 from sim.households import COLUMNS, Households, copied_columns
 from sim.levers import get_lever
-from sim.metrics import NAMES, Collector, security_levels
+from sim.metrics import NAMES, OUTFLOW, Collector, security_levels
 from sim.parameters import Parameters, default_parameters
 from sim.population import block_layout, poverty_line_usd, synthesise
 from sim.ruleset import build_rules
@@ -164,10 +164,7 @@ class MigrationModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "month": lambda m: m.month - 1,
-                "departures": lambda m: (
-                    m.collector.national(m.month - 1, "departures_irregular")
-                    + m.collector.national(m.month - 1, "departures_legal")
-                ),
+                "departures": lambda m: sum(m.collector.national(m.month - 1, name) for name in OUTFLOW),
                 "arrivals": lambda m: m.collector.national(m.month - 1, "arrivals"),
                 "stock_abroad": lambda m: m.collector.national(m.month - 1, "stock_abroad"),
             }

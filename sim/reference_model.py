@@ -29,6 +29,7 @@ from sim.draws import (
     LEGAL,
     OUTCOME,
     PROGRAM,
+    PROTECTION,
     RETURN,
     SETTLED,
     UNIT,
@@ -36,13 +37,14 @@ from sim.draws import (
     run_key,
     uniforms,
 )
-from sim.environment import Environment, build_environment, job_finding, monthly, visa_rate
+from sim.environment import Environment, build_environment, job_finding, monthly, slot_rate
 from sim.history import History
 from sim.households import COLUMNS, NEVER
 from sim.metrics import NAMES, Collector, security_levels
 from sim.model import DEFAULT_HOUSEHOLDS_PER_AGENT, build_activities
 from sim.parameters import Parameters, default_parameters
 from sim.population import poverty_line_usd, synthesise
+from sim.rules.violence import VICTIM_MEMORY
 from sim.ruleset import build_rules
 from sim.scenario import Scenario
 from sim.units import ADULT, CHILD, FAMILY, GROUPS, choose_one, department_terms, persons
@@ -116,19 +118,23 @@ class ReferenceHousehold(mesa.Agent):
         p_any = f32(1 - (1 - hazard) ** self.members_abroad)
         u = self.u(RETURN)
         abroad = self.members_abroad > 0
-        back = abroad and u < p_any
-        removed = back and u < p_any * f32(env.removal_rate / hazard)
+        removal = u < p_any * f32(env.removal_rate / hazard)
+        removable = self.members_abroad > self.protected_abroad  # those protected are never removed
+        back = abroad and u < p_any and (not removal or removable)
+        removed = back and removal
         if back:
             child = self.minors_abroad == self.members_abroad  # children come home after the adults
             self.members_abroad -= 1
             self.members_home += 1
             self.minors_abroad -= child
             self.minors += child
+            self.protected_abroad = min(self.protected_abroad, self.members_abroad)
         self.deportations += removed
         denied = 0
         if abroad and self.asylum_month == env.month:  # asylum denied: removed
-            adults = min(self.asylum_adults, self.members_abroad - self.minors_abroad)
-            kids = min(self.asylum_minors, self.minors_abroad)
+            removable = self.members_abroad - self.protected_abroad
+            adults = min(self.asylum_adults, self.members_abroad - self.minors_abroad, removable)
+            kids = min(self.asylum_minors, self.minors_abroad, removable - adults)
             denied = adults + kids
             self.members_abroad -= denied
             self.minors_abroad -= kids
@@ -166,19 +172,30 @@ class ReferenceHousehold(mesa.Agent):
         self.legal_eligible = eligible
         rehire_weight = f32(p.legal.rehire_priority) if self.rehire else f32(1)
         self.priority = float(f32(self.effects["visa_priority"]) * rehire_weight) if eligible else 0.0
+        # humanitarian processing takes those setting out, paid for or not, whom its screening takes: in danger
+        # (a recent crime) or with kin to join
+        self.act = self.u(ACT) < f32(monthly(p.aspiration.action_rate))
+        victimised = env.month - self.victim_month < VICTIM_MEMORY
+        ties = self.relatives_abroad + self.settled_abroad + self.members_abroad + self.legal_abroad
+        wanted = self.aspiring and self.sendable and not self.reattempt and self.act
+        self.protectable = wanted and (victimised or ties > 0)
 
     def leave(self, env: Environment) -> None:
         p = self.model.params
         chance = min(f32(self.priority) * f32(self.model.visa_rate[self.d]), f32(1))
         legal = self.legal_eligible and self.u(LEGAL) < chance
-        act = self.u(ACT) < f32(monthly(p.aspiration.action_rate))
+        case = min(f32(self.model.protection_rate[self.d]), f32(1))
+        protected = self.protectable and case > 0 and not legal and self.u(PROTECTION) < case
         new = False
-        if self.aspiring and self.sendable and not legal and not self.rehire and self.attempts_left == 0 and act:
+        free = not legal and not protected
+        if self.aspiring and self.sendable and free and not self.rehire and self.attempts_left == 0 and self.act:
             resources = sum(
                 w * r.one(self, self.d, env) for r, w in self.model.rules.weighted() if r.kind == "capability"
             )
             new = resources >= f32(env.fee[self.d])
         poor = self.income < env.poverty_line * max(self.members_home, 1)
+        if protected:
+            self.leave_protected(poor, env)
         if new:
             fee = float(f32(env.fee[self.d]))
             from_savings = min(self.savings, fee)
@@ -214,6 +231,7 @@ class ReferenceHousehold(mesa.Agent):
             "aspiring": self.aspiring,
             "departures_irregular": travellers,
             "departures_legal": legal,
+            "departures_protected": self.protected_going if protected else 0,
             "departures_poor": travellers if poor else 0,
             "apprehended_mexico": travellers if outcome == "mexico" else 0,
             "apprehended_us": travellers if encountered else 0,
@@ -240,22 +258,38 @@ class ReferenceHousehold(mesa.Agent):
                 counts[0][self.d] += 1
                 counts[1][self.d] += travellers
 
+    def leave_protected(self, poor: bool, env: Environment) -> None:
+        """A humanitarian case granted in Guatemala: the unit the household would have sent goes, and stays."""
+        g = self.choose_unit(poor)
+        travellers, kids = persons(g, self.minors)
+        self.members_home -= travellers
+        self.minors -= kids
+        self.members_abroad += travellers
+        self.minors_abroad += kids
+        self.protected_abroad += travellers
+        if g != CHILD:
+            self.last_arrival = env.month
+        self.protected_going = travellers
+
+    def choose_unit(self, poor: bool) -> int:
+        """Who goes (sim.units), chosen anew."""
+        return choose_one(
+            self.u(UNIT),
+            self.model.unit_terms,
+            self.model.params,
+            self.d,
+            minors=self.minors,
+            members_home=self.members_home,
+            ties=self.relatives_abroad + self.settled_abroad + self.members_abroad + self.legal_abroad,
+            agricultural=self.agricultural,
+            rural_poor=self.rural and poor,
+        )
+
     def unit_going(self, new: bool, poor: bool, env: Environment) -> tuple[int, int, int]:
         """Who travels (sim.units): the group, the people and the children among them."""
-        ties = self.relatives_abroad + self.settled_abroad + self.members_abroad + self.legal_abroad
         family_ok = self.minors >= 1 and self.members_home - 1 - self.minors >= 1
         if new:
-            self.unit = choose_one(
-                self.u(UNIT),
-                self.model.unit_terms,
-                self.model.params,
-                self.d,
-                minors=self.minors,
-                members_home=self.members_home,
-                ties=ties,
-                agricultural=self.agricultural,
-                rural_poor=self.rural and poor,
-            )
+            self.unit = self.choose_unit(poor)
         g = self.unit
         if (g == FAMILY and not family_ok) or (g == CHILD and self.minors < 1):
             g = ADULT
@@ -382,7 +416,8 @@ class ReferenceModel(mesa.Model):
         self.households.do("update_economy", env)
         self.households.do("come_home", env)
         self.households.do("aspire", env)
-        self.visa_rate = visa_rate(env.visas, self.dept_total(lambda a: a.priority) * weight)
+        self.visa_rate = slot_rate(env.visas, self.dept_total(lambda a: a.priority) * weight)
+        self.protection_rate = slot_rate(env.protection, self.dept_total(lambda a: a.protectable) * weight)
         self.unit_terms = department_terms(env, self.params)
         self.tally = {name: np.zeros(len(self.count)) for name in NAMES}
         self.program_tally = {p.label: (np.zeros(len(self.count)), np.zeros(len(self.count))) for p in self.programs}

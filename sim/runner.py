@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sim import DEFAULT_HOUSEHOLDS_PER_AGENT, cache
-from sim.metrics import METRICS, cost_table, monthly_table, national_yearly, program_table
+from sim.metrics import METRICS, cost_table, monthly_table, national_yearly, outflow, program_table
 from sim.parameters import Parameters
 from sim.provenance import code_version, package_versions
 from sim.scenario import Scenario, load_scenario
@@ -38,7 +38,7 @@ class RunResult:
         costs = self.costs.groupby("year")["cost_usd"].sum() if len(self.costs) else 0.0
         yearly["cost_usd"] = costs
         yearly["cost_usd"] = yearly["cost_usd"].fillna(0.0)
-        yearly["outflow"] = yearly["departures_irregular"] + yearly["departures_legal"]
+        yearly["outflow"] = outflow(yearly)
         return yearly
 
     def save(self, directory: str | Path) -> Path:

@@ -3,10 +3,10 @@
 The environment (data, conditions, levers) is built per department; pass 1 counts what allocations need;
 the programs' enrolment odds are set and households enrolled; the built-in rules' coefficients on household
 features are gathered per department; pass 2 updates households and forms their decisions' ingredients (in
-two halves when third-party rules must be evaluated in between); visas are allotted per department; pass 3
-carries the decisions out and adds up the month. This module packs what the passes read into named
-structures (each declared here beside its packing, or beside what it packs: the household columns in
-:mod:`sim.households`, the programs in :mod:`sim.programs`, the features in :mod:`sim.features`).
+two halves when third-party rules must be evaluated in between); visas and humanitarian cases are allotted
+per department; pass 3 carries the decisions out and adds up the month. This module packs what the passes
+read into named structures (each declared here beside its packing, or beside what it packs: the household
+columns in :mod:`sim.households`, the programs in :mod:`sim.programs`, the features in :mod:`sim.features`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from sim import border, units
 from sim import kernel as k
 from sim import programs as prog
-from sim.environment import Environment, job_finding, monthly, visa_rate
+from sim.environment import Environment, job_finding, monthly, slot_rate
 from sim.features import (
     ASPIRATION,
     CAPABILITY,
@@ -111,6 +111,7 @@ Places = namedtuple(
         "crop_loss",  # share of agricultural income lost this month
         "fee",  # smuggler fee, USD
         "visa_rate",  # visas per unit of priority-weighted eligible household (set between passes 2 and 3)
+        "protection_rate",  # humanitarian cases per eligible household (set between passes 2 and 3)
         "cut_mexico",  # a journey's draw below this: stopped in Mexico
         "cut_death",  # below this: died
         "cut_us",  # below this: caught at the US border if evading; above: arrived
@@ -122,7 +123,7 @@ Places = namedtuple(
 
 
 def places(env: Environment, params: Parameters) -> Places:
-    """The month's department values, as the passes read them (visas are allotted after pass 2)."""
+    """The month's department values, as the passes read them (visas and cases are allotted after pass 2)."""
     cut_mexico, cut_death, cut_us = env.journey_thresholds()
     terms = units.department_terms(env, params)
     as_array = np.asarray
@@ -132,6 +133,7 @@ def places(env: Environment, params: Parameters) -> Places:
         crop_loss=as_array(env.crop_loss, dtype=np.float64),
         fee=as_array(env.fee, dtype=np.float64),
         visa_rate=np.zeros(len(env.prevalence)),
+        protection_rate=np.zeros(len(env.prevalence)),
         cut_mexico=as_array(cut_mexico, dtype=np.float64),
         cut_death=as_array(cut_death, dtype=np.float64),
         cut_us=as_array(cut_us, dtype=np.float64),
@@ -284,7 +286,8 @@ def advance(
         claims, _, _ = main(2, extra_utility, extra_resources)
     else:
         claims, returns, participants = main(0)
-    department.visa_rate[:] = visa_rate(env.visas, claims * weight)
+    department.visa_rate[:] = slot_rate(env.visas, claims[0] * weight)
+    department.protection_rate[:] = slot_rate(env.protection, claims[1] * weight)
     totals, departures = k.leave_pass(key, columns, per_row, month, department)
     per_dept = {name: totals[:, i] for i, name in enumerate(k.LEAVING)}
     per_dept |= {name: returns[:, i] for i, name in enumerate(k.COMING_BACK)}

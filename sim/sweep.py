@@ -34,7 +34,7 @@ from sim.cache import code_digest
 from sim.cluster import ClusterLost
 from sim.errors import ScenarioError
 from sim.experiment import Experiment, Run
-from sim.metrics import department_yearly
+from sim.metrics import department_yearly, outflow
 from sim.provenance import code_version, package_versions
 from sim.records import SweepRecord, read_json, read_record
 from sim.workers import close_pool, process_pool
@@ -166,7 +166,7 @@ def tidy(result, run: Run, task: Task) -> pd.DataFrame:
         # flows summed over the year, stocks in December, rates averaged (a sum of twelve fees is no fee)
         by_dept = department_yearly(result.monthly).drop(columns="ine_code")
         by_dept["department"] = by_dept["department"].astype(str)
-        by_dept["outflow"] = by_dept["departures_irregular"] + by_dept["departures_legal"]
+        by_dept["outflow"] = outflow(by_dept)
         tables.append(by_dept)  # cost_usd stays empty: levers' costs are national
     table = pd.concat(tables, ignore_index=True)
     if task.years:

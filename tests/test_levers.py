@@ -257,8 +257,15 @@ def test_reference_implementation_agrees_with_every_program_and_condition():
         "drought"
     ]
     scenario["conditions"]["drought"].update(start="2026-05", end="2026-08")
+    scenario["levers"]["humanitarian_processing"] = load_scenario(
+        SCENARIOS / "humanitarian_processing.yaml"
+    ).resolved()["levers"]["humanitarian_processing"]
     scenario = validate_scenario({**scenario, "start": "2025-10", "end": "2027-03"})
     fast, slow = step_with_reference(scenario, 8, 2000)
     np.testing.assert_allclose(fast.collector.values, slow.collector.values, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(fast.collector.program_values, slow.collector.program_values, rtol=1e-9)
     assert fast.collector.program_values.sum() > 0
+    assert fast.collector.values[:, :, NAMES.index("departures_protected")].sum() > 0
+    np.testing.assert_array_equal(
+        fast.households.protected_abroad, [a.protected_abroad for a in sorted(slow.households, key=lambda a: a.row)]
+    )

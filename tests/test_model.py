@@ -17,7 +17,7 @@ from tests.conftest import shortened, step_with_reference
 SEEDS = range(4)
 SCALE = 100  # households per agent in the policy tests: ~33,000 agents
 # people leaving the country and coming back, by metric: the stock abroad moves by their difference
-FLOWS_OUT = ("arrivals", "departures_legal")
+FLOWS_OUT = ("arrivals", "departures_legal", "departures_protected")
 FLOWS_IN = ("returns", "removals", "legal_returns")
 HIGHLANDS = ["Huehuetenango", "Quiché", "Sololá", "Quetzaltenango", "San Marcos"]
 
@@ -37,16 +37,18 @@ def total(result, metric, from_year=2026, departments=None):
     return table[metric].sum()
 
 
-def test_households_and_people_are_conserved_every_month():
-    model = MigrationModel(shortened("border_enforcement", "2024-01", "2027-12"), seed=3, households_per_agent=500)
+@pytest.mark.parametrize("name", ["border_enforcement", "humanitarian_processing"])
+def test_households_and_people_are_conserved_every_month(name):
+    model = MigrationModel(shortened(name, "2024-01", "2027-12"), seed=3, households_per_agent=500)
     h = model.households
     rows, census = h.n, model.departments.households
     while model.running:
         model.step()
         people = h.members_home.astype(int) + h.members_abroad + h.legal_abroad + h.dead
         assert (people == h.size).all(), "a member was lost or double counted"
-        for column in ("members_home", "members_abroad", "legal_abroad", "dead", "attempts_left"):
+        for column in ("members_home", "members_abroad", "legal_abroad", "dead", "attempts_left", "protected_abroad"):
             assert h.columns[column].min() >= 0, column
+        assert (h.protected_abroad <= h.members_abroad).all()
         assert h.n == rows
         np.testing.assert_allclose(h.count * h.weight, census)
     # national, per month, in agents: undo the weights (which grow with the population)

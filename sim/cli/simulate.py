@@ -18,6 +18,7 @@ RUN_COLUMNS = {  # national yearly table's column -> its header in `migsim run`
     "outflow": "outflow",
     "departures_irregular": "irregular",
     "departures_legal": "visa",
+    "departures_protected": "protected",
     "apprehended_mexico": "stopped MX",
     "apprehended_us": "stopped US",
     "arrivals": "arrived",
@@ -150,7 +151,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     if partial:
         say(f"({'; '.join(partial)}: its totals are for those months only)")
     out().print(
-        "outflow = irregular journeys started + visa departures. Parameters: the calibrated point (`migsim compare` "
+        "outflow = irregular journeys started + visa departures + protected departures. Parameters: the calibrated point (`migsim compare` "
         f"gives each seed its own posterior draw instead). Tables written to {folder}/ "
         f"(monthly.parquet by department, programs.parquet, costs.parquet, metadata.json) in {result.metadata['wall_seconds']:.1f} s."
     )

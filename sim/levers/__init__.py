@@ -5,6 +5,7 @@ from sim.levers import (  # noqa: F401
     community_health,
     community_programs,
     education_investment,
+    humanitarian_processing,
     job_programs,
     legal_aid,
     legal_pathways,

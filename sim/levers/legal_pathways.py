@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.environment import VisaPool
+from sim.environment import SlotPool
 from sim.levers.base import COST_WHY, Lever, TargetedConfig, cost_scale, effect_scale, register
 
 
@@ -43,5 +43,5 @@ class LegalPathways(Lever):
         slots = c.visas_per_year / 12 * c.uptake * self.intensity(env.month)
         if slots <= 0:
             return 0.0
-        env.visas.append(VisaPool(slots, self.mask))
+        env.visas.append(SlotPool(slots, self.mask))
         return slots * c.cost_usd_per_visa
