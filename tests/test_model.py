@@ -196,12 +196,6 @@ def census_month():
     return share, d, share @ d.households / d.households.sum()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Guatemalans abroad before 2002 (issue #22 point 3) send remittances and are ties, so more households "
-    "can pay the fee: the installed calibration, fitted without them, puts about 7.1% of households at the census "
-    "against 5.95% (Spearman 0.94); the next calibration must refit with them",
-)
 def test_census_2018_emigrant_households_are_reproduced(census_month):
     """In sample: the calibration fitted both the national share and the departments (see calibration/report)."""
     share, d, national = census_month
@@ -210,12 +204,6 @@ def test_census_2018_emigrant_households_are_reproduced(census_month):
     assert 0.5 * national < share[d.index("Huehuetenango")] / 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the calibration with the groups (issue #22) puts Alta Verapaz at about 3.3% of households against the "
-    "census's 1.4% (0.53 of the national rate, 0.24 in the census): the fit traded the geography for the "
-    "apprehension series; the next calibration must recover it",
-)
 def test_alta_verapaz_stays_below_half_the_national_rate(census_month):
     """The test a push-only model fails: the poorest department has the lowest emigration (census 2018)."""
     share, d, national = census_month
