@@ -34,6 +34,7 @@ class Column:
     header: str  # with the unit where the numbers have one
     write: Callable[[Row, str], str]  # (row, key) -> the cell's text
     align: Literal["left", "right"] = "right"
+    only_if_any: bool = False  # shown only when some row has a value other than 0 (a lever few scenarios use)
 
     def cell(self, row: Row) -> str:
         return self.write(row, self.key)
@@ -82,7 +83,7 @@ TOTAL = Column("total", "irregular departures", _count)
 AVERTED = Column("averted", "averted [90%]", _interval)
 ARRIVALS_AVERTED = Column("arrivals_averted", "arrivals in the US averted [90%]", _interval)
 VISAS = Column("departures_legal", "visa departures", _count)
-PROTECTED = Column("departures_protected", "protected departures", _count)
+PROTECTED = Column("departures_protected", "protected departures", _count, only_if_any=True)
 COST = Column("cost_usd", "cost (USD million)", _millions)
 COST_PER_AVERTED = Column("cost_per_averted_usd", "USD per departure averted", _count)
 ENGAGEMENT = Column(
@@ -142,8 +143,14 @@ def cells(columns: Sequence[Column], table: pd.DataFrame) -> list[list[str]]:
     return [[column.cell(row) for column in columns] for row in table.to_dict("records")]
 
 
+def shown(columns: Sequence[Column], table: pd.DataFrame) -> tuple[Column, ...]:
+    """The columns worth a reader's width: those marked ``only_if_any`` go where every row has 0."""
+    return tuple(c for c in columns if not c.only_if_any or (table[c.key] != 0).any())
+
+
 def markdown_table(columns: Sequence[Column], table: pd.DataFrame) -> str:
     """A Markdown table (text escaped for HTML, pipes for Markdown), e.g. for a report or the app."""
+    columns = shown(columns, table)
 
     def escape(text: str) -> str:
         return html.escape(text).replace("|", "\\|")

@@ -208,8 +208,8 @@ def cmd_compare(args: argparse.Namespace) -> None:
         + (f" and {args.worlds} plausible worlds" if args.worlds else "")
         + f" x {len(scenarios)} scenarios at {scale:g} households per agent in {seconds:.1f} s. "
         + ("Every scenario with " + ", ".join(f"{s}.{k}={v}" for s, k, v in args.set) + ". " if args.set else "")
-        + "'Averted' counts irregular journeys not started; negative means more than the baseline; visa departures are "
-        f"legal and counted apart. Written to {folder}/: yearly.parquet and departments_yearly.parquet (every seed), "
+        + "'Averted' counts irregular journeys not started; negative means more than the baseline; visa and protected "
+        f"departures are legal and counted apart. Written to {folder}/: yearly.parquet and departments_yearly.parquet (every seed), "
         f"totals.csv, targets.csv, per_year.csv, per_department.csv, by_group.csv (journeys, encounters, arrivals, "
         f"removals, expulsions and releases by group), {CHART}, metadata.json (what produced them)"
         + (
@@ -286,7 +286,7 @@ def _print_comparison(result, years: tuple[int, int], fixed_parameters: bool) ->
     from sim.by_group import by_group, per_group_rows
     from sim.cli.render import column_table
     from sim.compare import HEADLINE
-    from sim.comparison_columns import BY_GROUP, TARGETS, TOTALS, summary, whole
+    from sim.comparison_columns import BY_GROUP, TARGETS, TOTALS, shown, summary, whole
 
     base, seeds = result.scenarios[0], len(result.seeds)
     per_year = result.per_year(HEADLINE, years)
@@ -306,7 +306,7 @@ def _print_comparison(result, years: tuple[int, int], fixed_parameters: bool) ->
     out().print(table)
 
     rows = summary(result, years)
-    out().print(column_table(f"{years[0]}-{years[1]} against '{base}' (paired by seed)", TOTALS, rows))
+    out().print(column_table(f"{years[0]}-{years[1]} against '{base}' (paired by seed)", shown(TOTALS, rows), rows))
     title = (
         f"Who goes and what the US border does, {years[0]}-{years[1]} (people, mean over seeds; journeys averted "
         f"against '{base}', paired by seed; what each scenario averts of every outcome, with intervals: by_group.csv)"
