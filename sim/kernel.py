@@ -3,8 +3,8 @@
 Pass 1 counts what the month's department-level allocations need (migrant prevalence, households
 eligible for each program); in scenarios with programs, the enrolment pass then takes households into
 them. Pass 2 updates households' economy, brings members home, and forms aspiration, capability and the
-claims on work visas and humanitarian cases. Pass 3 hands out visas and cases, starts journeys, resolves them and adds every household into
-the month's department totals. Each pass runs over fixed chunks of rows in parallel (``prange``); chunks
+claims on work visas and humanitarian cases. Pass 3 hands out visas and cases, starts journeys, resolves
+them and adds every household into the month's department totals. Each pass runs over fixed chunks of rows in parallel (``prange``); chunks
 keep their own totals, summed in chunk order, so results do not depend on the number of threads. Draws
 come from :mod:`sim.draws` by (month, purpose, row), so a household's draws do not depend on any other
 household either. Passes other than 2 walk each chunk's department segments (``bounds``: households are

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from sim.cli.render import column_table
 from sim.compare import compare, posterior_draws_for
-from sim.comparison_columns import SUMMARY, TARGETS, TOTALS, cells, markdown_table, summary
+from sim.comparison_columns import PROTECTED, SUMMARY, TARGETS, TOTALS, cells, markdown_table, shown, summary
 from sim.comparison_report import CHART, CSV_FILES, METADATA, PARQUET_FILES, comparison_report
 from sim.reproduce import reproduce
 from viz import viewmodel as vm
@@ -82,6 +82,7 @@ def test_the_terminal_the_app_and_markdown_write_the_same_cells(result):
     assert set(rows.scenario) == {"baseline", "agreement package"}
     for columns in (TOTALS, TARGETS, SUMMARY):
         assert all(c.key in rows.columns for c in columns)
+        columns = shown(columns, rows)
         console = Console(record=True, width=400)
         console.print(column_table("t", columns, rows))
         terminal = console.export_text()
@@ -91,6 +92,9 @@ def test_the_terminal_the_app_and_markdown_write_the_same_cells(result):
             assert "| " + " | ".join(row) + " |" in markdown
             assert all(text in terminal for text in row)
     assert [c.header for c in SUMMARY][:3] == ["scenario", "irregular departures", "averted [90%]"]  # the page's
+    # a column for a lever no scenario uses is left out, and comes back when one does
+    assert PROTECTED not in shown(TOTALS, rows) and (rows.departures_protected == 0).all()
+    assert PROTECTED in shown(TOTALS, rows.assign(departures_protected=[0, 5]))
 
 
 def test_cells_say_what_is_undefined_and_markdown_keeps_its_table_shape(result):
@@ -104,4 +108,4 @@ def test_cells_say_what_is_undefined_and_markdown_keeps_its_table_shape(result):
     odd = rows.assign(scenario=["a | b", "<c>"])
     lines = markdown_table(SUMMARY, odd).splitlines()
     assert lines[2].startswith("| a \\| b |") and lines[3].startswith("| &lt;c&gt; |")
-    assert {line.count(" | ") for line in lines[2:]} == {len(SUMMARY) - 1}
+    assert {line.count(" | ") for line in lines[2:]} == {len(shown(SUMMARY, odd)) - 1}

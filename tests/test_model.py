@@ -111,13 +111,13 @@ def test_border_enforcement_raises_apprehensions_and_fees_and_lowers_returns(pol
         # elasticity 0.5), and those who surrender are encountered either way
         assert rate[1] > 1.05 * rate[0], "apprehensions per attempt"
         assert total(border, "returns") < 0.9 * total(base, "returns")
-    # the events themselves need not rise: at the calibrated p_us (0.79) the catch can rise by a fifth at most,
-    # while the fee rises with enforcement and fewer households can pay it
+    # people setting out barely move: the fee rises and fewer households can pay it, while those caught try again
+    # (Gathmann 2008: crossings -10% as enforcement tripled, about -3% for these 35% more agents)
     journeys = [
         sum(total(policy_runs[name, s], "departures_irregular") for s in SEEDS)
         for name in ("baseline", "border_enforcement")
     ]
-    assert journeys[1] < journeys[0], "people setting out"
+    assert abs(journeys[1] / journeys[0] - 1) < 0.05, "people setting out"
     scenario = shortened("border_enforcement")
     model = MigrationModel(scenario, seed=0, households_per_agent=5000)
     month = parse_month("2028-06")

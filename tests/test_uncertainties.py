@@ -13,6 +13,7 @@ from sim.model import MigrationModel
 from sim.parameters import default_parameters, plausible_ranges, read_plausible, section_schemas
 from sim.provenance import parameter_status
 from sim.runner import run, run_many
+from sim.scenario import validate_scenario
 from sim.schema import field_range
 from sim.uncertainties import KINDS, apply, uncertainties
 from tests.conftest import SCENARIOS, shortened
@@ -157,7 +158,9 @@ def test_apply_names_the_nearest_uncertainty_and_respects_the_schema():
 
 
 def test_lever_scales_move_effects_towards_none_and_costs_up():
-    scenario = shortened("agreement_package")
+    data = shortened("agreement_package").resolved()  # with humanitarian processing, the one lever it leaves out
+    data["levers"] |= shortened("humanitarian_processing").resolved()["levers"]
+    scenario = validate_scenario(data)
     params = default_parameters()
     lever_names = [u.name for u in uncertainties() if u.kind != "parameter"]
     for name in lever_names:

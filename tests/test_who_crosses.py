@@ -114,7 +114,9 @@ def test_title_42_raises_encounters_per_person_through_reattempts():
     title_42 = finished(scenario("title 42", {"expel_adult": 0.97}, NO_DEATHS))
     title_8 = finished(scenario("title 8", {"expel_adult": 0.0}, NO_DEATHS))
     assert national(title_42, "expulsions_adult") > 0 == national(title_8, "expulsions_adult")
-    assert per_person(title_42) > 1.3 * per_person(title_8)
+    # removed adults try again too (the calibrated 0.51 a month while the fee covers it); expelled ones sooner,
+    # without using up an attempt
+    assert per_person(title_42) > 1.1 * per_person(title_8)
 
 
 def test_enforcement_dollars_catch_more_evaders_as_staffing_does_and_leave_surrender_alone():
