@@ -72,6 +72,8 @@ def test_run_writes_tidy_tables_and_prints_yearly_totals(tmp_path, root):
     meta = json.loads((folder / "metadata.json").read_text())
     assert meta["seed"] == 3 and len(meta["scenario_digest"]) == 64 and meta["agents"] > 0
     assert "2035" in done.stdout and "outflow" in done.stdout
+    header = next(line for line in done.stdout.splitlines() if "irregular" in line)
+    assert "protected" not in header  # no humanitarian cases in this scenario: no column for them
     # the journeys and what the border did with them, by group, from the first lever's year: monthly.parquet's sums
     assert "Who goes and what the US border does, 2026-2035" in done.stdout
     since = monthly[monthly.year >= 2026]

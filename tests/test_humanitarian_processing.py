@@ -71,6 +71,15 @@ def test_protected_members_are_never_removed():
     assert h.protected_abroad.sum() > 0 and removals > 0  # others were removed meanwhile
 
 
+def test_run_prints_the_protected_departures_of_a_scenario_with_cases(tmp_path, capsys):
+    from sim.cli import main
+
+    args = ["run", str(SCENARIOS / "humanitarian_processing.yaml"), "--households-per-agent", "4000", "--quiet"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    header = next(line for line in capsys.readouterr().out.splitlines() if "irregular" in line)
+    assert "protected" in header
+
+
 def test_a_case_count_out_of_range_names_the_range():
     data = load_scenario(SCENARIOS / "humanitarian_processing.yaml").resolved()
     data["levers"]["humanitarian_processing"]["cases_per_year"] = 10**7

@@ -127,10 +127,12 @@ def cmd_run(args: argparse.Namespace) -> None:
         f"{result.metadata['agents']:,} agents for {result.metadata['households']:,} households)"
     )
     table.add_column("year", justify="right")
-    for label in RUN_COLUMNS.values():
+    # protected departures only when the scenario has humanitarian cases: the table is wide already
+    columns = {c: label for c, label in RUN_COLUMNS.items() if c != "departures_protected" or national[c].any()}
+    for label in columns.values():
         table.add_column(label, justify="right")
     for year, row in national.iterrows():
-        table.add_row(str(year), *(whole(row[c]) for c in RUN_COLUMNS))
+        table.add_row(str(year), *(whole(row[c]) for c in columns))
     out().print(table)
     starts = [c.start // 12 for _, c in scenario.levers]
     _print_groups(national, min(starts) if starts else int(national.index.min()), bool(starts))
