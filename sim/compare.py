@@ -78,8 +78,8 @@ class Comparison:
 
         Total of ``metric``, averted against the first scenario (paired by seed), arrivals in the US averted
         (enforcement can cut arrivals while apprehended migrants start more journeys), visa and protected
-        departures, cost,
-        cost per unit averted, the change in remittances received, and community engagement at the window's end.
+        departures, cost, cost per unit averted, the change in remittances received, and community engagement
+        at the window's end.
         """
         data = _window(self.yearly, years)
         legal = ["departures_legal", "departures_protected"]

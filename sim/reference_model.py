@@ -194,8 +194,7 @@ class ReferenceHousehold(mesa.Agent):
             )
             new = resources >= f32(env.fee[self.d])
         poor = self.income < env.poverty_line * max(self.members_home, 1)
-        if protected:
-            self.leave_protected(poor, env)
+        protected_going = self.leave_protected(poor, env) if protected else 0
         if new:
             fee = float(f32(env.fee[self.d]))
             from_savings = min(self.savings, fee)
@@ -231,7 +230,7 @@ class ReferenceHousehold(mesa.Agent):
             "aspiring": self.aspiring,
             "departures_irregular": travellers,
             "departures_legal": legal,
-            "departures_protected": self.protected_going if protected else 0,
+            "departures_protected": protected_going,
             "departures_poor": travellers if poor else 0,
             "apprehended_mexico": travellers if outcome == "mexico" else 0,
             "apprehended_us": travellers if encountered else 0,
@@ -258,8 +257,11 @@ class ReferenceHousehold(mesa.Agent):
                 counts[0][self.d] += 1
                 counts[1][self.d] += travellers
 
-    def leave_protected(self, poor: bool, env: Environment) -> None:
-        """A humanitarian case granted in Guatemala: the unit the household would have sent goes, and stays."""
+    def leave_protected(self, poor: bool, env: Environment) -> int:
+        """A humanitarian case granted in Guatemala: the unit the household would have sent goes, and stays.
+
+        Returns the people who went.
+        """
         g = self.choose_unit(poor)
         travellers, kids = persons(g, self.minors)
         self.members_home -= travellers
@@ -269,7 +271,7 @@ class ReferenceHousehold(mesa.Agent):
         self.protected_abroad += travellers
         if g != CHILD:
             self.last_arrival = env.month
-        self.protected_going = travellers
+        return travellers
 
     def choose_unit(self, poor: bool) -> int:
         """Who goes (sim.units), chosen anew."""
