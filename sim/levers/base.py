@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
+from sim.environment import SlotPool
 from sim.registry import Registry
 from sim.schedule import Activity, PlacedConfig, TimedConfig
 
@@ -88,6 +89,17 @@ class Lever(Activity):
     def program(self) -> Program | None:
         """The program this lever enrols households in, if it reaches households."""
         return None
+
+    def offer(self, pools: list[SlotPool], per_year: float, uptake: float, unit_cost: float, month: int) -> float:
+        """Offer this month's places (visas, cases) in the lever's departments; return what those taken up cost.
+
+        ``per_year`` places a year, ramped in by the lever's intensity, less those not taken up (``uptake``).
+        """
+        places = per_year / 12 * uptake * self.intensity(month)
+        if places <= 0:
+            return 0.0
+        pools.append(SlotPool(places, self.mask))
+        return places * unit_cost
 
 
 LEVERS = Registry("lever", "migsim.levers", Lever)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.environment import SlotPool
 from sim.levers.base import COST_WHY, Lever, TargetedConfig, cost_scale, effect_scale, register
 
 
@@ -48,8 +47,4 @@ class HumanitarianProcessing(Lever):
 
     def apply(self, env, params):
         c = self.config
-        cases = c.cases_per_year / 12 * c.uptake * self.intensity(env.month)
-        if cases <= 0:
-            return 0.0
-        env.protection.append(SlotPool(cases, self.mask))
-        return cases * c.cost_usd_per_case
+        return self.offer(env.protection, c.cases_per_year, c.uptake, c.cost_usd_per_case, env.month)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from sim.environment import SlotPool
 from sim.levers.base import COST_WHY, Lever, TargetedConfig, cost_scale, effect_scale, register
 
 
@@ -40,8 +39,4 @@ class LegalPathways(Lever):
 
     def apply(self, env, params):
         c = self.config
-        slots = c.visas_per_year / 12 * c.uptake * self.intensity(env.month)
-        if slots <= 0:
-            return 0.0
-        env.visas.append(SlotPool(slots, self.mask))
-        return slots * c.cost_usd_per_visa
+        return self.offer(env.visas, c.visas_per_year, c.uptake, c.cost_usd_per_visa, env.month)
