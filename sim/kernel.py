@@ -347,6 +347,7 @@ def main_pass(
     expelled_rate = np.float32(scalars.expelled_reattempt)
     rehire_months, rehire_weight = scalars.rehire_months, np.float32(scalars.rehire_weight)
     victim_memory, credit_months, max_ties = np.int64(scalars.victim_memory), scalars.credit_months, scalars.max_ties
+    protection = scalars.protection > 0  # cases offered this month: only then are claims on them counted
     n_chunks = (n + CHUNK - 1) // CHUNK
     claims = np.zeros((n_chunks, 2, n_dept))
     returns = np.zeros((n_chunks, n_dept, N_BACK))
@@ -535,7 +536,7 @@ def main_pass(
                     # humanitarian processing takes those setting out, paid for or not, whom its screening takes:
                     # in danger (a recent crime) or with kin to join
                     victimised = month - victim_month[i] < victim_memory
-                    protectable = wants & sendable & (not reattempt) & act & (victimised | (ties > 0))
+                    protectable = protection & wants & sendable & (not reattempt) & act & (victimised | (ties > 0))
                     poor = income[i] < poverty_line * max(members_home[i], 1)
                     flags[i] = (
                         F_REATTEMPT * reattempt
@@ -548,7 +549,9 @@ def main_pass(
                 for row in range(lo, hi):  # alone: a sum of floats must keep its order
                     if priority[np.uint64(row)] > 0:
                         claims[c, 0, d] += priority[np.uint64(row)]
-                    claims[c, 1, d] += (flags[np.uint64(row)] & F_PROTECTABLE) > 0
+                if protection:
+                    for row in range(lo, hi):
+                        claims[c, 1, d] += (flags[np.uint64(row)] & F_PROTECTABLE) > 0
     return claims.sum(axis=0), returns.sum(axis=0), participants.sum(axis=0)[:, :n_prog]
 
 

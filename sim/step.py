@@ -56,6 +56,7 @@ Scalars = namedtuple(
         "rehire_weight",  # weight of returning workers' households for visas
         "legal_months",  # months a temporary worker stays abroad
         "package",  # attempts one smuggler fee covers
+        "protection",  # 1 when humanitarian cases are offered this month (pass 2 then counts the claims on them)
         "poverty_line",  # USD a person a month
         "expelled_reattempt",  # monthly chance an expelled unit tries again
         *(f"{s}_{g}" for s in border.SETTINGS for g in units.GROUPS),  # the US regime by group (sim.border)
@@ -90,6 +91,7 @@ def scalars(env: Environment, params: Parameters, settings: dict[str, float]) ->
         "rehire_weight": p.legal.rehire_priority,
         "legal_months": p.legal.duration_months,
         "package": p.journey.package_attempts,
+        "protection": bool(env.protection),
         "poverty_line": env.poverty_line,
         "expelled_reattempt": p.border.expelled_reattempt,
         **{f"{s}_{g}": env.border[i, k] for i, s in enumerate(border.SETTINGS) for k, g in enumerate(units.GROUPS)},
